@@ -1,0 +1,249 @@
+/**
+ * Encoding of snapshots and markers, and the content hash.
+ *
+ * A snapshot's bytes are two concatenated protobuf encodings of the same
+ * `InfrastructureChangeEvent` (protobuf parsers merge fields in any order):
+ *
+ *   stable part   every field that describes the resource: provider, account, region,
+ *                 type, id, name, ARN, tags (entries in sorted key order), the payload
+ *   scan part     what changes on every scan: id, observed_at, scan_id, scan_started_at,
+ *                 and content_hash
+ *
+ * The content hash is `sha256:` + the hex SHA-256 of the stable part, so it is computed
+ * from the very bytes that are published, with no second encoding. Map entries are
+ * written in sorted key order by hand because JavaScript objects enumerate integer-like
+ * keys ("2", "10") before the others whatever the insertion order; every other field is
+ * written by protobuf-es in field-number order. Maps are allowed only at the top level of
+ * the envelope and of a payload message, with string keys and values; a test walks the
+ * schema to keep it so.
+ */
+import { createHash } from "node:crypto";
+import { create, type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  ChangeType,
+  type InfrastructureChangeEvent,
+  InfrastructureChangeEventSchema,
+} from "../gen/elava/v1/event_pb.ts";
+import { type PartitionScanned, PartitionScannedSchema } from "../gen/elava/v1/marker_pb.ts";
+import { CONTENT_TYPE_PROTOBUF, Header } from "./headers.ts";
+import { UlidFactory } from "./ids.ts";
+import { RESOURCE_TYPES, type ResourcePayload, resourceTypeOfCase } from "./resource-types.ts";
+import { type PartitionKey, partitionId, partitionSubject, snapshotSubject } from "./subject.ts";
+
+/** One resource as a provider observed it: identity, tags and typed payload. */
+export interface ObservedResource {
+  /** The natural id (see `InfrastructureChangeEvent.resource_id`). */
+  readonly id: string;
+  /** The Name tag, or the natural name. */
+  readonly name: string;
+  /** The ARN, or "" where the resource has none. */
+  readonly arn: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly payload: ResourcePayload;
+}
+
+/** What every snapshot of one scan shares. */
+export interface ScanContext {
+  readonly scanId: string;
+  readonly scanStartedAt: Date;
+  /** Subject prefix, `elava` by default. */
+  readonly prefix: string;
+}
+
+/** A message ready to publish: subject, headers and bytes. */
+export interface OutgoingMessage {
+  readonly subject: string;
+  readonly msgId: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly data: Uint8Array;
+}
+
+/** An encoded snapshot, with its content hash. */
+export interface EncodedSnapshot extends OutgoingMessage {
+  readonly contentHash: string;
+}
+
+export const SNAPSHOT_SCHEMA_NAME = InfrastructureChangeEventSchema.typeName;
+export const MARKER_SCHEMA_NAME = PartitionScannedSchema.typeName;
+
+const eventIds = new UlidFactory();
+
+function sortedEntries(map: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function writeSortedMap(
+  w: BinaryWriter,
+  fieldNo: number,
+  map: Readonly<Record<string, string>>,
+): void {
+  for (const [k, v] of sortedEntries(map)) {
+    w.tag(fieldNo, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.LengthDelimited)
+      .string(k)
+      .tag(2, WireType.LengthDelimited)
+      .string(v)
+      .join();
+  }
+}
+
+/** Encodes a message with the entries of its top-level string maps in sorted key order. */
+export function canonicalBinary(schema: DescMessage, message: Message): Uint8Array {
+  const maps = schema.fields.filter((f) => f.fieldKind === "map");
+  if (maps.length === 0) return toBinary(schema, message);
+  const record = message as unknown as Record<string, unknown>;
+  const withoutMaps: Record<string, unknown> = { ...record };
+  for (const f of maps) withoutMaps[f.localName] = {};
+  const w = new BinaryWriter();
+  w.raw(toBinary(schema, withoutMaps as unknown as Message));
+  for (const f of maps) {
+    writeSortedMap(w, f.number, record[f.localName] as Record<string, string>);
+  }
+  return w.finish();
+}
+
+const payloadFields = new Map(
+  Object.values(RESOURCE_TYPES).map((t) => {
+    const field = InfrastructureChangeEventSchema.fields.find((f) => f.localName === t.case);
+    if (field?.fieldKind !== "message")
+      throw new Error(`no message field for oneof case ${t.case}`);
+    return [t.case, { number: field.number, schema: field.message }] as const;
+  }),
+);
+const TAGS_FIELD = InfrastructureChangeEventSchema.field.tags?.number ?? 13;
+
+/** The partition a resource of this unit belongs to. */
+export function partitionOf(
+  unit: { provider: string; accountId: string; region: string },
+  resource: ObservedResource,
+): PartitionKey {
+  return {
+    provider: unit.provider,
+    resourceType: resourceTypeOfCase(resource.payload.case),
+    accountId: unit.accountId,
+    region: unit.region,
+  };
+}
+
+/** Encodes one resource of a partition as a snapshot of this scan. */
+export function encodeSnapshot(
+  scan: ScanContext,
+  partition: PartitionKey,
+  resource: ObservedResource,
+  observedAt: Date = new Date(),
+): EncodedSnapshot {
+  const expected = RESOURCE_TYPES[partition.resourceType].case;
+  if (resource.payload.case !== expected) {
+    throw new Error(
+      `resource ${resource.id} has a ${resource.payload.case} payload but belongs to partition ${partitionId(partition)}`,
+    );
+  }
+  if (resource.id === "") {
+    throw new Error(`a ${partition.resourceType} resource has no id; cannot publish it`);
+  }
+  const field = payloadFields.get(resource.payload.case);
+  if (field === undefined) throw new Error(`unknown payload case ${resource.payload.case}`);
+
+  const w = new BinaryWriter();
+  w.raw(
+    toBinary(
+      InfrastructureChangeEventSchema,
+      create(InfrastructureChangeEventSchema, {
+        changeType: ChangeType.SNAPSHOT,
+        provider: partition.provider,
+        accountId: partition.accountId,
+        region: partition.region,
+        resourceType: partition.resourceType,
+        resourceId: resource.id,
+        resourceName: resource.name,
+        arn: resource.arn,
+      }),
+    ),
+  );
+  writeSortedMap(w, TAGS_FIELD, resource.tags);
+  w.tag(field.number, WireType.LengthDelimited).bytes(
+    canonicalBinary(field.schema, resource.payload.value as Message),
+  );
+  const stable = w.finish();
+  const contentHash = `sha256:${createHash("sha256").update(stable).digest("hex")}`;
+
+  const scanPart = toBinary(
+    InfrastructureChangeEventSchema,
+    create(InfrastructureChangeEventSchema, {
+      id: eventIds.next(observedAt.getTime()),
+      observedAt: timestampFromDate(observedAt),
+      scanId: scan.scanId,
+      scanStartedAt: timestampFromDate(scan.scanStartedAt),
+      contentHash,
+    }),
+  );
+  const data = new Uint8Array(stable.length + scanPart.length);
+  data.set(stable, 0);
+  data.set(scanPart, stable.length);
+
+  const subject = snapshotSubject(scan.prefix, partition, resource.id);
+  const msgId = `${scan.scanId}:${subject.slice(scan.prefix.length + 1)}`;
+  return {
+    subject,
+    msgId,
+    contentHash,
+    data,
+    headers: [
+      [Header.MsgId, msgId],
+      [Header.ContentType, CONTENT_TYPE_PROTOBUF],
+      [Header.Schema, SNAPSHOT_SCHEMA_NAME],
+      [Header.ScanId, scan.scanId],
+      [Header.ContentHash, contentHash],
+    ],
+  };
+}
+
+/** The outcome of one partition's scan, as its marker reports it. */
+export interface PartitionOutcome {
+  readonly status: "OK" | "FAILED";
+  readonly resourceCount: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  /** Why it FAILED; empty when OK. */
+  readonly error: string;
+}
+
+/** Encodes a partition's marker. */
+export function encodeMarker(
+  scan: ScanContext,
+  partition: PartitionKey,
+  outcome: PartitionOutcome,
+): OutgoingMessage {
+  const marker: PartitionScanned = create(PartitionScannedSchema, {
+    scanId: scan.scanId,
+    provider: partition.provider,
+    resourceType: partition.resourceType,
+    accountId: partition.accountId,
+    region: partition.region,
+    status: outcome.status === "OK" ? 1 : 2,
+    resourceCount: BigInt(outcome.resourceCount),
+    startedAt: timestampFromDate(outcome.startedAt),
+    finishedAt: timestampFromDate(outcome.finishedAt),
+    error: outcome.error,
+  });
+  const subject = partitionSubject(scan.prefix, partition);
+  const msgId = `${scan.scanId}:${subject.slice(scan.prefix.length + 1)}`;
+  return {
+    subject,
+    msgId,
+    data: toBinary(PartitionScannedSchema, marker),
+    headers: [
+      [Header.MsgId, msgId],
+      [Header.ContentType, CONTENT_TYPE_PROTOBUF],
+      [Header.Schema, MARKER_SCHEMA_NAME],
+      [Header.ScanId, scan.scanId],
+      [Header.Status, outcome.status],
+      [Header.ResourceCount, String(outcome.resourceCount)],
+    ],
+  };
+}
+
+export type { InfrastructureChangeEvent, PartitionScanned, Timestamp };

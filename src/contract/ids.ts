@@ -1,0 +1,69 @@
+/**
+ * Time-sortable ids (ULIDs: 48-bit millisecond time + 80 random bits, Crockford base32).
+ * Scan ids sort by scan start; event ids are monotonic within a process so that a burst
+ * of events in one millisecond still sorts in publish order.
+ */
+import { randomBytes } from "node:crypto";
+
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+function encodeTime(ms: number): string {
+  let out = "";
+  let t = ms;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[t % 32] + out;
+    t = Math.floor(t / 32);
+  }
+  return out;
+}
+
+/** Generates ULIDs; within one millisecond each id increments the random part of the last. */
+export class UlidFactory {
+  #lastMs = -1;
+  #random = new Uint8Array(16); // 16 base32 digits of randomness, one digit (5 bits) per byte
+
+  next(now: number = Date.now()): string {
+    if (now > this.#lastMs) {
+      this.#lastMs = now;
+      const bytes = randomBytes(16);
+      for (let i = 0; i < 16; i++) this.#random[i] = (bytes[i] ?? 0) & 31;
+    } else {
+      this.#increment();
+    }
+    let rand = "";
+    for (const digit of this.#random) rand += ALPHABET[digit];
+    return encodeTime(this.#lastMs) + rand;
+  }
+
+  #increment(): void {
+    for (let i = 15; i >= 0; i--) {
+      const digit = this.#random[i] ?? 0;
+      if (digit < 31) {
+        this.#random[i] = digit + 1;
+        return;
+      }
+      this.#random[i] = 0;
+    }
+    // 2^80 ids in one millisecond: borrow the next millisecond rather than repeat an id.
+    this.#lastMs += 1;
+  }
+}
+
+const scanIds = new UlidFactory();
+
+/** A new scan id: a ULID, so scan ids sort by the time their scan started. */
+export function newScanId(now: Date = new Date()): string {
+  return scanIds.next(now.getTime());
+}
+
+/** The time encoded in a ULID, e.g. a scan id. */
+export function ulidTime(id: string): Date {
+  let ms = 0;
+  for (const ch of id.slice(0, 10)) {
+    const digit = ALPHABET.indexOf(ch.toUpperCase());
+    if (digit < 0)
+      throw new Error(`"${id}" is not a ULID: "${ch}" is not a Crockford base32 digit`);
+    ms = ms * 32 + digit;
+  }
+  return new Date(ms);
+}

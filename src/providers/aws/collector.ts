@@ -1,0 +1,74 @@
+/**
+ * The collector descriptor: everything that is particular to one AWS resource type.
+ * One module per type under `collectors/`, listed in `registry.ts`; the generic AWS
+ * provider and the scanner do the rest (units, clients, retries, errors, publishing).
+ *
+ * A collector's `list` streams SDK pages, asking for the largest page size the API
+ * allows, and makes further calls only where the API gives no other way (per-group target
+ * health, per-bucket S3 settings, ...), under `ctx.limit`. `toProto` is a pure function
+ * of what `list` yielded: no I/O, no clock, no randomness.
+ */
+import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { EKSClient } from "@aws-sdk/client-eks";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { RDSClient } from "@aws-sdk/client-rds";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { ObservedResource } from "../../contract/encode.ts";
+import type { ResourceType } from "../../contract/resource-types.ts";
+
+/** The AWS services the collectors use, by the prefix of their IAM actions. */
+export type AwsService =
+  | "ec2"
+  | "autoscaling"
+  | "eks"
+  | "rds"
+  | "elasticloadbalancing"
+  | "s3"
+  | "iam";
+
+/** SDK clients of one unit (account x region), created on first use. */
+export interface AwsClients {
+  readonly ec2: EC2Client;
+  readonly autoscaling: AutoScalingClient;
+  readonly eks: EKSClient;
+  readonly rds: RDSClient;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly s3: S3Client;
+  readonly iam: IAMClient;
+}
+
+/** Where a resource was found: what `toProto` may use besides the SDK output. */
+export interface UnitRef {
+  /** The AWS partition ("aws", "aws-cn", "aws-us-gov"), for building ARNs. */
+  readonly partition: string;
+  readonly accountId: string;
+  /** The region scanned, or "global". */
+  readonly region: string;
+}
+
+export interface CollectorContext extends UnitRef {
+  readonly clients: AwsClients;
+  readonly signal: AbortSignal;
+  /** Runs an extra per-resource call under the service's concurrency cap. */
+  limit<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface Collector<T extends ResourceType = ResourceType, Item = unknown> {
+  readonly type: T;
+  readonly service: AwsService;
+  /** Every IAM action `list` may need; `deploy/iam-policy.json` holds exactly the union. */
+  readonly iamActions: readonly string[];
+  /** Streams pages of items, each item what `toProto` needs for one resource. */
+  list(ctx: CollectorContext): AsyncIterable<readonly Item[]>;
+  /** Maps one item to the published resource. Throws PartitionFailure("invalid_data") when it cannot. */
+  toProto(item: Item, unit: UnitRef): ObservedResource;
+}
+
+/** Declares a collector with its item type inferred (use in each collector module). */
+export function defineCollector<T extends ResourceType, Item>(
+  collector: Collector<T, Item>,
+): Collector<T, Item> {
+  return collector;
+}
