@@ -1,21 +1,41 @@
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { create, fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { encodeSnapshot, type ObservedResource } from "../../src/contract/encode.ts";
-import { payload } from "../../src/contract/resource-types.ts";
+import { encodeMarker, encodeSnapshot, type ObservedResource } from "../../src/contract/encode.ts";
+import {
+  ALL_RESOURCE_TYPES,
+  payload,
+  type ResourceType,
+} from "../../src/contract/resource-types.ts";
+import { type PartitionKey, parseSubject } from "../../src/contract/subject.ts";
 import { InfrastructureChangeEventSchema } from "../../src/gen/elava/v1/event_pb.ts";
+import { PartitionScannedSchema, ScanStatus } from "../../src/gen/elava/v1/marker_pb.ts";
 import { VpcSchema } from "../../src/gen/elava/v1/network_pb.ts";
+import { observedFromEvent } from "../support/events.ts";
+import { singleFieldChanges } from "../support/mutations.ts";
 
-const partition = {
-  provider: "aws",
-  resourceType: "vpc",
-  accountId: "123456789012",
-  region: "us-east-1",
-} as const;
-const scan = (scanId: string) => ({
+const root = join(import.meta.dirname, "../..");
+const scan = (scanId: string, startedAt = "2026-01-01T00:00:00Z") => ({
   scanId,
-  scanStartedAt: new Date("2026-01-01T00:00:00Z"),
+  scanStartedAt: new Date(startedAt),
   prefix: "elava",
 });
+
+function fixture(type: ResourceType) {
+  const json = JSON.parse(
+    readFileSync(join(import.meta.dirname, "fixtures", `${type}.json`), "utf8"),
+  ) as JsonValue;
+  const event = fromJson(InfrastructureChangeEventSchema, json);
+  const partition: PartitionKey = {
+    provider: "aws",
+    resourceType: type,
+    accountId: event.accountId,
+    region: event.region,
+  };
+  return { event, partition, resource: observedFromEvent(event) };
+}
 
 function vpc(tags: Record<string, string>): ObservedResource {
   return {
@@ -26,25 +46,158 @@ function vpc(tags: Record<string, string>): ObservedResource {
     payload: payload("vpc", create(VpcSchema, { vpcId: "vpc-1", cidrBlock: "10.0.0.0/16" })),
   };
 }
+const vpcPartition: PartitionKey = {
+  provider: "aws",
+  resourceType: "vpc",
+  accountId: "123456789012",
+  region: "us-east-1",
+};
 
 describe("encodeSnapshot", () => {
-  it("decodes to the full event, scan fields included", () => {
-    const s = encodeSnapshot(scan("01SCAN"), partition, vpc({ Name: "main" }));
-    const event = fromBinary(InfrastructureChangeEventSchema, s.data);
-    expect(event.resourceId).toBe("vpc-1");
-    expect(event.scanId).toBe("01SCAN");
-    expect(event.contentHash).toBe(s.contentHash);
-    expect(event.tags).toEqual({ Name: "main" });
-    expect(event.resource.case).toBe("vpc");
-    expect(s.subject).toBe("elava.aws.vpc.123456789012.us-east-1.vpc-1");
-    expect(s.msgId).toBe("01SCAN:aws.vpc.123456789012.us-east-1.vpc-1");
+  it.each(ALL_RESOURCE_TYPES)(
+    "%s: publishes the full event, scan fields and hash included",
+    (type) => {
+      const { event, partition, resource } = fixture(type);
+      const s = encodeSnapshot(
+        scan("01SCAN"),
+        partition,
+        resource,
+        new Date("2026-01-01T00:00:05Z"),
+      );
+      const decoded = fromBinary(InfrastructureChangeEventSchema, s.data);
+      expect(decoded.resource).toEqual(event.resource);
+      expect(decoded.tags).toEqual(event.tags);
+      expect(decoded.scanId).toBe("01SCAN");
+      expect(decoded.changeType).toBe(1);
+      expect(decoded.contentHash).toBe(s.contentHash);
+      expect(decoded.observedAt?.seconds).toBe(BigInt(Date.parse("2026-01-01T00:00:05Z") / 1000));
+      expect(parseSubject("elava", s.subject)).toEqual({
+        kind: "snapshot",
+        partition,
+        resourceId: event.resourceId,
+      });
+      expect(s.msgId).toBe(`01SCAN:${s.subject.slice("elava.".length)}`);
+      expect(Object.fromEntries(s.headers)).toEqual({
+        "Nats-Msg-Id": s.msgId,
+        "Content-Type": "application/protobuf",
+        "Elava-Schema": "elava.v1.InfrastructureChangeEvent",
+        "Elava-Scan-Id": "01SCAN",
+        "Elava-Content-Hash": s.contentHash,
+      });
+    },
+  );
+
+  it("refuses a payload of another type than its partition", () => {
+    expect(() =>
+      encodeSnapshot(scan("S"), { ...vpcPartition, resourceType: "subnet" }, vpc({})),
+    ).toThrow(/vpc payload but belongs to partition aws.subnet/);
+  });
+});
+
+describe("the content hash", () => {
+  it("ignores id, scan_id, observed_at and scan_started_at", () => {
+    const a = encodeSnapshot(
+      scan("A", "2026-01-01T00:00:00Z"),
+      vpcPartition,
+      vpc({ x: "1" }),
+      new Date(1),
+    );
+    const b = encodeSnapshot(
+      scan("B", "2026-02-01T00:00:00Z"),
+      vpcPartition,
+      vpc({ x: "1" }),
+      new Date(2),
+    );
+    expect(a.contentHash).toBe(b.contentHash);
+    expect(fromBinary(InfrastructureChangeEventSchema, a.data).id).not.toBe(
+      fromBinary(InfrastructureChangeEventSchema, b.data).id,
+    );
   });
 
-  it("hashes equal content equally across scans and map insertion orders", () => {
-    const a = encodeSnapshot(scan("A"), partition, vpc({ b: "1", "10": "x", a: "2", "2": "y" }));
-    const b = encodeSnapshot(scan("B"), partition, vpc({ "2": "y", a: "2", "10": "x", b: "1" }));
+  it("does not depend on the insertion order of map keys, integer-like ones included", () => {
+    const a = encodeSnapshot(scan("A"), vpcPartition, vpc({ b: "1", "10": "x", a: "2", "2": "y" }));
+    const b = encodeSnapshot(scan("B"), vpcPartition, vpc({ "2": "y", a: "2", "10": "x", b: "1" }));
     expect(a.contentHash).toBe(b.contentHash);
-    const c = encodeSnapshot(scan("A"), partition, vpc({ b: "1", "10": "x", a: "3", "2": "y" }));
-    expect(c.contentHash).not.toBe(a.contentHash);
+    const { partition, resource, event } = fixture("eks_node_group");
+    const value = event.resource.value as { labels: Record<string, string> };
+    const reversed = Object.fromEntries(Object.entries(value.labels).reverse());
+    const shuffled = {
+      ...resource,
+      payload: { ...resource.payload, value: { ...value, labels: reversed } },
+    } as ObservedResource;
+    expect(encodeSnapshot(scan("A"), partition, shuffled).contentHash).toBe(
+      encodeSnapshot(scan("A"), partition, resource).contentHash,
+    );
+  });
+
+  it.each(ALL_RESOURCE_TYPES)("%s: changes when any field of the resource changes", (type) => {
+    const { event, partition } = fixture(type);
+    const base = encodeSnapshot(scan("A"), partition, observedFromEvent(event)).contentHash;
+    const volatile = new Set([
+      "id",
+      "observed_at",
+      "scan_id",
+      "scan_started_at",
+      "content_hash",
+      "change_type",
+      "provider",
+      "account_id",
+      "region",
+      "resource_type",
+    ]);
+    const changes = singleFieldChanges(InfrastructureChangeEventSchema, event).filter(
+      ([path]) => !volatile.has(path.split(".")[0] ?? ""),
+    );
+    expect(changes.length).toBeGreaterThan(6);
+    for (const [path, changed] of changes) {
+      expect(
+        encodeSnapshot(scan("A"), partition, observedFromEvent(changed)).contentHash,
+        path,
+      ).not.toBe(base);
+    }
+  });
+
+  it("is equal across processes", () => {
+    const script = `
+      import { readFileSync } from "node:fs";
+      import { fromJson } from "@bufbuild/protobuf";
+      import { encodeSnapshot } from "./src/contract/encode.ts";
+      import { InfrastructureChangeEventSchema } from "./src/gen/elava/v1/event_pb.ts";
+      const e = fromJson(InfrastructureChangeEventSchema, JSON.parse(readFileSync("test/contract/fixtures/eks_node_group.json", "utf8")));
+      const r = { id: e.resourceId, name: e.resourceName, arn: e.arn, tags: Object.fromEntries(Object.entries(e.tags).reverse()), payload: e.resource };
+      const p = { provider: "aws", resourceType: "eks_node_group", accountId: e.accountId, region: e.region };
+      process.stdout.write(encodeSnapshot({ scanId: "other", scanStartedAt: new Date(), prefix: "elava" }, p, r).contentHash);
+    `;
+    const child = execFileSync(
+      join(root, "node_modules/.bin/tsx"),
+      ["--input-type=module", "-e", script],
+      { cwd: root, encoding: "utf8" },
+    );
+    const { partition, resource } = fixture("eks_node_group");
+    expect(child).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(child).toBe(encodeSnapshot(scan("A"), partition, resource).contentHash);
+  });
+});
+
+describe("encodeMarker", () => {
+  it("encodes the outcome with its readable headers", () => {
+    const m = encodeMarker(scan("01SCAN"), vpcPartition, {
+      status: "FAILED",
+      resourceCount: 3,
+      startedAt: new Date("2026-01-01T00:00:00Z"),
+      finishedAt: new Date("2026-01-01T00:00:02Z"),
+      error: "access_denied: not allowed",
+    });
+    expect(m.subject).toBe("elava.aws.vpc.123456789012.us-east-1");
+    expect(m.msgId).toBe("01SCAN:aws.vpc.123456789012.us-east-1");
+    const marker = fromBinary(PartitionScannedSchema, m.data);
+    expect(marker.status).toBe(ScanStatus.FAILED);
+    expect(marker.resourceCount).toBe(3n);
+    expect(marker.error).toBe("access_denied: not allowed");
+    expect(Object.fromEntries(m.headers)).toMatchObject({
+      "Elava-Status": "FAILED",
+      "Elava-Resource-Count": "3",
+      "Elava-Schema": "elava.v1.PartitionScanned",
+    });
   });
 });

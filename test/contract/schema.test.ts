@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type DescMessage,
+  equals,
+  fromBinary,
+  fromJson,
+  type JsonValue,
+  toBinary,
+  toJson,
+} from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { ALL_RESOURCE_TYPES, RESOURCE_TYPES } from "../../src/contract/resource-types.ts";
+import { InfrastructureChangeEventSchema } from "../../src/gen/elava/v1/event_pb.ts";
+import { unsetFields } from "../support/populated.ts";
+
+const fixtureDir = join(import.meta.dirname, "fixtures");
+
+function loadEventFixture(type: string) {
+  const json = JSON.parse(readFileSync(join(fixtureDir, `${type}.json`), "utf8")) as JsonValue;
+  return fromJson(InfrastructureChangeEventSchema, json);
+}
+
+describe("the resource oneof", () => {
+  const oneof = InfrastructureChangeEventSchema.oneofs.find((o) => o.name === "resource");
+
+  it("has exactly one case per resource type, named as the resource_type string", () => {
+    expect(oneof?.fields.map((f) => f.name).sort()).toEqual([...ALL_RESOURCE_TYPES].sort());
+    for (const f of oneof?.fields ?? []) {
+      expect(RESOURCE_TYPES[f.name as keyof typeof RESOURCE_TYPES].case).toBe(f.localName);
+    }
+  });
+
+  it("has one full fixture per case, and no other", () => {
+    const files = readdirSync(fixtureDir).map((f) => f.replace(/\.json$/, ""));
+    expect(files.sort()).toEqual([...ALL_RESOURCE_TYPES].sort());
+  });
+
+  it.each(ALL_RESOURCE_TYPES)("%s: a full fixture sets every field and round-trips", (type) => {
+    const event = loadEventFixture(type);
+    expect(event.resource.case).toBe(RESOURCE_TYPES[type].case);
+    expect(event.resourceType).toBe(type);
+    expect(unsetFields(InfrastructureChangeEventSchema, event)).toEqual([]);
+
+    const viaBinary = fromBinary(
+      InfrastructureChangeEventSchema,
+      toBinary(InfrastructureChangeEventSchema, event),
+    );
+    expect(equals(InfrastructureChangeEventSchema, viaBinary, event)).toBe(true);
+    const viaJson = fromJson(
+      InfrastructureChangeEventSchema,
+      toJson(InfrastructureChangeEventSchema, event),
+    );
+    expect(equals(InfrastructureChangeEventSchema, viaJson, event)).toBe(true);
+  });
+});
+
+describe("schema rules the content hash relies on", () => {
+  function reachable(root: DescMessage): DescMessage[] {
+    const seen = new Map<string, DescMessage>();
+    const visit = (m: DescMessage) => {
+      if (seen.has(m.typeName) || m.typeName.startsWith("google.protobuf.")) return;
+      seen.set(m.typeName, m);
+      for (const f of m.fields) {
+        if (f.fieldKind === "message" || (f.fieldKind === "list" && f.listKind === "message"))
+          visit(f.message);
+      }
+    };
+    visit(root);
+    return [...seen.values()];
+  }
+
+  it("maps are string -> string and sit only on the envelope or a payload message", () => {
+    const payloads = new Set(
+      InfrastructureChangeEventSchema.oneofs[0]?.fields.flatMap((f) =>
+        f.fieldKind === "message" ? [f.message.typeName] : [],
+      ),
+    );
+    for (const m of reachable(InfrastructureChangeEventSchema)) {
+      for (const f of m.fields) {
+        if (f.fieldKind !== "map") continue;
+        expect(
+          m === InfrastructureChangeEventSchema || payloads.has(m.typeName),
+          `${m.typeName}.${f.name}`,
+        ).toBe(true);
+        expect(f.mapKey).toBe(9); // ScalarType.STRING
+        expect(f.mapKind === "scalar" && f.scalar === 9, `${m.typeName}.${f.name} values`).toBe(
+          true,
+        );
+      }
+    }
+  });
+});
