@@ -22,10 +22,8 @@ export interface PartitionKey {
 
 // `%`, `.`, `*`, `>`, C0 controls, space, DEL, and the unicode whitespace / format
 // characters NATS servers and tools split on.
-const UNSAFE = new RegExp(
-  "[%.*>\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200b\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]",
-  "gu",
-);
+const UNSAFE =
+  /[%.*>\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/gu;
 
 /** Encodes a resource id as one subject token (see the module comment). */
 export function encodeToken(id: string): string {

@@ -17,8 +17,13 @@ const partition: PartitionKey = {
 
 // What the NATS server accepts inside one subject token.
 function isValidToken(token: string): boolean {
-  const forbidden = /[.*>\s\u0000-\u001f\u007f]/u;
-  return token.length > 0 && !forbidden.test(token);
+  return (
+    token.length > 0 &&
+    [...token].every((ch) => {
+      const code = ch.codePointAt(0) ?? 0;
+      return code > 0x20 && code !== 0x7f && !".*>".includes(ch) && !/\s/u.test(ch);
+    })
+  );
 }
 
 const ids = [
