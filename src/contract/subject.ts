@@ -23,6 +23,7 @@ export interface PartitionKey {
 // `%`, `.`, `*`, `>`, C0 controls, space, DEL, and the unicode whitespace / format
 // characters NATS servers and tools split on.
 const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be escaped
   /[%.*>\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/gu;
 
 /** Encodes a resource id as one subject token (see the module comment). */
