@@ -1,0 +1,58 @@
+/**
+ * A small structured logger: one JSON object per line (`time`, `level`, `msg`, then the
+ * fields), written to stderr so that stdout stays for a command's own output. Fields are
+ * plain values chosen by the caller; nothing here reads configuration, so a secret can
+ * only reach a log line if a caller puts it there, and none does.
+ */
+
+/** Log levels, least severe first. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Extra fields of a log line. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** Writes structured log lines. */
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger;
+}
+
+/** Where log lines go: anything with `write`. */
+export interface LineSink {
+  write(chunk: string): unknown;
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Error) return value.message;
+  return value;
+}
+
+/** A JSON-lines logger writing lines at `level` or above to `sink`. */
+export function createLogger(
+  sink: LineSink,
+  level: LogLevel = "info",
+  base: LogFields = {},
+  now: () => Date = () => new Date(),
+): Logger {
+  const min = RANK[level];
+  const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
+    if (RANK[lvl] < min) return;
+    sink.write(
+      `${JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...base, ...fields }, jsonSafe)}\n`,
+    );
+  };
+  return {
+    debug: (msg, fields) => write("debug", msg, fields),
+    info: (msg, fields) => write("info", msg, fields),
+    warn: (msg, fields) => write("warn", msg, fields),
+    error: (msg, fields) => write("error", msg, fields),
+    child: (fields) => createLogger(sink, level, { ...base, ...fields }, now),
+  };
+}
