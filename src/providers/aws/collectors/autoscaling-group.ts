@@ -1,0 +1,78 @@
+/** autoscaling_group: EC2 Auto Scaling groups, one DescribeAutoScalingGroups call per page. */
+
+import {
+  type AutoScalingGroup,
+  DescribeAutoScalingGroupsCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { create } from "@bufbuild/protobuf";
+import { payload } from "../../../contract/resource-types.ts";
+import { AutoscalingGroupSchema } from "../../../gen/elava/v1/compute_pb.ts";
+import { defineCollector } from "../collector.ts";
+import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
+
+/** The API's largest page. */
+const PAGE_SIZE = 100;
+
+/** Auto Scaling groups; their launch template may come from a mixed instances policy. */
+export const autoscalingGroupCollector = defineCollector({
+  type: "autoscaling_group",
+  service: "autoscaling",
+  iamActions: ["autoscaling:DescribeAutoScalingGroups"],
+
+  async *list(ctx) {
+    let token: string | undefined;
+    do {
+      const page = await ctx.clients.autoscaling.send(
+        new DescribeAutoScalingGroupsCommand({ MaxRecords: PAGE_SIZE, NextToken: token }),
+        { abortSignal: ctx.signal },
+      );
+      yield page.AutoScalingGroups ?? [];
+      token = page.NextToken;
+    } while (token);
+  },
+
+  toProto(group: AutoScalingGroup, unit) {
+    const name = requireId(
+      group.AutoScalingGroupName,
+      `Auto Scaling group (ARN ${group.AutoScalingGroupARN ?? "none"})`,
+      unit,
+    );
+    const tags = tagRecord(group.Tags);
+    const template =
+      group.LaunchTemplate ??
+      group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+    const instances = group.Instances ?? [];
+    return {
+      id: name,
+      name: nameFrom(tags, name),
+      arn: group.AutoScalingGroupARN ?? "",
+      tags,
+      payload: payload(
+        "autoscaling_group",
+        create(AutoscalingGroupSchema, {
+          name,
+          minSize: group.MinSize ?? 0,
+          maxSize: group.MaxSize ?? 0,
+          desiredCapacity: group.DesiredCapacity ?? 0,
+          currentSize: instances.filter((i) => i.LifecycleState === "InService").length,
+          instanceIds: instances.flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
+          launchTemplateId: template?.LaunchTemplateId ?? "",
+          launchTemplateVersion: template?.Version ?? "",
+          launchConfigName: group.LaunchConfigurationName ?? "",
+          targetGroupArns: group.TargetGroupARNs ?? [],
+          loadBalancerNames: group.LoadBalancerNames ?? [],
+          vpcZoneIdentifiers: (group.VPCZoneIdentifier ?? "")
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== ""),
+          healthCheckType: group.HealthCheckType ?? "",
+          healthCheckGracePeriod: group.HealthCheckGracePeriod ?? 0,
+          defaultCooldown: group.DefaultCooldown ?? 0,
+          createdTime: timestamp(group.CreatedTime),
+          availabilityZones: group.AvailabilityZones ?? [],
+          status: group.Status ?? "",
+        }),
+      ),
+    };
+  },
+});
