@@ -121,11 +121,15 @@ async function readConfigFile(path: string): Promise<Map<string, string>> {
   const known = new Set(SETTING_NAMES.map((n) => SETTINGS[n].key));
   for (const key of values.keys()) {
     if (!known.has(key)) {
+      const last = key.slice(key.lastIndexOf(".") + 1);
+      const moved = [...known].find((k) => k.endsWith(`.${last}`) || k === last);
       const section = key.includes(".") ? key.slice(0, key.lastIndexOf(".") + 1) : "";
       const near = [...known].filter((k) => section !== "" && k.startsWith(section));
-      throw new ConfigError(
-        `config file ${path}: unknown key "${key}"; known keys${section ? ` in ${section.slice(0, -1)}` : ""}: ${(near.length > 0 ? near : [...known]).join(", ")}`,
-      );
+      const hint =
+        moved !== undefined
+          ? `did you mean "${moved}"?`
+          : `known keys${section ? ` in ${section.slice(0, -1)}` : ""}: ${(near.length > 0 ? near : [...known]).join(", ")}`;
+      throw new ConfigError(`config file ${path}: unknown key "${key}"; ${hint}`);
     }
   }
   return values;

@@ -14,6 +14,7 @@ import {
   isResourceType,
   type ResourceType,
 } from "../contract/resource-types.ts";
+import { DEFAULT_STREAM_SETTINGS } from "../publisher/stream.ts";
 import { formatDuration, formatSize, parseDuration, parseSize } from "./units.ts";
 
 /** The groups of settings a command accepts; each command lists its groups. */
@@ -354,7 +355,7 @@ export const SETTINGS = {
     flag: "stream",
     env: ["ELAVA_STREAM"],
     help: "JetStream stream name",
-    default: "ELAVA",
+    default: DEFAULT_STREAM_SETTINGS.name,
     ...text("NAME", "ELAVA"),
     parse: (raw) =>
       /^[A-Za-z0-9_-]+$/.test(raw.trim())
@@ -367,7 +368,7 @@ export const SETTINGS = {
     flag: "subject-prefix",
     env: ["ELAVA_SUBJECT_PREFIX"],
     help: "first subject token(s) of every message",
-    default: "elava",
+    default: DEFAULT_STREAM_SETTINGS.subjectPrefix,
     ...text("PREFIX", "elava"),
     parse: (raw) =>
       /^[^.*>\s]+(\.[^.*>\s]+)*$/.test(raw.trim())
@@ -390,7 +391,7 @@ export const SETTINGS = {
     flag: "stream-max-age",
     env: ["ELAVA_STREAM_MAX_AGE"],
     help: "discard messages older than this (0: never)",
-    default: 7 * 86_400_000,
+    default: DEFAULT_STREAM_SETTINGS.maxAgeMs,
     ...duration(0, "7d"),
   }),
   streamMaxBytes: setting({
@@ -399,7 +400,7 @@ export const SETTINGS = {
     flag: "stream-max-bytes",
     env: ["ELAVA_STREAM_MAX_BYTES"],
     help: "stream size limit (-1: unlimited)",
-    default: 10 * 2 ** 30,
+    default: DEFAULT_STREAM_SETTINGS.maxBytes,
     ...size("10GiB"),
   }),
   streamMaxMsgsPerSubject: setting({
@@ -408,8 +409,8 @@ export const SETTINGS = {
     flag: "stream-max-msgs-per-subject",
     env: ["ELAVA_STREAM_MAX_MSGS_PER_SUBJECT"],
     help: "snapshots kept per resource (and markers per partition)",
-    default: 8,
-    ...integer(1, 1_000_000, "8"),
+    default: DEFAULT_STREAM_SETTINGS.maxMsgsPerSubject,
+    ...integer(1, 1_000_000, "10"),
   }),
   streamReplicas: setting({
     key: "stream.replicas",
@@ -417,7 +418,7 @@ export const SETTINGS = {
     flag: "stream-replicas",
     env: ["ELAVA_STREAM_REPLICAS"],
     help: "replicas in a clustered JetStream",
-    default: 1,
+    default: DEFAULT_STREAM_SETTINGS.replicas,
     ...integer(1, 5, "3"),
   }),
   streamDuplicateWindow: setting({
@@ -426,7 +427,7 @@ export const SETTINGS = {
     flag: "stream-duplicate-window",
     env: ["ELAVA_STREAM_DUPLICATE_WINDOW"],
     help: "deduplication window; longer than the publish deadline",
-    default: 10 * 60_000,
+    default: DEFAULT_STREAM_SETTINGS.duplicateWindowMs,
     ...duration(1_000, "10m"),
   }),
   streamAllowDirect: setting({
@@ -435,7 +436,7 @@ export const SETTINGS = {
     flag: "stream-allow-direct",
     env: ["ELAVA_STREAM_ALLOW_DIRECT"],
     help: "allow direct get (last message per subject from any replica)",
-    default: true,
+    default: DEFAULT_STREAM_SETTINGS.allowDirect,
     ...bool(),
   }),
 
