@@ -1,0 +1,212 @@
+/**
+ * SDK clients per unit, created lazily, and the per-scan count of API calls.
+ *
+ * Every client is built from the same few settings: the unit's region and the account's
+ * credentials provider (shared by all clients of the account, so credentials are resolved
+ * and refreshed once), adaptive retries with a configurable number of attempts, and an
+ * explicit endpoint only when one is configured. Leaving `endpoint` unset is what lets the
+ * SDK honour `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>` and profile endpoints.
+ *
+ * The counting middleware sits in the deserialize step, inside the retry loop, so it sees
+ * every attempt: a throttled attempt that the SDK retries is one call and one throttle.
+ * It also tags an error with the operation that threw it, so a failed partition names the
+ * call (`describe instances in ...`) without the collector writing any error code.
+ */
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
+import { EKSClient } from "@aws-sdk/client-eks";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient } from "@aws-sdk/client-sts";
+import type { AwsClients } from "./collector.ts";
+import { isThrottle, tagOperation } from "./errors.ts";
+
+/** A credentials provider as the SDK clients take it. */
+export type AwsCredentials = NonNullable<EC2ClientConfig["credentials"]>;
+
+/** Settings shared by every client of a scan. */
+export interface ClientSettings {
+  /** Attempts per call, the first included (SDK `maxAttempts`). */
+  readonly maxAttempts: number;
+  /** SDK retry mode; `adaptive` also rate-limits the client after throttling. */
+  readonly retryMode: "adaptive" | "standard";
+  /** An endpoint for every service (a fake or AWS-compatible endpoint); unset honours the SDK's own configuration. */
+  readonly endpoint?: string | undefined;
+}
+
+/** Counts API calls and throttled answers by operation (`ec2:DescribeInstances`). */
+export class ApiCallCounter {
+  readonly #calls = new Map<string, number>();
+  readonly #throttles = new Map<string, number>();
+
+  /** Records one attempt of an operation, and whether AWS throttled it. */
+  record(operation: string, throttled: boolean): void {
+    this.#calls.set(operation, (this.#calls.get(operation) ?? 0) + 1);
+    if (throttled) this.#throttles.set(operation, (this.#throttles.get(operation) ?? 0) + 1);
+  }
+
+  /** Attempts per operation (retries included). */
+  calls(): ReadonlyMap<string, number> {
+    return new Map(this.#calls);
+  }
+
+  /** Throttled attempts per operation. */
+  throttles(): ReadonlyMap<string, number> {
+    return new Map(this.#throttles);
+  }
+
+  /** The number of attempts of all operations. */
+  total(): number {
+    let n = 0;
+    for (const v of this.#calls.values()) n += v;
+    return n;
+  }
+}
+
+type Next = (args: unknown) => Promise<unknown>;
+interface Stack {
+  add(
+    mw: (next: Next, context: { commandName?: string }) => Next,
+    options: { step: "deserialize"; name: string; priority: "high" },
+  ): void;
+}
+
+/**
+ * A client plugin counting every attempt of `service` (its IAM prefix) in `counter` and
+ * tagging errors with their operation; for clients the SDK builds itself (AssumeRole).
+ */
+export function countingPlugin(service: string, counter: ApiCallCounter) {
+  return {
+    applyToStack(stack: unknown): void {
+      (stack as Stack).add(
+        (next, context) => async (args) => {
+          const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
+          try {
+            const out = await next(args);
+            counter.record(`${service}:${operation}`, false);
+            return out;
+          } catch (err) {
+            counter.record(`${service}:${operation}`, isThrottle(err));
+            tagOperation(err, operation);
+            throw err;
+          }
+        },
+        { step: "deserialize", name: "elavaCountCalls", priority: "high" },
+      );
+    },
+  };
+}
+
+/** Installs the counting plugin on a client of `service`. */
+export function countCalls<C extends { middlewareStack: unknown }>(
+  client: C,
+  service: string,
+  counter: ApiCallCounter,
+): C {
+  countingPlugin(service, counter).applyToStack(client.middlewareStack);
+  return client;
+}
+
+/** What every client of one account in one region is built from. */
+export interface ClientTarget {
+  /** The region the clients call; for `global` units the partition's home region. */
+  readonly region: string;
+  readonly credentials: AwsCredentials;
+}
+
+function baseConfig(target: ClientTarget, settings: ClientSettings) {
+  return {
+    region: target.region,
+    credentials: target.credentials,
+    maxAttempts: settings.maxAttempts,
+    retryMode: settings.retryMode,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+  };
+}
+
+/** An STS client of the target (identity checks, assuming roles), counted like the others. */
+export function createStsClient(
+  target: ClientTarget,
+  settings: ClientSettings,
+  counter: ApiCallCounter,
+): STSClient {
+  return countCalls(new STSClient(baseConfig(target, settings)), "sts", counter);
+}
+
+/** An EC2 client of the target (region discovery), counted like the others. */
+export function createEc2Client(
+  target: ClientTarget,
+  settings: ClientSettings,
+  counter: ApiCallCounter,
+): EC2Client {
+  return countCalls(new EC2Client(baseConfig(target, settings)), "ec2", counter);
+}
+
+/** The clients of one unit, each created on first use; `destroy` closes those created. */
+export function createAwsClients(
+  target: ClientTarget,
+  settings: ClientSettings,
+  counter: ApiCallCounter,
+): AwsClients & { destroy(): void } {
+  const config = baseConfig(target, settings);
+  const made: Array<{ destroy(): void }> = [];
+  const lazy = <C extends { destroy(): void }>(make: () => C): (() => C) => {
+    let client: C | undefined;
+    return () => {
+      if (client === undefined) {
+        client = make();
+        made.push(client);
+      }
+      return client;
+    };
+  };
+  const ec2 = lazy(() => countCalls(new EC2Client(config), "ec2", counter));
+  const autoscaling = lazy(() => countCalls(new AutoScalingClient(config), "autoscaling", counter));
+  const eks = lazy(() => countCalls(new EKSClient(config), "eks", counter));
+  const rds = lazy(() => countCalls(new RDSClient(config), "rds", counter));
+  const elbv2 = lazy(() =>
+    countCalls(new ElasticLoadBalancingV2Client(config), "elasticloadbalancing", counter),
+  );
+  // Path-style addressing when an endpoint is given: fakes and most S3-compatible stores
+  // do not serve virtual-host bucket names. Redirects follow a bucket to its own region.
+  const s3 = lazy(() =>
+    countCalls(
+      new S3Client({
+        ...config,
+        followRegionRedirects: true,
+        ...(settings.endpoint === undefined ? {} : { forcePathStyle: true }),
+      }),
+      "s3",
+      counter,
+    ),
+  );
+  const iam = lazy(() => countCalls(new IAMClient(config), "iam", counter));
+  return {
+    get ec2() {
+      return ec2();
+    },
+    get autoscaling() {
+      return autoscaling();
+    },
+    get eks() {
+      return eks();
+    },
+    get rds() {
+      return rds();
+    },
+    get elbv2() {
+      return elbv2();
+    },
+    get s3() {
+      return s3();
+    },
+    get iam() {
+      return iam();
+    },
+    destroy() {
+      for (const c of made) c.destroy();
+    },
+  };
+}

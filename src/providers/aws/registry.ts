@@ -1,0 +1,49 @@
+/**
+ * The one list of AWS collectors. Adding a resource type is: write its module under
+ * `collectors/`, append it here (the list is kept sorted by type), add its fixture and
+ * tests. The provider, the IAM policy test and the registry test read this list.
+ */
+import type { ResourceType } from "../../contract/resource-types.ts";
+import type { Collector } from "./collector.ts";
+import { ec2Instance } from "./collectors/ec2-instance.ts";
+import { internetGateway } from "./collectors/internet-gateway.ts";
+import { launchTemplate } from "./collectors/launch-template.ts";
+import { natGateway } from "./collectors/nat-gateway.ts";
+import { routeTable } from "./collectors/route-table.ts";
+import { securityGroup } from "./collectors/security-group.ts";
+import { subnet } from "./collectors/subnet.ts";
+import { vpc } from "./collectors/vpc.ts";
+import { vpcPeering } from "./collectors/vpc-peering.ts";
+
+/** Every registered collector, sorted by resource type. */
+export const COLLECTORS: readonly Collector[] = [
+  ec2Instance,
+  internetGateway,
+  launchTemplate,
+  natGateway,
+  routeTable,
+  securityGroup,
+  subnet,
+  vpc,
+  vpcPeering,
+];
+
+const BY_TYPE = new Map<string, Collector>(COLLECTORS.map((c) => [c.type, c]));
+
+/** The collector of a resource type, or undefined when none is registered. */
+export function collectorFor(type: ResourceType): Collector | undefined {
+  return BY_TYPE.get(type);
+}
+
+/** The IAM actions the framework itself calls: identity, assumed roles, region discovery. */
+export const FRAMEWORK_IAM_ACTIONS: readonly string[] = [
+  "ec2:DescribeRegions",
+  "sts:GetCallerIdentity",
+];
+
+/** Every IAM action a scan may need, sorted: what `deploy/iam-policy.json` must hold. */
+export function requiredIamActions(): string[] {
+  return [
+    ...new Set([...FRAMEWORK_IAM_ACTIONS, ...COLLECTORS.flatMap((c) => c.iamActions)]),
+  ].sort();
+}
