@@ -14,6 +14,7 @@ import {
   isResourceType,
   type ResourceType,
 } from "../contract/resource-types.ts";
+import { DEFAULT_PUBLISHER_OPTIONS } from "../publisher/publisher.ts";
 import { DEFAULT_STREAM_SETTINGS } from "../publisher/stream.ts";
 import { formatDuration, formatSize, parseDuration, parseSize } from "./units.ts";
 
@@ -573,8 +574,8 @@ export const SETTINGS = {
     flag: "publish-window",
     env: ["ELAVA_PUBLISH_WINDOW"],
     help: "snapshots in flight awaiting their JetStream acknowledgement",
-    default: 256,
-    ...integer(1, 65_536, "256"),
+    default: DEFAULT_PUBLISHER_OPTIONS.window,
+    ...integer(1, 65_536, "4096"),
   }),
   publishAckTimeout: setting({
     key: "publish.ack_timeout",
@@ -582,7 +583,7 @@ export const SETTINGS = {
     flag: "publish-ack-timeout",
     env: ["ELAVA_PUBLISH_ACK_TIMEOUT"],
     help: "wait for one acknowledgement before retrying the publish",
-    default: 5_000,
+    default: DEFAULT_PUBLISHER_OPTIONS.ackTimeoutMs,
     ...duration(100, "5s"),
   }),
   publishDeadline: setting({
@@ -591,7 +592,7 @@ export const SETTINGS = {
     flag: "publish-deadline",
     env: ["ELAVA_PUBLISH_DEADLINE"],
     help: "give up on a snapshot (partition FAILED publish_failed) after this",
-    default: 60_000,
+    default: DEFAULT_PUBLISHER_OPTIONS.publishDeadlineMs,
     ...duration(1_000, "60s"),
   }),
   shutdownGrace: setting({
