@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `npm run ci`: install what the tests need on a fresh machine, check the schema and generated
+# code, lint, typecheck, then run every test (`npm test`). CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v nats-server >/dev/null 2>&1; then
+  echo "ci: installing nats-server from Debian"
+  apt-get update -qq && apt-get install -y -qq nats-server >/dev/null
+fi
+nats-server --version
+
+npm ci --no-audit --no-fund
+
+echo "ci: buf lint"
+npx buf lint
+echo "ci: buf breaking against the committed baseline (schema/baseline.binpb)"
+npx buf breaking --against schema/baseline.binpb
+echo "ci: generated code is current"
+npx buf generate
+if [ -n "$(git status --porcelain -- src/gen)" ]; then
+  git status --short -- src/gen
+  echo "ci: src/gen is stale: run 'npm run generate' and commit the result" >&2
+  exit 1
+fi
+
+echo "ci: biome + typecheck"
+npx biome ci .
+npx tsc --noEmit
+
+echo "ci: tests"
+npm test
