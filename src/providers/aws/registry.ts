@@ -5,15 +5,15 @@
  */
 import type { ResourceType } from "../../contract/resource-types.ts";
 import type { Collector } from "./collector.ts";
-import { ec2Instance } from "./collectors/ec2-instance.ts";
-import { internetGateway } from "./collectors/internet-gateway.ts";
-import { launchTemplate } from "./collectors/launch-template.ts";
-import { natGateway } from "./collectors/nat-gateway.ts";
-import { routeTable } from "./collectors/route-table.ts";
-import { securityGroup } from "./collectors/security-group.ts";
-import { subnet } from "./collectors/subnet.ts";
-import { vpc } from "./collectors/vpc.ts";
-import { vpcPeering } from "./collectors/vpc-peering.ts";
+import { ec2InstanceCollector } from "./collectors/ec2-instance.ts";
+import { internetGatewayCollector } from "./collectors/internet-gateway.ts";
+import { launchTemplateCollector } from "./collectors/launch-template.ts";
+import { natGatewayCollector } from "./collectors/nat-gateway.ts";
+import { routeTableCollector } from "./collectors/route-table.ts";
+import { securityGroupCollector } from "./collectors/security-group.ts";
+import { subnetCollector } from "./collectors/subnet.ts";
+import { vpcCollector } from "./collectors/vpc.ts";
+import { vpcPeeringCollector } from "./collectors/vpc-peering.ts";
 
 /** Every registered collector, sorted by resource type. */
 export const COLLECTORS: readonly Collector[] = [

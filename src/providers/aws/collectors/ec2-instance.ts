@@ -14,7 +14,7 @@ import { ec2Arn, nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 /** DescribeInstances allows 5..1000. */
 const PAGE_SIZE = 1000;
 
-export const ec2Instance = defineCollector({
+export const ec2InstanceCollector = defineCollector({
   type: "ec2_instance",
   service: "ec2",
   iamActions: ["ec2:DescribeInstances"],

@@ -10,7 +10,7 @@ import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 /** DescribeInternetGateways allows 5..1000. */
 const PAGE_SIZE = 1000;
 
-export const internetGateway = defineCollector({
+export const internetGatewayCollector = defineCollector({
   type: "internet_gateway",
   service: "ec2",
   iamActions: ["ec2:DescribeInternetGateways"],

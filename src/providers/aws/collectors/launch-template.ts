@@ -34,7 +34,7 @@ function securityGroupIds(v: LaunchTemplateVersion | undefined): string[] {
   return [...new Set((data?.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? []))];
 }
 
-export const launchTemplate = defineCollector({
+export const launchTemplateCollector = defineCollector({
   type: "launch_template",
   service: "ec2",
   iamActions: ["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],

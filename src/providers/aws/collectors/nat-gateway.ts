@@ -10,7 +10,7 @@ import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 /** DescribeNatGateways allows 5..1000. */
 const PAGE_SIZE = 1000;
 
-export const natGateway = defineCollector({
+export const natGatewayCollector = defineCollector({
   type: "nat_gateway",
   service: "ec2",
   iamActions: ["ec2:DescribeNatGateways"],

@@ -57,7 +57,7 @@ function route(r: Route): RouteProto {
   });
 }
 
-export const routeTable = defineCollector({
+export const routeTableCollector = defineCollector({
   type: "route_table",
   service: "ec2",
   iamActions: ["ec2:DescribeRouteTables"],

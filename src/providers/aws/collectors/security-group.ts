@@ -70,7 +70,7 @@ export function flattenRules(permissions: readonly IpPermission[] | undefined): 
   return rules;
 }
 
-export const securityGroup = defineCollector({
+export const securityGroupCollector = defineCollector({
   type: "security_group",
   service: "ec2",
   iamActions: ["ec2:DescribeSecurityGroups"],

@@ -27,7 +27,7 @@ export interface RoutedSubnet {
   readonly usesMainRouteTable: boolean;
 }
 
-export const subnet = defineCollector({
+export const subnetCollector = defineCollector({
   type: "subnet",
   service: "ec2",
   iamActions: ["ec2:DescribeSubnets", "ec2:DescribeRouteTables"],

@@ -13,7 +13,7 @@ import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 /** DescribeVpcPeeringConnections allows 5..1000. */
 const PAGE_SIZE = 1000;
 
-export const vpcPeering = defineCollector({
+export const vpcPeeringCollector = defineCollector({
   type: "vpc_peering",
   service: "ec2",
   iamActions: ["ec2:DescribeVpcPeeringConnections"],

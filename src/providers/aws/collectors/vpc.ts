@@ -10,7 +10,7 @@ import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 /** DescribeVpcs allows 5..1000. */
 const PAGE_SIZE = 1000;
 
-export const vpc = defineCollector({
+export const vpcCollector = defineCollector({
   type: "vpc",
   service: "ec2",
   iamActions: ["ec2:DescribeVpcs"],
