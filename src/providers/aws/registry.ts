@@ -17,15 +17,15 @@ import { vpcPeeringCollector } from "./collectors/vpc-peering.ts";
 
 /** Every registered collector, sorted by resource type. */
 export const COLLECTORS: readonly Collector[] = [
-  ec2Instance,
-  internetGateway,
-  launchTemplate,
-  natGateway,
-  routeTable,
-  securityGroup,
-  subnet,
-  vpc,
-  vpcPeering,
+  ec2InstanceCollector,
+  internetGatewayCollector,
+  launchTemplateCollector,
+  natGatewayCollector,
+  routeTableCollector,
+  securityGroupCollector,
+  subnetCollector,
+  vpcCollector,
+  vpcPeeringCollector,
 ];
 
 const BY_TYPE = new Map<string, Collector>(COLLECTORS.map((c) => [c.type, c]));
