@@ -1,0 +1,23 @@
+/** `elava config`: the effective configuration, where each value came from, secrets redacted. */
+import { configObject, describeConfig } from "../../config/load.ts";
+import { type Command, ExitCode } from "../command.ts";
+
+export const command: Command = {
+  name: "config",
+  summary: "print the effective configuration (secrets redacted) and where each value came from",
+  description: `Resolves the configuration exactly as 'scan' and 'run' do (flags over environment
+over the --config file over defaults), validates it, and prints one line per setting:
+its key, its value and its source. Secrets are printed as <redacted>. Exits 2 when the
+configuration is invalid, naming the setting and the fix.`,
+  groups: ["nats", "stream", "stream-settings", "provider", "scan", "daemon"],
+  options: { json: { type: "boolean", help: "print a JSON object keyed by setting" } },
+  async run(ctx) {
+    if (ctx.args.flag("json")) {
+      ctx.stdout.write(`${JSON.stringify(configObject(ctx.config), null, 2)}\n`);
+    } else {
+      if (ctx.config.file !== undefined) ctx.stdout.write(`# config file: ${ctx.config.file}\n`);
+      ctx.stdout.write(`${describeConfig(ctx.config).join("\n")}\n`);
+    }
+    return ExitCode.Ok;
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * The entry point of `elava`: picks the command, builds its context from the process
+ * (argv, environment, streams, an AbortSignal for SIGINT/SIGTERM) and exits with the
+ * command's status. A second SIGINT/SIGTERM exits at once, for an operator who does not
+ * want to wait for the grace period.
+ */
+import { pathToFileURL } from "node:url";
+import { type Command, type CommandContext, ExitCode, runCommand } from "./command.ts";
+import { COMMANDS } from "./commands/index.ts";
+
+/** The text of `elava --help`. */
+export function globalHelp(commands: readonly Command[] = COMMANDS): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    "usage: elava <command> [options]",
+    "",
+    "Elava scans AWS and publishes a typed full snapshot of every resource to NATS JetStream.",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run 'elava <command> --help' for a command's options.",
+    "",
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv` (without node and script) in `ctx`; resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  ctx: Omit<CommandContext, "argv">,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    ctx.stdout.write(globalHelp(commands));
+    return ExitCode.Ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) {
+    ctx.stderr.write(
+      `elava: unknown command "${name}"; the commands are ${commands.map((c) => c.name).join(", ")}\n`,
+    );
+    return ExitCode.Config;
+  }
+  return runCommand(command, { ...ctx, argv: rest });
+}
+
+/** Runs the CLI in this process and exits with its status. */
+export async function runMain(argv: readonly string[]): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`elava: second ${signal}, exiting without waiting\n`);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+    controller.abort(new Error(`received ${signal}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const code = await main(argv, {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: process.stderr.isTTY === true,
+    signal: controller.signal,
+    cwd: process.cwd(),
+  });
+  // Exit explicitly: a client library's stray timer must not keep a finished command alive.
+  process.stdout.write("", () => process.exit(code));
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  await runMain(process.argv.slice(2));
+}
