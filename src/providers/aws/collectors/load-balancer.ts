@@ -1,0 +1,150 @@
+/**
+ * load_balancer: ELBv2 load balancers (application, network, gateway).
+ *
+ * DescribeLoadBalancers carries neither tags nor target groups. Tags cost one DescribeTags
+ * per 20 load balancers of a page (the API's limit), run concurrently under `ctx.limit`.
+ * The target groups routing to each load balancer are read once per partition from a paged
+ * DescribeTargetGroups before the first page, so no load balancer costs a call of its own.
+ */
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  type LoadBalancer,
+  type Tag,
+  type TargetGroup,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { create } from "@bufbuild/protobuf";
+import { payload } from "../../../contract/resource-types.ts";
+import { LoadBalancerSchema } from "../../../gen/elava/v1/load_balancing_pb.ts";
+import { type CollectorContext, defineCollector } from "../collector.ts";
+import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
+
+/** DescribeLoadBalancers' and DescribeTargetGroups' largest page. */
+export const ELBV2_PAGE_SIZE = 400;
+/** DescribeTags takes at most this many ARNs. */
+export const ELBV2_TAGS_CHUNK = 20;
+
+/** A load balancer with what the other ELBv2 calls say about it. */
+export interface LoadBalancerItem {
+  readonly loadBalancer: LoadBalancer;
+  readonly tags: readonly Tag[];
+  readonly targetGroupArns: readonly string[];
+}
+
+/** The tags of ELBv2 resources by ARN: one DescribeTags per 20 ARNs, concurrently under `ctx.limit`. */
+export async function elbv2TagsByArn(
+  ctx: CollectorContext,
+  arns: readonly string[],
+): Promise<Map<string, Tag[]>> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < arns.length; i += ELBV2_TAGS_CHUNK) {
+    chunks.push(arns.slice(i, i + ELBV2_TAGS_CHUNK));
+  }
+  const answers = await Promise.all(
+    chunks.map((chunk) =>
+      ctx.limit(() =>
+        ctx.clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: chunk }), {
+          abortSignal: ctx.signal,
+        }),
+      ),
+    ),
+  );
+  const byArn = new Map<string, Tag[]>();
+  for (const answer of answers) {
+    for (const d of answer.TagDescriptions ?? []) {
+      if (d.ResourceArn) byArn.set(d.ResourceArn, d.Tags ?? []);
+    }
+  }
+  return byArn;
+}
+
+/** Streams DescribeTargetGroups pages of the unit, 400 groups a page. */
+export async function* targetGroupPages(ctx: CollectorContext): AsyncGenerator<TargetGroup[]> {
+  let marker: string | undefined;
+  do {
+    const page = await ctx.clients.elbv2.send(
+      new DescribeTargetGroupsCommand({ PageSize: ELBV2_PAGE_SIZE, Marker: marker }),
+      { abortSignal: ctx.signal },
+    );
+    yield page.TargetGroups ?? [];
+    marker = page.NextMarker;
+  } while (marker);
+}
+
+/** ELBv2 load balancers, with their tags and the target groups that route to them. */
+export const loadBalancerCollector = defineCollector({
+  type: "load_balancer",
+  service: "elasticloadbalancing",
+  iamActions: [
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTags",
+    "elasticloadbalancing:DescribeTargetGroups",
+  ],
+
+  async *list(ctx): AsyncGenerator<LoadBalancerItem[]> {
+    const groupsOf = new Map<string, string[]>();
+    for await (const groups of targetGroupPages(ctx)) {
+      for (const g of groups) {
+        if (!g.TargetGroupArn) continue;
+        for (const lb of g.LoadBalancerArns ?? []) {
+          groupsOf.set(lb, [...(groupsOf.get(lb) ?? []), g.TargetGroupArn]);
+        }
+      }
+    }
+    let marker: string | undefined;
+    do {
+      const page = await ctx.clients.elbv2.send(
+        new DescribeLoadBalancersCommand({ PageSize: ELBV2_PAGE_SIZE, Marker: marker }),
+        { abortSignal: ctx.signal },
+      );
+      const lbs = page.LoadBalancers ?? [];
+      const tags = await elbv2TagsByArn(
+        ctx,
+        lbs.flatMap((lb) => (lb.LoadBalancerArn ? [lb.LoadBalancerArn] : [])),
+      );
+      yield lbs.map((loadBalancer) => {
+        const arn = loadBalancer.LoadBalancerArn ?? "";
+        return {
+          loadBalancer,
+          tags: tags.get(arn) ?? [],
+          targetGroupArns: groupsOf.get(arn) ?? [],
+        };
+      });
+      marker = page.NextMarker;
+    } while (marker);
+  },
+
+  toProto({ loadBalancer: lb, tags: sdkTags, targetGroupArns }: LoadBalancerItem, unit) {
+    const arn = requireId(
+      lb.LoadBalancerArn,
+      `load balancer (name ${lb.LoadBalancerName ?? "none"}, DNS ${lb.DNSName ?? "none"})`,
+      unit,
+    );
+    const tags = tagRecord(sdkTags);
+    const naturalName = lb.LoadBalancerName ?? arn;
+    return {
+      id: arn,
+      name: nameFrom(tags, naturalName),
+      arn,
+      tags,
+      payload: payload(
+        "load_balancer",
+        create(LoadBalancerSchema, {
+          name: lb.LoadBalancerName ?? "",
+          type: lb.Type ?? "",
+          scheme: lb.Scheme ?? "",
+          dnsName: lb.DNSName ?? "",
+          vpcId: lb.VpcId ?? "",
+          subnetIds: (lb.AvailabilityZones ?? []).flatMap((z) => (z.SubnetId ? [z.SubnetId] : [])),
+          securityGroupIds: lb.SecurityGroups ?? [],
+          targetGroupArns: [...targetGroupArns],
+          state: lb.State?.Code ?? "",
+          ipAddressType: lb.IpAddressType ?? "",
+          createdTime: timestamp(lb.CreatedTime),
+          canonicalHostedZoneId: lb.CanonicalHostedZoneId ?? "",
+        }),
+      ),
+    };
+  },
+});

@@ -1,0 +1,129 @@
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PartitionFailure } from "../../../../src/errors.ts";
+import { LoadBalancerSchema } from "../../../../src/gen/elava/v1/load_balancing_pb.ts";
+import { loadBalancerCollector } from "../../../../src/providers/aws/collectors/load-balancer.ts";
+import { unsetFields } from "../../../support/populated.ts";
+import {
+  arnlessLoadBalancer,
+  bareLoadBalancer,
+  fullLoadBalancer,
+  fullLoadBalancerTags,
+  lbArn,
+  routingGroups,
+} from "../fixtures/load_balancer.ts";
+import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+beforeEach(() => {
+  elbv2.on(DescribeTagsCommand).callsFake((input: { ResourceArns?: string[] }) => ({
+    TagDescriptions: (input.ResourceArns ?? []).map((arn) =>
+      arn === fullLoadBalancerTags.ResourceArn
+        ? fullLoadBalancerTags
+        : { ResourceArn: arn, Tags: [] },
+    ),
+  }));
+});
+afterEach(() => elbv2.reset());
+
+describe("load_balancer collector", () => {
+  it("pages target groups once, then load balancers at 400, tags in chunks of 20", async () => {
+    const many = Array.from({ length: 25 }, (_, i) => bareLoadBalancer(`nlb-${i}`));
+    elbv2
+      .on(DescribeTargetGroupsCommand)
+      .resolvesOnce({ TargetGroups: routingGroups.slice(0, 2), NextMarker: "g1" })
+      .resolvesOnce({ TargetGroups: routingGroups.slice(2) });
+    elbv2
+      .on(DescribeLoadBalancersCommand)
+      .resolvesOnce({ LoadBalancers: [fullLoadBalancer, ...many], NextMarker: "l1" })
+      .resolvesOnce({ LoadBalancers: [bareLoadBalancer("internal")] });
+    const ctx = testContext(REGIONAL, 2);
+
+    const pages = await pagesOf(loadBalancerCollector, ctx);
+
+    expect(pages.map((p) => p.length)).toEqual([26, 1]);
+    expect(elbv2.commandCalls(DescribeTargetGroupsCommand).map((c) => c.args[0].input)).toEqual([
+      { PageSize: 400, Marker: undefined },
+      { PageSize: 400, Marker: "g1" },
+    ]);
+    expect(elbv2.commandCalls(DescribeLoadBalancersCommand).map((c) => c.args[0].input)).toEqual([
+      { PageSize: 400, Marker: undefined },
+      { PageSize: 400, Marker: "l1" },
+    ]);
+    const tagCalls = elbv2
+      .commandCalls(DescribeTagsCommand)
+      .map((c) => c.args[0].input.ResourceArns);
+    expect(tagCalls.map((arns) => arns?.length)).toEqual([20, 6, 1]);
+    expect(ctx.limited.calls).toBe(3);
+    expect(ctx.limited.maxInFlight).toBeLessThanOrEqual(2);
+    expect(pages[1]?.[0]?.targetGroupArns).toEqual([routingGroups[1]?.TargetGroupArn]);
+    expect(pages[0]?.[1]?.targetGroupArns).toEqual([]);
+  });
+
+  it("makes no tag calls for an account without load balancers", async () => {
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
+    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
+    const ctx = testContext();
+    expect(await pagesOf(loadBalancerCollector, ctx)).toEqual([[]]);
+    expect(elbv2.commandCalls(DescribeTagsCommand)).toHaveLength(0);
+    expect(ctx.limited.calls).toBe(0);
+  });
+
+  it("maps the full fixture field by field", async () => {
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: routingGroups });
+    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [fullLoadBalancer] });
+    const [r] = await observe(loadBalancerCollector, testContext());
+
+    expect(r?.id).toBe(lbArn("web"));
+    expect(r?.arn).toBe(lbArn("web"));
+    expect(r?.name).toBe("public-web");
+    expect(r?.tags).toEqual({ Name: "public-web", Team: "edge" });
+    const lb = payloadOf(r, "load_balancer");
+    expect(lb.name).toBe("web");
+    expect(lb.type).toBe("application");
+    expect(lb.scheme).toBe("internet-facing");
+    expect(lb.dnsName).toBe("web-1234567890.us-east-1.elb.amazonaws.com");
+    expect(lb.vpcId).toBe("vpc-0abc1234");
+    expect(lb.subnetIds).toEqual(["subnet-0pub1", "subnet-0pub2"]);
+    expect(lb.securityGroupIds).toEqual(["sg-0web0000000000001"]);
+    expect(lb.targetGroupArns).toEqual([
+      routingGroups[0]?.TargetGroupArn,
+      routingGroups[1]?.TargetGroupArn,
+    ]);
+    expect(lb.state).toBe("active");
+    expect(lb.ipAddressType).toBe("dualstack");
+    expect(lb.createdTime && timestampDate(lb.createdTime)).toEqual(
+      new Date("2026-03-04T05:06:07Z"),
+    );
+    expect(lb.canonicalHostedZoneId).toBe("Z35SXDOTRQ7X7K");
+    expect(unsetFields(LoadBalancerSchema, lb)).toEqual([]);
+  });
+
+  it("leaves optional fields empty and names the load balancer by its own name", () => {
+    const r = loadBalancerCollector.toProto(
+      { loadBalancer: bareLoadBalancer("nlb"), tags: [], targetGroupArns: [] },
+      REGIONAL,
+    );
+    const lb = payloadOf(r, "load_balancer");
+    expect(r.name).toBe("nlb");
+    expect(lb.subnetIds).toEqual([]);
+    expect(lb.createdTime).toBeUndefined();
+    expect(lb.state).toBe("");
+  });
+
+  it("fails the partition on a load balancer without an ARN", async () => {
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
+    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [arnlessLoadBalancer] });
+    const failure = await observe(loadBalancerCollector, testContext()).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PartitionFailure);
+    expect((failure as PartitionFailure).reason).toBe("invalid_data");
+    expect((failure as PartitionFailure).message).toContain("ghost");
+  });
+});
