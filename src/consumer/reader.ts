@@ -6,12 +6,13 @@
  * Tools that rebuild something (replay, changes) need a *bounded* read: they stop at the
  * end of what the stream held when they started. JetStream tells how many messages are
  * still pending after each delivery (`info.pending`), so a read ends at the first message
- * with nothing pending. A filter that matches nothing never delivers a message to carry
- * that count; the consumer's own info (num_pending, read once the client has created it)
- * covers that case. `tail` reads unbounded and follows new messages.
+ * with nothing pending. A read that matches nothing never delivers a message to carry
+ * that count, so a bounded read first asks a short-lived probe consumer how many messages
+ * it would deliver. `tail` reads unbounded and follows new messages.
  */
 
 import {
+  AckPolicy,
   type ConsumerMessages,
   DeliverPolicy,
   type JsMsg,
@@ -52,7 +53,13 @@ export interface ReadOptions {
   readonly batch?: number;
 }
 
-function deliverOptions(start: StartAt): Partial<OrderedConsumerOptions> {
+type DeliverOptions = {
+  deliver_policy: DeliverPolicy;
+  opt_start_seq?: number;
+  opt_start_time?: string;
+};
+
+function deliverOptions(start: StartAt): DeliverOptions {
   switch (start.kind) {
     case "new":
       return { deliver_policy: DeliverPolicy.New };
@@ -78,16 +85,7 @@ export async function* readStream(nc: NatsConnection, options: ReadOptions): Asy
   if (bounded && start.kind === "new") {
     throw new Error('a bounded read cannot start at "new": it would end before it begins');
   }
-  if (bounded) {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(stream).catch((err: unknown) => {
-      throw new Error(
-        `read stream ${stream}: ${errorMessage(err)} (is the stream name right, and has the publisher created it?)`,
-        { cause: err },
-      );
-    });
-    if (info.state.messages === 0) return;
-  }
+  if (bounded && (await pendingAtStart(nc, stream, filter, start)) === 0) return;
   const js = jetstream(nc);
   const consumer = await js.consumers.get(stream, {
     filter_subjects: filter,
@@ -102,21 +100,9 @@ export async function* readStream(nc: NatsConnection, options: ReadOptions): Asy
     void messages.close();
   };
   signal?.addEventListener("abort", stop, { once: true });
-  let delivered = 0;
-  if (bounded) {
-    void (async () => {
-      for await (const s of messages.status()) {
-        if (s.type !== "ordered_consumer_recreated" || delivered > 0) continue;
-        const ci = await consumer.info(true);
-        if (ci.num_pending === 0 && delivered === 0) stop();
-        return;
-      }
-    })().catch(stop);
-  }
   try {
     if (signal?.aborted) return;
     for await (const m of messages) {
-      delivered++;
       yield m;
       if (bounded && m.info.pending === 0) break;
     }
@@ -124,6 +110,35 @@ export async function* readStream(nc: NatsConnection, options: ReadOptions): Asy
     signal?.removeEventListener("abort", stop);
     await messages.close();
   }
+}
+
+/**
+ * How many messages a read would deliver, from a short-lived probe consumer's info: a
+ * bounded read of nothing ends here instead of waiting for a message that never comes.
+ */
+async function pendingAtStart(
+  nc: NatsConnection,
+  stream: string,
+  filter: string | string[],
+  start: StartAt,
+): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const probe = await jsm.consumers
+    .add(stream, {
+      ack_policy: AckPolicy.None,
+      inactive_threshold: 10_000_000_000,
+      mem_storage: true,
+      ...(typeof filter === "string" ? { filter_subject: filter } : { filter_subjects: filter }),
+      ...deliverOptions(start),
+    })
+    .catch((err: unknown) => {
+      throw new Error(
+        `read stream ${stream}: ${errorMessage(err)} (is the stream name right, and has the publisher created it?)`,
+        { cause: err },
+      );
+    });
+  await jsm.consumers.delete(stream, probe.name).catch(() => false);
+  return probe.num_pending;
 }
 
 /** The filter subject of everything under a prefix. */

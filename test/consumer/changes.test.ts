@@ -1,0 +1,139 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Change,
+  changeJsonLine,
+  deriveChanges,
+  formatChanges,
+} from "../../src/consumer/changes.ts";
+import { NatsServer } from "../support/nats-server.ts";
+import { createStream, partition, publishScan, subnet, vpc } from "./publish.ts";
+
+let server: NatsServer;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  server = await NatsServer.start();
+  nc = await connect({ servers: server.url });
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await server?.dispose();
+});
+
+const all = { start: { kind: "all" } } as const;
+const brief = (c: Change) => [c.change, c.resource_type, c.resource_id];
+
+describe("deriveChanges", () => {
+  it("derives created, modified (with field paths) and disappeared between complete OK scans", async () => {
+    const loc = { stream: "C1", prefix: "c1" };
+    await createStream(nc, loc.stream, loc.prefix);
+    await publishScan(
+      nc,
+      [
+        {
+          partition: partition("vpc"),
+          resources: [vpc("vpc-1", "10.0.0.0/16", { Team: "a" }), vpc("vpc-2")],
+        },
+        { partition: partition("subnet"), resources: [subnet("subnet-1", "vpc-1")] },
+      ],
+      loc.prefix,
+    );
+    const second = await publishScan(
+      nc,
+      [
+        {
+          partition: partition("vpc"),
+          resources: [vpc("vpc-1", "10.9.0.0/16", { Team: "b" }), vpc("vpc.3")],
+        },
+        { partition: partition("subnet"), resources: [subnet("subnet-1", "vpc-1")] },
+      ],
+      loc.prefix,
+    );
+
+    const { changes, reports } = await deriveChanges(nc, loc, all);
+
+    expect(changes.map(brief).sort()).toEqual([
+      ["created", "vpc", "vpc.3"],
+      ["disappeared", "vpc", "vpc-2"],
+      ["modified", "vpc", "vpc-1"],
+    ]);
+    const modified = changes.find((c) => c.change === "modified");
+    expect(modified?.scan_id).toBe(second);
+    expect(modified?.differences).toEqual([
+      { path: "tags.Team", old: "a", new: "b" },
+      { path: "vpc.cidr_block", old: "10.0.0.0/16", new: "10.9.0.0/16" },
+    ]);
+    expect(reports.map((r) => r.outcome)).toEqual(["baseline", "baseline", "derived", "derived"]);
+    const line = JSON.parse(changeJsonLine(modified as Change)) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      change: "modified",
+      resource_type: "vpc",
+      resource_id: "vpc-1",
+      account_id: "123456789012",
+      region: "us-east-1",
+      scan_id: second,
+    });
+    expect(formatChanges({ changes, reports })).toContain("1 created, 1 modified, 1 disappeared");
+  });
+
+  it("derives nothing from a FAILED partition, and compares the next OK scan with the last complete one", async () => {
+    const loc = { stream: "C2", prefix: "c2" };
+    await createStream(nc, loc.stream, loc.prefix);
+    await publishScan(
+      nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
+      loc.prefix,
+    );
+    await publishScan(
+      nc,
+      [{ partition: partition("vpc"), resources: [], status: "FAILED" }],
+      loc.prefix,
+    );
+
+    const failed = await deriveChanges(nc, loc, all);
+    expect(failed.changes).toEqual([]);
+    expect(failed.reports.map((r) => r.outcome)).toEqual(["baseline", "failed"]);
+    expect(formatChanges(failed)).toContain("FAILED (throttled");
+
+    await publishScan(nc, [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }], loc.prefix);
+    const after = await deriveChanges(nc, loc, all);
+    expect(after.changes.map(brief)).toEqual([["disappeared", "vpc", "vpc-2"]]);
+  });
+
+  it("reports a partition whose snapshot was deleted from the stream as incomplete and derives nothing", async () => {
+    const loc = { stream: "C3", prefix: "c3" };
+    const jsm = await createStream(nc, loc.stream, loc.prefix);
+    await publishScan(
+      nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
+      loc.prefix,
+    );
+    await publishScan(
+      nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
+      loc.prefix,
+    );
+    const lost = await jsm.streams.getMessage(loc.stream, {
+      last_by_subj: "c3.aws.vpc.123456789012.us-east-1.vpc-2",
+    });
+    expect(lost).not.toBeNull();
+    await jsm.streams.deleteMessage(loc.stream, lost?.seq ?? 0);
+
+    const { changes, reports } = await deriveChanges(nc, loc, all);
+
+    expect(changes).toEqual([]);
+    expect(reports.at(-1)).toMatchObject({ outcome: "incomplete", expected: 2, seen: 1 });
+    expect(formatChanges({ changes, reports })).toContain("incomplete: 1 of 2 snapshots seen");
+  });
+
+  it("starts at a time and ends at once on a window with no messages", async () => {
+    const loc = { stream: "C4", prefix: "c4" };
+    await createStream(nc, loc.stream, loc.prefix);
+    await publishScan(nc, [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }], loc.prefix);
+    const later = new Date(Date.now() + 60_000);
+    const result = await deriveChanges(nc, loc, { start: { kind: "time", time: later } });
+    expect(result).toEqual({ changes: [], reports: [] });
+  });
+});
