@@ -1,0 +1,112 @@
+/**
+ * aws-sdk-client-mock stubs of every client a collector may use, and the IAM actions of
+ * the commands they received: a collector test checks with `expectActionsAllowed` that
+ * every call it made is declared by the collector and granted by deploy/iam-policy.json.
+ */
+import { readFileSync } from "node:fs";
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { EKSClient } from "@aws-sdk/client-eks";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "vitest";
+import type { Collector } from "../../../../src/providers/aws/collector.ts";
+
+/** Stubs of every collector client (all instances of each client class). */
+export function mockAws() {
+  return {
+    ec2: mockClient(EC2Client),
+    autoscaling: mockClient(AutoScalingClient),
+    eks: mockClient(EKSClient),
+    rds: mockClient(RDSClient),
+    elbv2: mockClient(ElasticLoadBalancingV2Client),
+    s3: mockClient(S3Client),
+    iam: mockClient(IAMClient),
+  };
+}
+
+/** The stubs `mockAws` returns. */
+export type AwsMocks = ReturnType<typeof mockAws>;
+
+/** Resets every stub's behaviour and recorded calls. */
+export function resetAws(mocks: AwsMocks): void {
+  for (const m of Object.values(mocks)) m.reset();
+}
+
+const IAM_PREFIX: Record<keyof AwsMocks, string> = {
+  ec2: "ec2",
+  autoscaling: "autoscaling",
+  eks: "eks",
+  rds: "rds",
+  elbv2: "elasticloadbalancing",
+  s3: "s3",
+  iam: "iam",
+};
+
+/** Operations whose IAM action is not named after them. */
+const ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
+  "s3:ListBuckets": "s3:ListAllMyBuckets",
+  "s3:HeadBucket": "s3:ListBucket",
+  "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+  "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+};
+
+/** The IAM action of an SDK command of a service (`ec2`, `DescribeInstancesCommand`). */
+export function iamActionOf(prefix: string, commandName: string): string {
+  const op = `${prefix}:${commandName.replace(/Command$/, "")}`;
+  return ACTION_OF_OPERATION[op] ?? op;
+}
+
+/** The IAM actions of every command the stubs received, deduplicated and sorted. */
+export function actionsCalled(mocks: AwsMocks): string[] {
+  const actions = new Set<string>();
+  for (const [key, stub] of Object.entries(mocks) as [keyof AwsMocks, AwsMocks["ec2"]][]) {
+    for (const call of stub.calls()) {
+      const command = call.args[0] as object;
+      actions.add(iamActionOf(IAM_PREFIX[key], command.constructor.name));
+    }
+  }
+  return [...actions].sort();
+}
+
+/** Every action of the read-only statement of deploy/iam-policy.json. */
+export function policyActions(): string[] {
+  const url = new URL("../../../../deploy/iam-policy.json", import.meta.url);
+  const policy = JSON.parse(readFileSync(url, "utf8")) as {
+    Statement: Array<{ Sid?: string; Action: string | string[] }>;
+  };
+  return policy.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+/**
+ * Fails when the calls made so far include an action the collector does not declare or
+ * the policy does not grant: a collector cannot grow a call that production would deny.
+ */
+export function expectActionsAllowed(mocks: AwsMocks, collector: Collector): void {
+  const called = actionsCalled(mocks);
+  expect(called.length).toBeGreaterThan(0);
+  expect(called.filter((a) => !collector.iamActions.includes(a))).toEqual([]);
+  const granted = new Set(policyActions());
+  expect(called.filter((a) => !granted.has(a))).toEqual([]);
+}
+
+/**
+ * Answers a stubbed command with `pages` in order (the last one again if asked more) and
+ * returns the inputs of the calls as they were sent. The SDK paginators reuse one input
+ * object and set the next token on it, so the inputs aws-sdk-client-mock keeps would all
+ * show the last token; these are copies taken at call time.
+ */
+export function answerPages<Out extends object>(
+  behavior: { callsFake(fn: (input: Record<string, unknown>) => unknown): unknown },
+  pages: readonly Out[],
+): Array<Record<string, unknown>> {
+  const inputs: Array<Record<string, unknown>> = [];
+  behavior.callsFake((input) => {
+    inputs.push({ ...input });
+    return pages[Math.min(inputs.length, pages.length) - 1];
+  });
+  return inputs;
+}
