@@ -18,7 +18,6 @@ import {
   type JsMsg,
   jetstream,
   jetstreamManager,
-  type OrderedConsumerOptions,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { errorMessage } from "../errors.ts";
