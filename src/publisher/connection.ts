@@ -1,0 +1,184 @@
+/**
+ * Connecting to NATS. Secrets (token, password, nkey seed, creds, TLS key) are read from
+ * the options or from files and handed to the client; they never appear in an error or in
+ * `describeConnection`, which names only the *kind* of authentication.
+ *
+ * The client's own connect gives up at the first refused connection; a scan started just
+ * before its server (compose, systemd) should not fail for that, so `connectNats` keeps
+ * trying until `connectTimeoutMs` has passed, then fails naming every URL. A rejected
+ * credential is final at once: retrying cannot fix it.
+ */
+import { readFile } from "node:fs/promises";
+import {
+  type Authenticator,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+  type NodeConnectionOptions,
+  nkeyAuthenticator,
+} from "@nats-io/transport-node";
+import { ConfigError, errorMessage } from "../errors.ts";
+
+/** How to reach and authenticate to NATS. */
+export interface NatsConnectionOptions {
+  /** Server URLs, e.g. `nats://127.0.0.1:4222`. */
+  servers: string[];
+  /** Client name shown by the server (`nats server report connections`). */
+  name: string;
+  token?: string;
+  user?: string;
+  password?: string;
+  /** A file holding an nkey user seed (`SU...`). */
+  nkeySeedFile?: string;
+  /** A `.creds` file (user JWT + seed). */
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Give up connecting after this many milliseconds. */
+  connectTimeoutMs: number;
+  /** `forever` for the daemon; `never` for a one-shot scan. */
+  reconnect: "forever" | "never";
+}
+
+export type { NatsConnection };
+
+/** A connection could not be made: unreachable server, rejected credentials, bad TLS. */
+export class NatsConnectError extends Error {
+  override readonly name = "NatsConnectError";
+}
+
+/** The kind of authentication the options select, for logs and errors. */
+export function authKind(
+  opts: Pick<NatsConnectionOptions, "token" | "user" | "nkeySeedFile" | "credsFile">,
+): string {
+  if (opts.credsFile !== undefined) return "creds file";
+  if (opts.nkeySeedFile !== undefined) return "nkey";
+  if (opts.user !== undefined) return "user/password";
+  if (opts.token !== undefined) return "token";
+  return "none";
+}
+
+/** Removes `user:password@` from a URL so it can be logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/u, "//***@");
+}
+
+/** One line for logs: servers, client name, auth kind and TLS, never a secret. */
+export function describeConnection(opts: NatsConnectionOptions): string {
+  const tls =
+    opts.tls === undefined
+      ? "off"
+      : [
+          opts.tls.caFile === undefined ? "system CAs" : "custom CA",
+          opts.tls.certFile === undefined ? "" : "client certificate",
+        ]
+          .filter((s) => s !== "")
+          .join(" + ");
+  return `${opts.servers.map(redactUrl).join(",")} as "${opts.name}" (auth: ${authKind(opts)}, tls: ${tls}, reconnect: ${opts.reconnect})`;
+}
+
+async function readSecretFile(what: string, path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new ConfigError(
+      `cannot read the ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}; check the path and its permissions`,
+    );
+  }
+}
+
+async function clientOptions(opts: NatsConnectionOptions): Promise<NodeConnectionOptions> {
+  if (opts.servers.length === 0) throw new ConfigError("no NATS server URL given (--nats-url)");
+  const authenticators: Authenticator[] = [];
+  if (opts.nkeySeedFile !== undefined) {
+    const seed = new TextDecoder()
+      .decode(await readSecretFile("nkey seed", opts.nkeySeedFile))
+      .trim();
+    authenticators.push(nkeyAuthenticator(new TextEncoder().encode(seed)));
+  }
+  if (opts.credsFile !== undefined) {
+    authenticators.push(credsAuthenticator(await readSecretFile("creds", opts.credsFile)));
+  }
+  const client: NodeConnectionOptions = {
+    servers: opts.servers,
+    name: opts.name,
+    timeout: opts.connectTimeoutMs,
+    reconnect: opts.reconnect === "forever",
+    maxReconnectAttempts: opts.reconnect === "forever" ? -1 : 0,
+    reconnectTimeWait: 500,
+    // Publishes made while disconnected are buffered and flushed on reconnect; the
+    // publisher retries anything not acknowledged, so no data depends on this buffer.
+    ignoreAuthErrorAbort: false,
+  };
+  if (authenticators.length > 0) client.authenticator = authenticators;
+  if (opts.token !== undefined) client.token = opts.token;
+  if (opts.user !== undefined) client.user = opts.user;
+  if (opts.password !== undefined) client.pass = opts.password;
+  if (opts.tls !== undefined) {
+    const tls: NonNullable<NodeConnectionOptions["tls"]> = {};
+    if (opts.tls.caFile !== undefined) {
+      tls.ca = new TextDecoder().decode(await readSecretFile("TLS CA", opts.tls.caFile));
+    }
+    if (opts.tls.certFile !== undefined) {
+      tls.cert = new TextDecoder().decode(
+        await readSecretFile("TLS certificate", opts.tls.certFile),
+      );
+    }
+    if (opts.tls.keyFile !== undefined) {
+      tls.key = new TextDecoder().decode(await readSecretFile("TLS key", opts.tls.keyFile));
+    }
+    client.tls = tls;
+  }
+  return client;
+}
+
+function isAuthError(err: unknown): boolean {
+  const text = `${err instanceof Error ? `${err.name} ${err.message}` : String(err)}`.toLowerCase();
+  return (
+    text.includes("authorization") || text.includes("authentication") || text.includes("auth_")
+  );
+}
+
+function isTlsError(err: unknown): boolean {
+  const text =
+    `${errorMessage(err)} ${errorMessage((err as { cause?: unknown })?.cause)}`.toLowerCase();
+  return /tls|certificate|ssl|self[- ]signed|handshake/u.test(text);
+}
+
+const RETRY_CONNECT_MS = 250;
+
+/**
+ * Connects to NATS, retrying unreachable servers until `connectTimeoutMs`. Throws a
+ * NatsConnectError naming the URL(s) and what to check; never a secret.
+ */
+export async function connectNats(opts: NatsConnectionOptions): Promise<NatsConnection> {
+  const client = await clientOptions(opts);
+  const where = opts.servers.map(redactUrl).join(", ");
+  const deadline = Date.now() + opts.connectTimeoutMs;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    try {
+      return await connect({ ...client, timeout: Math.max(remaining, 1) });
+    } catch (err) {
+      const cause = errorMessage(err);
+      if (isAuthError(err)) {
+        throw new NatsConnectError(
+          `NATS at ${where} rejected the credentials (auth: ${authKind(opts)}): ${cause}; check the token, user/password, nkey seed or creds file given to elava`,
+          { cause: err },
+        );
+      }
+      if (isTlsError(err)) {
+        throw new NatsConnectError(
+          `TLS with NATS at ${where} failed: ${cause}; check --nats-tls-ca, --nats-tls-cert and --nats-tls-key and that the server's certificate names this host`,
+          { cause: err },
+        );
+      }
+      if (Date.now() + RETRY_CONNECT_MS >= deadline) {
+        throw new NatsConnectError(
+          `cannot connect to NATS at ${where} within ${opts.connectTimeoutMs} ms: ${cause}; check that nats-server is running there and the URL (--nats-url) is right`,
+          { cause: err },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, RETRY_CONNECT_MS));
+    }
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * The ELAVA stream: created when missing, updated when its settings differ, or only
+ * verified when operators provision it (`--stream-verify-only`). The settings elava
+ * manages are compared one by one so an error can list every difference; settings it does
+ * not manage (placement, sources, metadata) are left as the operator set them.
+ */
+import {
+  DiscardPolicy,
+  type JetStreamManager,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+  type StreamInfo,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { errorMessage } from "../errors.ts";
+
+/** The stream settings elava manages. */
+export interface StreamSettings {
+  /** Stream name, `ELAVA` by default (`--stream`). */
+  name: string;
+  /** Subject prefix; the stream captures `<prefix>.>` (`--subject-prefix`). */
+  subjectPrefix: string;
+  /** Drop messages older than this; 0 keeps them until another limit applies. */
+  maxAgeMs: number;
+  /** Total size limit in bytes; -1 for none. */
+  maxBytes: number;
+  /** Messages kept per subject, i.e. snapshots kept per resource and markers per partition. */
+  maxMsgsPerSubject: number;
+  replicas: number;
+  /** How long JetStream remembers msg ids; must exceed the publisher's publish deadline. */
+  duplicateWindowMs: number;
+  /** Lets consumers read the last message per subject with direct get (`--last-for`). */
+  allowDirect: boolean;
+}
+
+/**
+ * Defaults: 7 days of history, no byte limit (max_msgs_per_subject bounds storage by
+ * resource count), the last 10 snapshots of each resource, 1 replica (single server; set
+ * 3 on a cluster), a 2 minute duplicate window (over the publisher's default 60 s publish
+ * deadline, so every retry of a message is deduplicated), direct get on.
+ */
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
+  name: "ELAVA",
+  subjectPrefix: "elava",
+  maxAgeMs: 7 * 24 * 60 * 60 * 1000,
+  maxBytes: -1,
+  maxMsgsPerSubject: 10,
+  replicas: 1,
+  duplicateWindowMs: 2 * 60 * 1000,
+  allowDirect: true,
+};
+
+/** One setting of the stream that is not what elava expects. */
+export interface StreamDifference {
+  /** The JetStream config field, e.g. `max_msgs_per_subject`. */
+  setting: string;
+  expected: string;
+  actual: string;
+}
+
+/** Under verify-only, the stream exists but its settings differ. */
+export class StreamMismatchError extends Error {
+  override readonly name = "StreamMismatchError";
+  constructor(
+    readonly stream: string,
+    readonly differences: readonly StreamDifference[],
+  ) {
+    super(
+      `stream ${stream} does not have the settings elava expects:\n${differences
+        .map((d) => `  ${d.setting}: expected ${d.expected}, found ${d.actual}`)
+        .join(
+          "\n",
+        )}\nfix the stream (nats stream edit ${stream}) or change elava's stream settings to match, or run without --stream-verify-only to let elava update it`,
+    );
+  }
+}
+
+/** Under verify-only, the stream does not exist. */
+export class StreamMissingError extends Error {
+  override readonly name = "StreamMissingError";
+  constructor(readonly stream: string) {
+    super(
+      `stream ${stream} does not exist; create it (nats stream add ${stream}) with the settings in docs/stream-contract.md, or run without --stream-verify-only to let elava create it`,
+    );
+  }
+}
+
+const NANOS_PER_MS = 1_000_000;
+
+/** The JetStream configuration of the settings. */
+export function streamConfig(s: StreamSettings): Partial<StreamConfig> & { name: string } {
+  return {
+    name: s.name,
+    subjects: [`${s.subjectPrefix}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: s.maxAgeMs * NANOS_PER_MS,
+    max_bytes: s.maxBytes,
+    max_msgs_per_subject: s.maxMsgsPerSubject,
+    num_replicas: s.replicas,
+    duplicate_window: s.duplicateWindowMs * NANOS_PER_MS,
+    allow_direct: s.allowDirect,
+  };
+}
+
+function ms(nanos: number): string {
+  return `${nanos / NANOS_PER_MS} ms`;
+}
+
+/** Every managed setting of `actual` that differs from the settings. */
+export function streamDifferences(s: StreamSettings, actual: StreamConfig): StreamDifference[] {
+  const want = streamConfig(s);
+  const out: StreamDifference[] = [];
+  const check = (
+    setting: string,
+    expected: unknown,
+    found: unknown,
+    show: (v: unknown) => string = String,
+  ) => {
+    if (expected !== found) out.push({ setting, expected: show(expected), actual: show(found) });
+  };
+  const subject = `${s.subjectPrefix}.>`;
+  if (!(actual.subjects ?? []).includes(subject)) {
+    out.push({
+      setting: "subjects",
+      expected: `to include ${subject}`,
+      actual: JSON.stringify(actual.subjects ?? []),
+    });
+  }
+  check("storage", want.storage, actual.storage);
+  check("retention", want.retention, actual.retention);
+  check("discard", want.discard, actual.discard);
+  check("max_age", want.max_age, actual.max_age, (v) => ms(Number(v)));
+  check("max_bytes", want.max_bytes, actual.max_bytes);
+  check("max_msgs_per_subject", want.max_msgs_per_subject, actual.max_msgs_per_subject);
+  check("num_replicas", want.num_replicas, actual.num_replicas);
+  check("duplicate_window", want.duplicate_window, actual.duplicate_window, (v) => ms(Number(v)));
+  check("allow_direct", want.allow_direct, actual.allow_direct ?? false);
+  return out;
+}
+
+// Settings JetStream cannot change on an existing stream.
+const IMMUTABLE = new Set(["storage", "retention"]);
+
+async function currentInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (err) {
+    if (err instanceof Error && err.name === "StreamNotFoundError") return undefined;
+    if (/stream not found/iu.test(errorMessage(err))) return undefined;
+    throw new Error(`cannot read stream ${name}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Makes sure the stream exists with the settings: creates it, updates it, or (verifyOnly)
+ * only checks it and throws StreamMissingError / StreamMismatchError.
+ */
+export async function ensureStream(
+  nc: NatsConnection,
+  settings: StreamSettings,
+  opts: { verifyOnly: boolean },
+): Promise<{ action: "created" | "updated" | "unchanged" | "verified"; info: StreamInfo }> {
+  const jsm = await jetstreamManager(nc).catch((err: unknown) => {
+    throw new Error(
+      `JetStream is not available on the server: ${errorMessage(err)}; start nats-server with JetStream enabled (-js)`,
+      {
+        cause: err,
+      },
+    );
+  });
+  const info = await currentInfo(jsm, settings.name);
+  if (info === undefined) {
+    if (opts.verifyOnly) throw new StreamMissingError(settings.name);
+    try {
+      return { action: "created", info: await jsm.streams.add(streamConfig(settings)) };
+    } catch (err) {
+      throw new Error(`cannot create stream ${settings.name}: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+  }
+  const differences = streamDifferences(settings, info.config);
+  if (differences.length === 0) return { action: opts.verifyOnly ? "verified" : "unchanged", info };
+  if (opts.verifyOnly) throw new StreamMismatchError(settings.name, differences);
+  const fixed = differences.filter((d) => IMMUTABLE.has(d.setting));
+  if (fixed.length > 0) {
+    throw new Error(
+      `stream ${settings.name} has ${fixed.map((d) => `${d.setting} ${d.actual}`).join(" and ")}, which JetStream cannot change (elava needs ${fixed.map((d) => d.expected).join(", ")}); recreate the stream or point elava at another one (--stream)`,
+    );
+  }
+  const { name: _name, ...update } = streamConfig(settings);
+  const subjects = [...new Set([...(info.config.subjects ?? []), ...(update.subjects ?? [])])];
+  try {
+    return {
+      action: "updated",
+      info: await jsm.streams.update(settings.name, { ...update, subjects }),
+    };
+  } catch (err) {
+    throw new Error(
+      `cannot update stream ${settings.name} (${differences.map((d) => d.setting).join(", ")}): ${errorMessage(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+/** What `elava stream` prints about a stream. */
+export interface StreamSummary {
+  name: string;
+  subjects: string[];
+  messages: number;
+  bytes: number;
+  /** Distinct subjects: resources plus partitions. */
+  subjectCount: number;
+  firstSeq: number;
+  lastSeq: number;
+  firstTime: string;
+  lastTime: string;
+  consumers: number;
+  settings: Record<string, string>;
+}
+
+/** A plain summary of a stream's info. */
+export function streamSummary(info: StreamInfo): StreamSummary {
+  const c = info.config;
+  return {
+    name: c.name,
+    subjects: c.subjects ?? [],
+    messages: info.state.messages,
+    bytes: info.state.bytes,
+    subjectCount: info.state.num_subjects ?? 0,
+    firstSeq: info.state.first_seq,
+    lastSeq: info.state.last_seq,
+    firstTime: info.state.first_ts,
+    lastTime: info.state.last_ts,
+    consumers: info.state.consumer_count,
+    settings: {
+      storage: String(c.storage),
+      retention: String(c.retention),
+      discard: String(c.discard),
+      max_age: ms(c.max_age),
+      max_bytes: String(c.max_bytes),
+      max_msgs_per_subject: String(c.max_msgs_per_subject),
+      num_replicas: String(c.num_replicas),
+      duplicate_window: ms(c.duplicate_window),
+      allow_direct: String(c.allow_direct ?? false),
+    },
+  };
+}
