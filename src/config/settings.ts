@@ -14,6 +14,7 @@ import {
   isResourceType,
   type ResourceType,
 } from "../contract/resource-types.ts";
+import { DEFAULT_SAMPLE_OPTIONS } from "../providers/sample/index.ts";
 import { DEFAULT_PUBLISHER_OPTIONS } from "../publisher/publisher.ts";
 import { DEFAULT_STREAM_SETTINGS } from "../publisher/stream.ts";
 import { formatDuration, formatSize, parseDuration, parseSize } from "./units.ts";
@@ -501,8 +502,8 @@ export const SETTINGS = {
     flag: "sample-resources",
     env: ["ELAVA_SAMPLE_RESOURCES"],
     help: "sample provider: about how many resources in the estate",
-    default: 1_000,
-    ...integer(1, 10_000_000, "1000"),
+    default: DEFAULT_SAMPLE_OPTIONS.resources,
+    ...integer(1, 10_000_000, "3000"),
   }),
   sampleSeed: setting({
     key: "sample.seed",
@@ -510,7 +511,7 @@ export const SETTINGS = {
     flag: "sample-seed",
     env: ["ELAVA_SAMPLE_SEED"],
     help: "sample provider: seed of the estate (same seed, same estate)",
-    default: 1,
+    default: DEFAULT_SAMPLE_OPTIONS.seed,
     ...integer(0, 2 ** 31 - 1, "42"),
   }),
   sampleScan: setting({
@@ -518,9 +519,9 @@ export const SETTINGS = {
     group: "provider",
     flag: "sample-scan",
     env: ["ELAVA_SAMPLE_SCAN"],
-    help: "sample provider: scan number K (churn applied K times; run adds 1 per scan)",
-    default: 0,
-    ...integer(0, 1_000_000, "3"),
+    help: "sample provider: scan number K, from 1 (run adds 1 per scan)",
+    default: DEFAULT_SAMPLE_OPTIONS.scan,
+    ...integer(1, 1_000_000, "3"),
   }),
   sampleChurn: setting({
     key: "sample.churn",
@@ -528,7 +529,7 @@ export const SETTINGS = {
     flag: "sample-churn",
     env: ["ELAVA_SAMPLE_CHURN"],
     help: "sample provider: share of resources created, modified or removed per scan",
-    default: 0.02,
+    default: DEFAULT_SAMPLE_OPTIONS.churn,
     ...fraction("0.05"),
   }),
   sampleFail: setting({

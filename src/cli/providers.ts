@@ -1,0 +1,38 @@
+/** Builds the configured provider: AWS, or the synthetic sample estate. */
+import type { LoadedConfig } from "../config/load.ts";
+import { createAwsProvider } from "../providers/aws/provider.ts";
+import type { Provider } from "../providers/provider.ts";
+import type { Logger } from "./log.ts";
+
+/**
+ * Creates the provider for scan number `cycle` of this process (0 for the first). The
+ * sample estate advances one scan of churn per cycle, so a daemon on the sample provider
+ * shows creations, modifications and disappearances; AWS ignores the cycle.
+ */
+export async function createProvider(
+  config: LoadedConfig,
+  cycle: number,
+  log: Logger,
+): Promise<Provider> {
+  const v = config.values;
+  if (v.provider === "sample") {
+    const { createSampleProvider } = await import("../providers/sample/index.ts");
+    return createSampleProvider({
+      resources: v.sampleResources,
+      seed: v.sampleSeed,
+      scan: v.sampleScan + cycle,
+      churn: v.sampleChurn,
+      failTypes: v.sampleFail,
+    });
+  }
+  const externalId = v.externalId;
+  return createAwsProvider({
+    ...(v.regions.length > 0 ? { regions: v.regions } : {}),
+    assumeRoles: v.assumeRoles.map((roleArn) => ({
+      roleArn,
+      ...(externalId !== undefined ? { externalId } : {}),
+    })),
+    maxAttempts: v.awsMaxAttempts,
+    log: (level, message, fields) => log[level](message, { provider: "aws", ...fields }),
+  });
+}

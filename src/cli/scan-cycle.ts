@@ -1,0 +1,196 @@
+/**
+ * One scan as the CLI runs it: the scanner, plus what an operator needs around it
+ * (progress or JSON logs, metrics, sharding, publish latency) and graceful shutdown.
+ *
+ * Graceful shutdown. The scanner has one signal, and aborting it interrupts every
+ * running partition at once. On SIGTERM we want less: stop starting partitions, let the
+ * running ones finish (with their markers) for up to the grace period, and only then
+ * interrupt what is left, which gets no marker. So the scanner gets its own signal
+ * (`hard`), aborted when the grace period ends or as soon as every partition that was
+ * running at SIGTERM has finished; meanwhile any partition the scanner starts after
+ * SIGTERM waits in `list` for that abort and ends INTERRUPTED, without a marker.
+ */
+import type { ScanContext } from "../contract/encode.ts";
+import { partitionId } from "../contract/subject.ts";
+import type { ElavaMetrics } from "../daemon/metrics.ts";
+import { shardOf } from "../daemon/shard.ts";
+import type { Provider } from "../providers/provider.ts";
+import { JetStreamPublisher, type OnSettled } from "../publisher/publisher.ts";
+import {
+  type PartitionResult,
+  runScan,
+  type ScanObserver,
+  type ScanReport,
+} from "../scanner/scanner.ts";
+import type { RunContext } from "./command.ts";
+import { ScanReporter } from "./report.ts";
+
+export type { ScanContext };
+
+/** A JetStream publisher that reports each message's publish-to-ack latency. */
+export class MeasuredPublisher extends JetStreamPublisher {
+  #metrics: ElavaMetrics | undefined;
+
+  /** Sends latencies and failures to `metrics` from now on. */
+  measure(metrics: ElavaMetrics | undefined): this {
+    this.#metrics = metrics;
+    return this;
+  }
+
+  override send(
+    ...[message, onSettled]: Parameters<JetStreamPublisher["send"]>
+  ): ReturnType<JetStreamPublisher["send"]> {
+    const metrics = this.#metrics;
+    if (metrics === undefined) return super.send(message, onSettled);
+    const started = performance.now();
+    const measured: OnSettled = (outcome) => {
+      if (outcome.ok) metrics.published((performance.now() - started) / 1000);
+      else metrics.publishFailed(outcome.error.kind);
+      onSettled(outcome);
+    };
+    return super.send(message, measured);
+  }
+}
+
+/** Stops a scan gracefully (see the module comment). */
+export class GracefulStop {
+  readonly #hard = new AbortController();
+  readonly #running = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  readonly #onStop = () => {
+    this.#timer = setTimeout(() => this.#abort("grace period over"), this.graceMs);
+    this.#check();
+  };
+
+  constructor(
+    private readonly stop: AbortSignal,
+    private readonly graceMs: number,
+  ) {
+    if (stop.aborted) this.#hard.abort(stop.reason);
+    else stop.addEventListener("abort", this.#onStop, { once: true });
+  }
+
+  /** The scanner's signal. */
+  get signal(): AbortSignal {
+    return this.#hard.signal;
+  }
+
+  /** The provider, with `list` held for partitions that start after the stop. */
+  provider(inner: Provider): Provider {
+    const hard = this.#hard.signal;
+    const stop = this.stop;
+    return {
+      ...inner,
+      name: inner.name,
+      units: (signal) => inner.units(signal),
+      list: (partition, signal) => {
+        if (!stop.aborted) return inner.list(partition, signal);
+        return (async function* held() {
+          if (!hard.aborted) {
+            await new Promise((resolve) => hard.addEventListener("abort", resolve, { once: true }));
+          }
+        })();
+      },
+    };
+  }
+
+  /** Wraps an observer to know which partitions are running. */
+  observer(inner: ScanObserver): ScanObserver {
+    return {
+      onPartitionStart: (p) => {
+        if (!this.stop.aborted) this.#running.add(partitionId(p));
+        inner.onPartitionStart?.(p);
+      },
+      onPartitionEnd: (r) => {
+        this.#running.delete(partitionId(r.partition));
+        inner.onPartitionEnd?.(r);
+        this.#check();
+      },
+      onPublished: (n) => inner.onPublished?.(n),
+    };
+  }
+
+  /** Releases the timer and the listener. */
+  dispose(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.stop.removeEventListener("abort", this.#onStop);
+  }
+
+  #check(): void {
+    if (this.stop.aborted && this.#running.size === 0) this.#abort("running partitions finished");
+  }
+
+  #abort(why: string): void {
+    if (!this.#hard.signal.aborted) this.#hard.abort(new Error(`scan stopped: ${why}`));
+  }
+}
+
+/** What `scanOnce` needs. */
+export interface ScanOnceOptions {
+  readonly ctx: RunContext;
+  readonly provider: Provider;
+  readonly publisher: JetStreamPublisher;
+  readonly metrics?: ElavaMetrics | undefined;
+  /** Aborted on SIGTERM/SIGINT. */
+  readonly stop: AbortSignal;
+}
+
+/** The exit status a scan's report calls for: 1 when any partition FAILED, else 0. */
+export function scanExitCode(report: ScanReport): number {
+  return report.partitions.some((p) => p.status === "FAILED") ? 1 : 0;
+}
+
+/** Runs one scan with progress, logs, metrics, sharding and graceful stop. */
+export async function scanOnce(options: ScanOnceOptions): Promise<ScanReport> {
+  const { ctx, provider, publisher, metrics } = options;
+  const v = ctx.config.values;
+  const graceful = new GracefulStop(options.stop, v.shutdownGrace);
+  const reporter = new ScanReporter(ctx, ctx.log);
+  metrics?.scanStarted();
+  const observer = graceful.observer({
+    onPartitionStart: () => reporter.partitionStarted(),
+    onPartitionEnd: (r: PartitionResult) => {
+      reporter.partitionFinished(r);
+      metrics?.partitionFinished({
+        resourceType: r.partition.resourceType,
+        status: r.status,
+        reason: r.reason ?? "",
+        resourceCount: r.resourceCount,
+      });
+    },
+    onPublished: (n) => reporter.published(n),
+  });
+  const shard = v.shard;
+  try {
+    const report = await runScan(
+      graceful.provider(provider),
+      publisher,
+      {
+        prefix: v.subjectPrefix,
+        concurrency: v.concurrency,
+        signal: graceful.signal,
+        ...(v.types.length > 0 ? { types: v.types } : {}),
+        ...(shard.count > 1 ? { includeUnit: (u) => shardOf(u, shard.count) === shard.index } : {}),
+      },
+      observer,
+    );
+    const failed = report.partitions.some((p) => p.status === "FAILED");
+    metrics?.scanFinished(
+      (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000,
+      report.interrupted ? "interrupted" : failed ? "failed" : "ok",
+      report.finishedAt,
+    );
+    const calls = provider.apiCalls?.();
+    const throttles = (
+      provider as { throttledCalls?: () => ReadonlyMap<string, number> }
+    ).throttledCalls?.();
+    if (calls) metrics?.apiCalls(calls, throttles);
+    reporter.finish(report, {
+      provider: provider.name,
+      ...(shard.count > 1 ? { shard: `${shard.index}/${shard.count}` } : {}),
+    });
+    return report;
+  } finally {
+    graceful.dispose();
+  }
+}
