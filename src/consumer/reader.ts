@@ -122,22 +122,27 @@ async function pendingAtStart(
   start: StartAt,
 ): Promise<number> {
   const jsm = await jetstreamManager(nc);
-  const probe = await jsm.consumers
-    .add(stream, {
-      ack_policy: AckPolicy.None,
-      inactive_threshold: 10_000_000_000,
-      mem_storage: true,
-      ...(typeof filter === "string" ? { filter_subject: filter } : { filter_subjects: filter }),
-      ...deliverOptions(start),
-    })
-    .catch((err: unknown) => {
-      throw new Error(
-        `read stream ${stream}: ${errorMessage(err)} (is the stream name right, and has the publisher created it?)`,
-        { cause: err },
-      );
-    });
-  await jsm.consumers.delete(stream, probe.name).catch(() => false);
-  return probe.num_pending;
+  let pending = 0;
+  // One probe per filter subject (they are disjoint): older servers take only one each.
+  for (const subject of typeof filter === "string" ? [filter] : filter) {
+    const probe = await jsm.consumers
+      .add(stream, {
+        ack_policy: AckPolicy.None,
+        inactive_threshold: 10_000_000_000,
+        mem_storage: true,
+        filter_subject: subject,
+        ...deliverOptions(start),
+      })
+      .catch((err: unknown) => {
+        throw new Error(
+          `read stream ${stream}: ${errorMessage(err)} (is the stream name right, and has the publisher created it?)`,
+          { cause: err },
+        );
+      });
+    await jsm.consumers.delete(stream, probe.name).catch(() => false);
+    pending += probe.num_pending;
+  }
+  return pending;
 }
 
 /** The filter subject of everything under a prefix. */

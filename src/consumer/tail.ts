@@ -19,8 +19,10 @@ export interface TailFilter {
 }
 
 /**
- * The filter subjects of a tail: `<prefix>.>` without a filter; otherwise the snapshot
- * subjects and, unless an id is given, the marker subjects of the matching partitions.
+ * The filter subject of a tail: `<prefix>.>` without a filter, one resource's subject
+ * with an id, and otherwise `<prefix>.<provider>.<type>.>`: it holds both snapshots and
+ * markers with one filter (servers before 2.10 take only one), and `tail` narrows account
+ * and region on the client.
  */
 export function tailSubjects(prefix: string, filter: TailFilter = {}): string[] {
   const { provider, resourceType, accountId, region, resourceId } = filter;
@@ -36,15 +38,11 @@ export function tailSubjects(prefix: string, filter: TailFilter = {}): string[] 
     }
     return v;
   };
-  const partition = [
-    prefix,
-    token("provider", provider),
-    token("type", resourceType),
-    token("account", accountId),
-    token("region", region),
-  ].join(".");
-  if (resourceId !== undefined) return [`${partition}.${encodeToken(resourceId)}`];
-  return [`${partition}.*`, partition];
+  const account = token("account", accountId);
+  const reg = token("region", region);
+  const head = [prefix, token("provider", provider), token("type", resourceType)].join(".");
+  if (resourceId !== undefined) return [`${head}.${account}.${reg}.${encodeToken(resourceId)}`];
+  return [`${head}.>`];
 }
 
 /** Options of a tail. */
@@ -69,7 +67,11 @@ export async function* tail(
     batch: 256,
     ...(options.signal ? { signal: options.signal } : {}),
   })) {
-    yield decodeMessage(location.prefix, m);
+    const d = decodeMessage(location.prefix, m);
+    const where = d.kind === "snapshot" ? d.event : d.marker;
+    if (options.accountId !== undefined && where.accountId !== options.accountId) continue;
+    if (options.region !== undefined && where.region !== options.region) continue;
+    yield d;
   }
 }
 
