@@ -1,0 +1,1046 @@
+/**
+ * The resources of one cell, one generator per resource type. Each reads the cell's plan
+ * (cell.ts) and, for what changes between scans, the churn functions (churn.ts); none
+ * knows about the others, so one partition is generated without the rest of the estate.
+ */
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { ObservedResource } from "../../contract/encode.ts";
+import { type MessageOf, payload, type ResourceType } from "../../contract/resource-types.ts";
+import {
+  AutoscalingGroupSchema,
+  Ec2InstanceSchema,
+  LaunchTemplateSchema,
+} from "../../gen/elava/v1/compute_pb.ts";
+import {
+  EksClusterSchema,
+  EksNodeGroupSchema,
+  NodeTaintSchema,
+} from "../../gen/elava/v1/containers_pb.ts";
+import { DbSubnetGroupSchema, RdsInstanceSchema } from "../../gen/elava/v1/database_pb.ts";
+import { IamRoleSchema } from "../../gen/elava/v1/identity_pb.ts";
+import {
+  LoadBalancerSchema,
+  TargetGroupSchema,
+  TargetHealthSchema,
+} from "../../gen/elava/v1/load_balancing_pb.ts";
+import {
+  InternetGatewaySchema,
+  NatGatewaySchema,
+  type Route,
+  RouteSchema,
+  RouteTableSchema,
+  SecurityGroupSchema,
+  type SecurityRule,
+  SecurityRuleSchema,
+  SubnetSchema,
+  VpcPeeringSchema,
+  VpcSchema,
+} from "../../gen/elava/v1/network_pb.ts";
+import { PublicAccessBlockSchema, S3BucketSchema } from "../../gen/elava/v1/storage_pb.ts";
+import {
+  type CellPlan,
+  type InstancePlan,
+  instancePlan,
+  isArm,
+  Key,
+  peeringIdOf,
+  privateDns,
+  type RolePlan,
+  type SubnetPlan,
+  vpcIdOf,
+  vpcOctet,
+} from "./cell.ts";
+import {
+  instanceVersion,
+  modValues,
+  SLOT_KINDS,
+  type SlotLife,
+  slotIds,
+  slotLife,
+  version,
+  workerType,
+} from "./churn.ts";
+import { type Estate, scanTime } from "./estate.ts";
+import { ec2Id, hash, Rng } from "./random.ts";
+
+/** What a generator needs besides the cell: the estate and the scan it generates. */
+export interface ScanView {
+  readonly estate: Estate;
+  /** The scan generated (1-based). */
+  readonly scan: number;
+}
+
+/** Appends the resources of one type in one cell to `out`. */
+export type CellGenerator = (cell: CellPlan, view: ScanView, out: ObservedResource[]) => void;
+
+type Tags = Record<string, string>;
+
+function observe<T extends ResourceType>(
+  out: ObservedResource[],
+  type: T,
+  id: string,
+  name: string,
+  arn: string,
+  tags: Tags,
+  value: MessageOf<T>,
+): void {
+  out.push({ id, name, arn, tags, payload: payload(type, value) });
+}
+
+function ownerTags(cell: CellPlan, name?: string): Tags {
+  const tags: Tags = name === undefined ? {} : { Name: name };
+  tags.Environment = cell.env;
+  tags.Team = cell.team;
+  return tags;
+}
+
+function ec2Arn(cell: CellPlan, kind: string, id: string): string {
+  return `arn:aws:ec2:${cell.region.name}:${cell.accountId}:${kind}/${id}`;
+}
+
+const ts = timestampFromMs;
+const ALL_TRAFFIC = "0.0.0.0/0";
+
+function rule(init: Partial<Omit<SecurityRule, "$typeName">>): SecurityRule {
+  return create(SecurityRuleSchema, init);
+}
+
+function route(destination: string, targetType: string, targetId: string): Route {
+  return create(RouteSchema, {
+    destinationCidr: destination,
+    targetType,
+    targetId,
+    state: "active",
+    origin: targetType === "local" ? "CreateRouteTable" : "CreateRoute",
+  });
+}
+
+/** Routes to the other side of the cell's peerings: the hub for a spoke, the spokes for the hub. */
+function peeringRoutes(cell: CellPlan, estate: Estate): Route[] {
+  if (cell.indexInUnit > 0) {
+    return [route(`10.${vpcOctet(0)}.0.0/16`, "pcx", cell.peeringId ?? "")];
+  }
+  const routes: Route[] = [];
+  for (
+    let c = cell.index + estate.unitCount, j = 1;
+    c < estate.cellCount;
+    c += estate.unitCount, j++
+  ) {
+    routes.push(route(`10.${vpcOctet(j)}.0.0/16`, "pcx", peeringIdOf(estate, c)));
+  }
+  return routes;
+}
+
+function instance(
+  out: ObservedResource[],
+  cell: CellPlan,
+  plan: InstancePlan,
+  opts: {
+    state: string;
+    securityGroups: string[];
+    profileArn: string;
+    imageId: string;
+    asg?: string;
+    template?: { id: string; version: string };
+    cluster?: string;
+    nodeGroup?: string;
+    name?: string;
+  },
+): void {
+  const tags = ownerTags(cell, opts.name);
+  if (opts.asg !== undefined) tags["aws:autoscaling:groupName"] = opts.asg;
+  if (opts.template !== undefined) {
+    tags["aws:ec2launchtemplate:id"] = opts.template.id;
+    tags["aws:ec2launchtemplate:version"] = opts.template.version;
+  }
+  if (opts.cluster !== undefined && opts.nodeGroup !== undefined) {
+    tags["eks:cluster-name"] = opts.cluster;
+    tags["eks:nodegroup-name"] = opts.nodeGroup;
+    tags[`kubernetes.io/cluster/${opts.cluster}`] = "owned";
+  }
+  observe(
+    out,
+    "ec2_instance",
+    plan.id,
+    opts.name ?? plan.id,
+    ec2Arn(cell, "instance", plan.id),
+    tags,
+    create(Ec2InstanceSchema, {
+      instanceId: plan.id,
+      instanceType: plan.type,
+      state: opts.state,
+      privateIp: plan.ip,
+      privateDnsName: privateDns(cell.region.name, plan.ip),
+      vpcId: cell.vpcId,
+      subnetId: plan.subnet.id,
+      securityGroupIds: opts.securityGroups,
+      availabilityZone: plan.subnet.az,
+      imageId: opts.imageId,
+      iamInstanceProfileArn: opts.profileArn,
+      autoscalingGroupName: opts.asg ?? "",
+      launchTemplateId: opts.template?.id ?? "",
+      launchTemplateVersion: opts.template?.version ?? "",
+      eksClusterName: opts.cluster ?? "",
+      eksNodeGroupName: opts.nodeGroup ?? "",
+      launchTime: ts(plan.launchMs),
+      architecture: isArm(plan.type) ? "arm64" : "x86_64",
+    }),
+  );
+}
+
+/** The EKS-optimized AMI of a cell's nodes. */
+function nodeAmi(cell: CellPlan, estate: Estate): string {
+  return ec2Id("ami", hash(estate.key, Key.Misc, cell.index, 3));
+}
+
+/** Calls `fn` for every live generation of a slot kind in the cell at the view's scan. */
+function eachLiveSlot(
+  cell: CellPlan,
+  view: ScanView,
+  kind: keyof typeof SLOT_KINDS,
+  fn: (slot: number, life: SlotLife) => void,
+): void {
+  for (let s = 0; s < SLOT_KINDS[kind].count; s++) {
+    const life = slotLife(view.estate, cell.index, kind, s, view.scan);
+    if (life.alive) fn(s, life);
+  }
+}
+
+/** A time between scan `bornScan` - 1 and `bornScan`: when a slot's generation was made. */
+function bornAt(life: SlotLife): number {
+  return scanTime(life.bornScan) - (1 + (life.key % 13)) * 60_000;
+}
+
+function role(
+  out: ObservedResource[],
+  cell: CellPlan,
+  plan: RolePlan,
+  maxSession: number,
+  profiles: string[],
+): void {
+  const document = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { Service: plan.service }, Action: "sts:AssumeRole" },
+    ],
+  });
+  observe(
+    out,
+    "iam_role",
+    plan.arn,
+    plan.name,
+    plan.arn,
+    ownerTags(cell),
+    create(IamRoleSchema, {
+      name: plan.name,
+      path: "/",
+      roleId: plan.roleId,
+      createdAt: ts(plan.createdMs),
+      assumeRolePolicyDocument: document,
+      maxSessionDuration: maxSession,
+      description: plan.description,
+      attachedPolicyArns: [...plan.policies],
+      instanceProfileArns: profiles,
+      trustedServices: [plan.service],
+    }),
+  );
+}
+
+function subnetIds(subnets: readonly SubnetPlan[]): string[] {
+  return subnets.map((s) => s.id);
+}
+
+/** One generator per resource type. */
+export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
+  vpc(cell, view, out) {
+    observe(
+      out,
+      "vpc",
+      cell.vpcId,
+      `${cell.stem}-vpc`,
+      ec2Arn(cell, "vpc", cell.vpcId),
+      ownerTags(cell, `${cell.stem}-vpc`),
+      create(VpcSchema, {
+        vpcId: cell.vpcId,
+        cidrBlock: cell.vpcCidr,
+        state: "available",
+        isDefault: false,
+        cidrBlocks: [cell.vpcCidr],
+        dhcpOptionsId: ec2Id("dopt", hash(view.estate.key, Key.Misc, cell.hubCell, 4)),
+        instanceTenancy: "default",
+        ownerId: cell.accountId,
+      }),
+    );
+  },
+
+  subnet(cell, _view, out) {
+    for (const tier of ["public", "private", "db"] as const) {
+      cell.subnets[tier].forEach((s, a) => {
+        const name = `${cell.stem}-${tier}-${s.az}`;
+        const tags = ownerTags(cell, name);
+        if (tier === "public") tags["kubernetes.io/role/elb"] = "1";
+        if (tier === "private") tags["kubernetes.io/role/internal-elb"] = "1";
+        const table =
+          tier === "public"
+            ? cell.publicRouteTable
+            : tier === "private"
+              ? (cell.privateRouteTables[a] ?? "")
+              : cell.mainRouteTable;
+        observe(
+          out,
+          "subnet",
+          s.id,
+          name,
+          ec2Arn(cell, "subnet", s.id),
+          tags,
+          create(SubnetSchema, {
+            subnetId: s.id,
+            vpcId: cell.vpcId,
+            cidr: s.cidr,
+            availabilityZone: s.az,
+            availabilityZoneId: s.azId,
+            mapPublicIpOnLaunch: tier === "public",
+            routeTableId: table,
+            state: "available",
+            availableIpAddressCount: s.freeIps,
+            usesMainRouteTable: tier === "db",
+          }),
+        );
+      });
+    }
+  },
+
+  route_table(cell, view, out) {
+    const local = route(cell.vpcCidr, "local", "local");
+    const peers = peeringRoutes(cell, view.estate);
+    const table = (
+      id: string,
+      name: string | undefined,
+      routes: Route[],
+      subnets: string[],
+      main: boolean,
+    ) =>
+      observe(
+        out,
+        "route_table",
+        id,
+        name ?? id,
+        ec2Arn(cell, "route-table", id),
+        ownerTags(cell, name),
+        create(RouteTableSchema, {
+          routeTableId: id,
+          vpcId: cell.vpcId,
+          routes,
+          subnetIds: subnets,
+          isMain: main,
+          gatewayIds: [],
+        }),
+      );
+    table(cell.mainRouteTable, undefined, [local], [], true);
+    table(
+      cell.publicRouteTable,
+      `${cell.stem}-public`,
+      [local, route(ALL_TRAFFIC, "igw", cell.igwId), ...peers],
+      subnetIds(cell.subnets.public),
+      false,
+    );
+    cell.privateRouteTables.forEach((id, a) => {
+      const nat = cell.nats[a]?.id ?? "";
+      table(
+        id,
+        `${cell.stem}-private-${cell.azs[a]}`,
+        [local, route(ALL_TRAFFIC, "nat", nat), ...peers],
+        [cell.subnets.private[a]?.id ?? ""],
+        false,
+      );
+    });
+  },
+
+  internet_gateway(cell, _view, out) {
+    const name = `${cell.stem}-igw`;
+    observe(
+      out,
+      "internet_gateway",
+      cell.igwId,
+      name,
+      ec2Arn(cell, "internet-gateway", cell.igwId),
+      ownerTags(cell, name),
+      create(InternetGatewaySchema, {
+        internetGatewayId: cell.igwId,
+        vpcId: cell.vpcId,
+        state: "available",
+        ownerId: cell.accountId,
+      }),
+    );
+  },
+
+  nat_gateway(cell, _view, out) {
+    cell.nats.forEach((nat, a) => {
+      const name = `${cell.stem}-nat-${cell.azs[a]}`;
+      observe(
+        out,
+        "nat_gateway",
+        nat.id,
+        name,
+        ec2Arn(cell, "natgateway", nat.id),
+        ownerTags(cell, name),
+        create(NatGatewaySchema, {
+          natGatewayId: nat.id,
+          vpcId: cell.vpcId,
+          subnetId: cell.subnets.public[a]?.id ?? "",
+          elasticIp: nat.eip,
+          state: "available",
+          privateIp: nat.ip,
+          connectivityType: "public",
+          allocationId: nat.allocationId,
+        }),
+      );
+    });
+  },
+
+  vpc_peering(cell, view, out) {
+    if (cell.peeringId === undefined) return;
+    const name = `${cell.stem}-to-hub`;
+    observe(
+      out,
+      "vpc_peering",
+      cell.peeringId,
+      name,
+      ec2Arn(cell, "vpc-peering-connection", cell.peeringId),
+      ownerTags(cell, name),
+      create(VpcPeeringSchema, {
+        vpcPeeringConnectionId: cell.peeringId,
+        requesterVpcId: cell.vpcId,
+        accepterVpcId: vpcIdOf(view.estate, cell.hubCell),
+        status: "active",
+        requesterOwnerId: cell.accountId,
+        accepterOwnerId: cell.accountId,
+        requesterRegion: cell.region.name,
+        accepterRegion: cell.region.name,
+        requesterCidr: cell.vpcCidr,
+        accepterCidr: `10.${vpcOctet(0)}.0.0/16`,
+      }),
+    );
+  },
+
+  security_group(cell, view, out) {
+    const egress = [rule({ protocol: "-1", fromPort: -1, toPort: -1, cidrBlock: ALL_TRAFFIC })];
+    const group = (
+      id: string,
+      name: string,
+      description: string,
+      ingress: SecurityRule[],
+      tags: Tags,
+    ) =>
+      observe(
+        out,
+        "security_group",
+        id,
+        tags.Name ?? name,
+        ec2Arn(cell, "security-group", id),
+        tags,
+        create(SecurityGroupSchema, {
+          groupId: id,
+          groupName: name,
+          vpcId: cell.vpcId,
+          description,
+          ingressRules: ingress,
+          egressRules: egress,
+          ownerId: cell.accountId,
+        }),
+      );
+    const { sg, stem, db } = cell;
+    group(
+      sg.default,
+      "default",
+      "default VPC security group",
+      [rule({ protocol: "-1", fromPort: -1, toPort: -1, sourceSg: sg.default })],
+      {},
+    );
+    group(
+      sg.alb,
+      `${stem}-alb`,
+      `Public HTTPS to the ${cell.app} load balancer`,
+      [
+        rule({
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrBlock: ALL_TRAFFIC,
+          description: "HTTPS from anywhere",
+        }),
+        rule({
+          protocol: "tcp",
+          fromPort: 80,
+          toPort: 80,
+          cidrBlock: ALL_TRAFFIC,
+          description: "HTTP redirect",
+        }),
+      ],
+      ownerTags(cell, `${stem}-alb`),
+    );
+    group(
+      sg.app,
+      `${stem}-app`,
+      `${cell.app} instances`,
+      [
+        rule({
+          protocol: "tcp",
+          fromPort: 8080,
+          toPort: 8080,
+          sourceSg: sg.alb,
+          description: "From the load balancer",
+        }),
+        rule({
+          protocol: "tcp",
+          fromPort: 22,
+          toPort: 22,
+          sourceSg: sg.bastion,
+          description: "SSH from the bastion",
+        }),
+      ],
+      ownerTags(cell, `${stem}-app`),
+    );
+    group(
+      sg.db,
+      `${stem}-db`,
+      `${db.engine} of ${cell.app}`,
+      [
+        rule({
+          protocol: "tcp",
+          fromPort: db.port,
+          toPort: db.port,
+          sourceSg: sg.app,
+          description: "From the app",
+        }),
+        rule({
+          protocol: "tcp",
+          fromPort: db.port,
+          toPort: db.port,
+          sourceSg: sg.cluster,
+          description: "From EKS pods",
+        }),
+      ],
+      ownerTags(cell, `${stem}-db`),
+    );
+    const office = modValues.officeCidr(version(view.estate, cell.index, "bastionCidr", view.scan));
+    group(
+      sg.bastion,
+      `${stem}-bastion`,
+      "SSH from the office",
+      [
+        rule({
+          protocol: "tcp",
+          fromPort: 22,
+          toPort: 22,
+          cidrBlock: office,
+          description: "Office",
+        }),
+      ],
+      ownerTags(cell, `${stem}-bastion`),
+    );
+    const clusterSgName = `eks-cluster-sg-${cell.cluster.name}-${hash(view.estate.key, Key.Cluster, cell.index, 1) % 1_000_000_000}`;
+    group(
+      sg.cluster,
+      clusterSgName,
+      "EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.",
+      [rule({ protocol: "-1", fromPort: -1, toPort: -1, sourceSg: sg.cluster })],
+      {
+        Name: clusterSgName,
+        "aws:eks:cluster-name": cell.cluster.name,
+        [`kubernetes.io/cluster/${cell.cluster.name}`]: "owned",
+      },
+    );
+    eachLiveSlot(cell, view, "securityGroup", (s, life) => {
+      const name = `launch-wizard-${s + 1 + 2 * life.generation}`;
+      const created = new Date(bornAt(life)).toISOString();
+      group(
+        slotIds.securityGroup(life),
+        name,
+        `${name} created ${created}`,
+        [rule({ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlock: ALL_TRAFFIC })],
+        {},
+      );
+    });
+  },
+
+  launch_template(cell, view, out) {
+    const lt = cell.appLt;
+    const latest = modValues.templateVersion(
+      lt.version,
+      version(view.estate, cell.index, "templateVersion", view.scan),
+    );
+    observe(
+      out,
+      "launch_template",
+      lt.id,
+      lt.name,
+      ec2Arn(cell, "launch-template", lt.id),
+      ownerTags(cell),
+      create(LaunchTemplateSchema, {
+        launchTemplateId: lt.id,
+        name: lt.name,
+        defaultVersion: BigInt(lt.version),
+        latestVersion: BigInt(latest),
+        instanceType: cell.appAsg.instances[0]?.type ?? "",
+        imageId: cell.amiId,
+        securityGroupIds: [cell.sg.app],
+        iamInstanceProfile: cell.roles.app.profileArn,
+        createdBy: `arn:aws:sts::${cell.accountId}:assumed-role/TerraformDeploy/ci`,
+        createdAt: ts(lt.createdMs),
+      }),
+    );
+    for (const ng of cell.cluster.nodeGroups) {
+      observe(
+        out,
+        "launch_template",
+        ng.ltId,
+        ng.ltName,
+        ec2Arn(cell, "launch-template", ng.ltId),
+        {
+          "eks:cluster-name": cell.cluster.name,
+          "eks:nodegroup-name": ng.name,
+        },
+        create(LaunchTemplateSchema, {
+          launchTemplateId: ng.ltId,
+          name: ng.ltName,
+          defaultVersion: 1n,
+          latestVersion: 1n,
+          instanceType: ng.instanceTypes.length === 1 ? (ng.instanceTypes[0] ?? "") : "",
+          imageId: nodeAmi(cell, view.estate),
+          securityGroupIds: [cell.sg.cluster],
+          iamInstanceProfile: ng.profileArn,
+          createdBy: `arn:aws:sts::${cell.accountId}:assumed-role/AWSServiceRoleForAmazonEKSNodegroup/EKS`,
+          createdAt: ts(ng.createdMs),
+        }),
+      );
+    }
+  },
+
+  autoscaling_group(cell, _view, out) {
+    const asgArn = (uuid: string, name: string) =>
+      `arn:aws:autoscaling:${cell.region.name}:${cell.accountId}:autoScalingGroup:${uuid}:autoScalingGroupName/${name}`;
+    const { appAsg } = cell;
+    const n = appAsg.instances.length;
+    const tags = ownerTags(cell, `${cell.stem}-app`);
+    observe(
+      out,
+      "autoscaling_group",
+      appAsg.name,
+      appAsg.name,
+      asgArn(appAsg.uuid, appAsg.name),
+      tags,
+      create(AutoscalingGroupSchema, {
+        name: appAsg.name,
+        minSize: Math.max(1, n - 1),
+        maxSize: n + 4,
+        desiredCapacity: n,
+        currentSize: n,
+        instanceIds: appAsg.instances.map((i) => i.id),
+        launchTemplateId: cell.appLt.id,
+        launchTemplateVersion: "$Latest",
+        targetGroupArns: [cell.tg.arn],
+        vpcZoneIdentifiers: subnetIds(cell.subnets.private),
+        healthCheckType: "ELB",
+        healthCheckGracePeriod: 300,
+        defaultCooldown: 300,
+        createdTime: ts(appAsg.createdMs),
+        availabilityZones: [...cell.azs],
+      }),
+    );
+    for (const ng of cell.cluster.nodeGroups) {
+      const count = ng.instances.length;
+      observe(
+        out,
+        "autoscaling_group",
+        ng.asgName,
+        ng.asgName,
+        asgArn(ng.uuid, ng.asgName),
+        {
+          "eks:cluster-name": cell.cluster.name,
+          "eks:nodegroup-name": ng.name,
+          "k8s.io/cluster-autoscaler/enabled": "true",
+          [`k8s.io/cluster-autoscaler/${cell.cluster.name}`]: "owned",
+          [`kubernetes.io/cluster/${cell.cluster.name}`]: "owned",
+        },
+        create(AutoscalingGroupSchema, {
+          name: ng.asgName,
+          minSize: 1,
+          maxSize: count + 3,
+          desiredCapacity: count,
+          currentSize: count,
+          instanceIds: ng.instances.map((i) => i.id),
+          launchTemplateId: ng.ltId,
+          launchTemplateVersion: "1",
+          vpcZoneIdentifiers: subnetIds(cell.subnets.private),
+          healthCheckType: "EC2",
+          healthCheckGracePeriod: 15,
+          defaultCooldown: 300,
+          createdTime: ts(ng.createdMs + 120_000),
+          availabilityZones: [...cell.azs],
+        }),
+      );
+    }
+  },
+
+  ec2_instance(cell, view, out) {
+    const app = cell.roles.app.profileArn;
+    const appTemplate = { id: cell.appLt.id, version: String(cell.appLt.version) };
+    for (const plan of cell.appAsg.instances) {
+      instance(out, cell, plan, {
+        state: "running",
+        securityGroups: [cell.sg.app],
+        profileArn: app,
+        imageId: cell.amiId,
+        asg: cell.appAsg.name,
+        template: appTemplate,
+        name: `${cell.stem}-app`,
+      });
+    }
+    const ami = nodeAmi(cell, view.estate);
+    for (const ng of cell.cluster.nodeGroups) {
+      for (const plan of ng.instances) {
+        instance(out, cell, plan, {
+          state: "running",
+          securityGroups: [cell.sg.cluster],
+          profileArn: ng.profileArn,
+          imageId: ami,
+          asg: ng.asgName,
+          template: { id: ng.ltId, version: "1" },
+          cluster: cell.cluster.name,
+          nodeGroup: ng.name,
+        });
+      }
+    }
+    eachLiveSlot(cell, view, "instance", (s, life) => {
+      const subnet = cell.subnets.private[s % cell.azs.length] as SubnetPlan;
+      const type = workerType(life.key, instanceVersion(view.estate, cell.index, s, view.scan));
+      const plan = instancePlan(life.key, vpcOctet(cell.indexInUnit), subnet, type, bornAt(life));
+      instance(
+        out,
+        cell,
+        { ...plan, id: slotIds.instance(life) },
+        {
+          state: "running",
+          securityGroups: [cell.sg.app],
+          profileArn: app,
+          imageId: cell.amiId,
+          name: `${cell.stem}-worker-${s}`,
+        },
+      );
+    });
+  },
+
+  eks_cluster(cell, view, out) {
+    const c = cell.cluster;
+    const arn = `arn:aws:eks:${cell.region.name}:${cell.accountId}:cluster/${c.name}`;
+    const platformBase = Number(c.platform.slice(4));
+    observe(
+      out,
+      "eks_cluster",
+      c.name,
+      c.name,
+      arn,
+      ownerTags(cell),
+      create(EksClusterSchema, {
+        name: c.name,
+        version: c.version,
+        status: "ACTIVE",
+        endpoint: c.endpoint,
+        roleArn: cell.roles.cluster.arn,
+        vpcId: cell.vpcId,
+        subnetIds: subnetIds(cell.subnets.private),
+        securityGroupIds: [cell.sg.cluster],
+        nodeGroupNames: c.nodeGroups.map((ng) => ng.name),
+        fargateProfiles: [],
+        createdAt: ts(c.createdMs),
+        platformVersion: modValues.platform(
+          platformBase,
+          version(view.estate, cell.index, "clusterPlatform", view.scan),
+        ),
+        endpointPublicAccess: cell.env !== "prod",
+      }),
+    );
+  },
+
+  eks_node_group(cell, view, out) {
+    const c = cell.cluster;
+    c.nodeGroups.forEach((ng, g) => {
+      const count = ng.instances.length;
+      const labels: Record<string, string> = {
+        workload: g === 0 ? "general" : "batch",
+        team: cell.team,
+      };
+      if (g === 0) {
+        labels["rollout-wave"] = modValues.rolloutWave(
+          version(view.estate, cell.index, "nodeLabels", view.scan),
+        );
+      }
+      const arm = isArm(ng.instanceTypes[0] ?? "");
+      observe(
+        out,
+        "eks_node_group",
+        `${c.name}/${ng.name}`,
+        ng.name,
+        `arn:aws:eks:${cell.region.name}:${cell.accountId}:nodegroup/${c.name}/${ng.name}/${ng.uuid}`,
+        ownerTags(cell),
+        create(EksNodeGroupSchema, {
+          clusterName: c.name,
+          nodeGroupName: ng.name,
+          status: "ACTIVE",
+          nodeRole: cell.roles.node.arn,
+          instanceTypes: [...ng.instanceTypes],
+          amiType: arm ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
+          minSize: 1,
+          maxSize: count + 3,
+          desiredSize: count,
+          currentSize: count,
+          autoscalingGroupName: ng.asgName,
+          subnetIds: subnetIds(cell.subnets.private),
+          launchTemplateId: ng.ltId,
+          remoteAccessSg: "",
+          labels,
+          taints:
+            ng.capacity === "SPOT"
+              ? [create(NodeTaintSchema, { key: "spot", value: "true", effect: "NO_SCHEDULE" })]
+              : [],
+          createdAt: ts(ng.createdMs),
+          capacityType: ng.capacity,
+          version: c.version,
+        }),
+      );
+    });
+  },
+
+  rds_instance(cell, view, out) {
+    const { db } = cell;
+    const prod = cell.env === "prod";
+    const storage = modValues.storage(
+      db.storage,
+      version(view.estate, cell.index, "dbStorage", view.scan),
+    );
+    const base = {
+      dbInstanceClass: db.instanceClass,
+      engine: db.engine,
+      engineVersion: db.engineVersion,
+      vpcId: cell.vpcId,
+      dbSubnetGroupName: db.subnetGroup,
+      vpcSecurityGroupIds: [cell.sg.db],
+      publiclyAccessible: false,
+      port: db.port,
+      storageType: "gp3",
+      storageEncrypted: true,
+      iops: 3000,
+      preferredBackupWindow: "03:00-03:30",
+      latestRestorableTime: ts(scanTime(1) - 5 * 60_000),
+      enhancedMonitoring: prod,
+      performanceInsights: true,
+      status: "available",
+      kmsKeyId: db.kmsKey,
+      deletionProtection: prod,
+    };
+    const arn = (id: string) => `arn:aws:rds:${cell.region.name}:${cell.accountId}:db:${id}`;
+    observe(
+      out,
+      "rds_instance",
+      db.primary,
+      db.primary,
+      arn(db.primary),
+      ownerTags(cell),
+      create(RdsInstanceSchema, {
+        ...base,
+        dbInstanceIdentifier: db.primary,
+        availabilityZone: cell.azs[0] ?? "",
+        multiAz: prod,
+        secondaryAz: prod ? (cell.azs[1] ?? "") : "",
+        endpoint: `${db.primary}.${db.endpointSuffix}`,
+        allocatedStorage: storage,
+        readReplicaDbIdentifiers: [...db.replicas],
+        backupRetentionPeriod: prod ? 7 : 1,
+        createdTime: ts(db.createdMs),
+      }),
+    );
+    db.replicas.forEach((id, i) => {
+      observe(
+        out,
+        "rds_instance",
+        id,
+        id,
+        arn(id),
+        ownerTags(cell),
+        create(RdsInstanceSchema, {
+          ...base,
+          dbInstanceIdentifier: id,
+          availabilityZone: cell.azs[(i + 1) % cell.azs.length] ?? "",
+          endpoint: `${id}.${db.endpointSuffix}`,
+          allocatedStorage: db.storage,
+          readReplicaSourceDbIdentifier: db.primary,
+          backupRetentionPeriod: 0,
+          createdTime: ts(db.createdMs + (i + 1) * 7 * 86_400_000),
+        }),
+      );
+    });
+  },
+
+  db_subnet_group(cell, _view, out) {
+    const { db } = cell;
+    observe(
+      out,
+      "db_subnet_group",
+      db.subnetGroup,
+      db.subnetGroup,
+      `arn:aws:rds:${cell.region.name}:${cell.accountId}:subgrp:${db.subnetGroup}`,
+      ownerTags(cell),
+      create(DbSubnetGroupSchema, {
+        name: db.subnetGroup,
+        vpcId: cell.vpcId,
+        subnetIds: subnetIds(cell.subnets.db),
+        description: `Database subnets of ${cell.stem}`,
+        status: "Complete",
+        availabilityZones: [...cell.azs],
+      }),
+    );
+  },
+
+  load_balancer(cell, view, out) {
+    const { alb } = cell;
+    const tags = ownerTags(cell);
+    tags.Version = modValues.releaseTag(version(view.estate, cell.index, "albVersion", view.scan));
+    observe(
+      out,
+      "load_balancer",
+      alb.arn,
+      alb.name,
+      alb.arn,
+      tags,
+      create(LoadBalancerSchema, {
+        name: alb.name,
+        type: "application",
+        scheme: "internet-facing",
+        dnsName: alb.dns,
+        vpcId: cell.vpcId,
+        subnetIds: subnetIds(cell.subnets.public),
+        securityGroupIds: [cell.sg.alb],
+        targetGroupArns: [cell.tg.arn],
+        state: "active",
+        ipAddressType: "ipv4",
+        createdTime: ts(alb.createdMs),
+        canonicalHostedZoneId: cell.region.elbZoneId,
+      }),
+    );
+  },
+
+  target_group(cell, view, out) {
+    const { tg } = cell;
+    const health = modValues.targetHealth(
+      version(view.estate, cell.index, "targetHealth", view.scan),
+    );
+    const instances = cell.appAsg.instances;
+    observe(
+      out,
+      "target_group",
+      tg.arn,
+      tg.name,
+      tg.arn,
+      ownerTags(cell),
+      create(TargetGroupSchema, {
+        name: tg.name,
+        protocol: "HTTP",
+        port: 8080,
+        vpcId: cell.vpcId,
+        targetType: "instance",
+        targetIds: instances.map((i) => i.id),
+        healthCheckPath: "/healthz",
+        healthCheckPort: 0,
+        healthCheckProtocol: "HTTP",
+        loadBalancerArns: [cell.alb.arn],
+        targets: instances.map((i, n) =>
+          create(TargetHealthSchema, {
+            id: i.id,
+            port: 8080,
+            availabilityZone: i.subnet.az,
+            healthState: n === 0 ? health.state : "healthy",
+            reason: n === 0 ? health.reason : "",
+          }),
+        ),
+      }),
+    );
+  },
+
+  s3_bucket(cell, view, out) {
+    const bucket = (name: string, createdMs: number, versioning: string, kms: boolean) =>
+      observe(
+        out,
+        "s3_bucket",
+        name,
+        name,
+        `arn:aws:s3:::${name}`,
+        ownerTags(cell),
+        create(S3BucketSchema, {
+          name,
+          region: cell.region.name,
+          createdAt: ts(createdMs),
+          versioning,
+          mfaDelete: false,
+          encryptionAlgorithm: kms ? "aws:kms" : "AES256",
+          kmsKeyId: kms ? cell.db.kmsKey : "",
+          bucketKeyEnabled: kms,
+          publicAccessBlock: create(PublicAccessBlockSchema, {
+            blockPublicAcls: true,
+            ignorePublicAcls: true,
+            blockPublicPolicy: true,
+            restrictPublicBuckets: true,
+          }),
+        }),
+      );
+    cell.buckets.forEach((b, i) => {
+      const versioning =
+        i === 0
+          ? modValues.versioning(version(view.estate, cell.index, "bucketVersioning", view.scan))
+          : "Enabled";
+      bucket(b.name, b.createdMs, versioning, b.kms);
+    });
+    eachLiveSlot(cell, view, "bucket", (s, life) => {
+      bucket(slotIds.bucket(view.estate.company, cell, s, life), bornAt(life), "", false);
+    });
+  },
+
+  iam_role(cell, view, out) {
+    const { roles } = cell;
+    role(out, cell, roles.cluster, 3600, []);
+    role(
+      out,
+      cell,
+      roles.node,
+      3600,
+      cell.cluster.nodeGroups.map((ng) => ng.profileArn),
+    );
+    role(
+      out,
+      cell,
+      roles.app,
+      modValues.maxSession(version(view.estate, cell.index, "roleSession", view.scan)),
+      [roles.app.profileArn],
+    );
+    eachLiveSlot(cell, view, "role", (s, life) => {
+      const name = slotIds.roleName(cell, s, life);
+      role(
+        out,
+        cell,
+        {
+          name,
+          arn: slotIds.roleArn(cell, s, life),
+          roleId: `AROA${new Rng(life.key).chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 17)}`,
+          createdMs: bornAt(life),
+          service: "lambda.amazonaws.com",
+          policies: ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+          profileArn: "",
+          description: `One-off data job ${s} of ${cell.stem}`,
+        },
+        3600,
+        [],
+      );
+    });
+  },
+};
