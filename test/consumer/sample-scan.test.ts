@@ -1,0 +1,139 @@
+/** The consumer tools against real scans of the sample estate, published by the scanner. */
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Change, deriveChanges } from "../../src/consumer/changes.ts";
+import { buildGraph } from "../../src/consumer/graph.ts";
+import { decodeSnapshot, replay } from "../../src/consumer/replay.ts";
+import {
+  createSampleProvider,
+  type SampleOptions,
+  sampleChurn,
+  sampleResources,
+} from "../../src/providers/sample/index.ts";
+import { DEFAULT_PUBLISHER_OPTIONS, JetStreamPublisher } from "../../src/publisher/publisher.ts";
+import { runScan } from "../../src/scanner/scanner.ts";
+import { NatsServer } from "../support/nats-server.ts";
+import { createStream } from "./publish.ts";
+
+let server: NatsServer;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  server = await NatsServer.start();
+  nc = await connect({ servers: server.url });
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await server?.dispose();
+});
+
+const base: SampleOptions = { resources: 400, seed: 7, scan: 1, churn: 0.05 };
+
+async function scan(prefix: string, options: SampleOptions) {
+  const publisher = new JetStreamPublisher(nc, DEFAULT_PUBLISHER_OPTIONS);
+  try {
+    return await runScan(createSampleProvider(options), publisher, {
+      prefix,
+      concurrency: 4,
+      signal: new AbortController().signal,
+    });
+  } finally {
+    await publisher.close();
+  }
+}
+
+const ref = (c: {
+  resource_type: string;
+  account_id: string;
+  region: string;
+  resource_id: string;
+}) => `${c.resource_type}|${c.account_id}|${c.region}|${c.resource_id}`;
+
+describe("consumer tools on sample scans", () => {
+  it("derives exactly the churn the sample generator reports, modified field paths included", async () => {
+    const loc = { stream: "S1", prefix: "s1" };
+    await createStream(nc, loc.stream, loc.prefix);
+    await scan(loc.prefix, base);
+    await scan(loc.prefix, { ...base, scan: 2 });
+    const churn = sampleChurn({ ...base, scan: 2 });
+
+    const { changes } = await deriveChanges(nc, loc, { start: { kind: "all" } });
+
+    const of = (kind: Change["change"]) =>
+      changes
+        .filter((c) => c.change === kind)
+        .map(ref)
+        .sort();
+    const refs = (
+      list: readonly {
+        resourceType: string;
+        accountId: string;
+        region: string;
+        resourceId: string;
+      }[],
+    ) => list.map((r) => `${r.resourceType}|${r.accountId}|${r.region}|${r.resourceId}`).sort();
+    expect(of("created")).toEqual(refs(churn.created));
+    expect(of("disappeared")).toEqual(refs(churn.disappeared));
+    expect(of("modified")).toEqual(refs(churn.modified));
+    const paths = new Map(
+      changes.map((c) => [ref(c), (c.differences ?? []).map((d) => d.path).sort()]),
+    );
+    for (const m of churn.modified) {
+      expect(paths.get(`${m.resourceType}|${m.accountId}|${m.region}|${m.resourceId}`)).toEqual(
+        [...m.fieldPaths].sort(),
+      );
+    }
+    expect(churn.created.length + churn.modified.length + churn.disappeared.length).toBeGreaterThan(
+      0,
+    );
+  });
+
+  it("derives no disappearance from a partition FAILED between two scans", async () => {
+    const loc = { stream: "S2", prefix: "s2" };
+    await createStream(nc, loc.stream, loc.prefix);
+    await scan(loc.prefix, base);
+    await scan(loc.prefix, { ...base, scan: 2, failTypes: ["ec2_instance"] });
+    const { changes, reports } = await deriveChanges(nc, loc, { start: { kind: "all" } });
+    expect(changes.filter((c) => c.resource_type === "ec2_instance")).toEqual([]);
+    expect(
+      reports.some((r) => r.outcome === "failed" && r.partition.includes(".ec2_instance.")),
+    ).toBe(true);
+  });
+
+  it("replays after three scans to the inventory of the last scan, and its graph holds", async () => {
+    const loc = { stream: "S3", prefix: "s3" };
+    await createStream(nc, loc.stream, loc.prefix);
+    for (const k of [1, 2, 3]) await scan(loc.prefix, { ...base, scan: k });
+
+    const inventory = await replay(nc, loc);
+
+    const expected = [...sampleResources({ ...base, scan: 3 })]
+      .map(
+        (r) =>
+          `${r.partition.resourceType}|${r.partition.accountId}|${r.partition.region}|${r.resource.id}`,
+      )
+      .sort();
+    const got = inventory.resources
+      .map(decodeSnapshot)
+      .map((e) => `${e.resourceType}|${e.accountId}|${e.region}|${e.resourceId}`)
+      .sort();
+    expect(got).toEqual(expected);
+
+    const graph = buildGraph(inventory.resources.map(decodeSnapshot));
+    const relations = new Set(
+      graph.edges.map((e) => `${e.from.split(":")[0]} ${e.relation} ${e.to.split(":")[0]}`),
+    );
+    for (const r of [
+      "autoscaling_group owns ec2_instance",
+      "eks_node_group belongs_to eks_cluster",
+      "rds_instance replicates_from rds_instance",
+      "subnet routes_via route_table",
+      "route_table nats_through nat_gateway",
+      "load_balancer routes_through target_group",
+      "target_group targets ec2_instance",
+    ]) {
+      expect(relations.has(r), r).toBe(true);
+    }
+  });
+});
