@@ -159,7 +159,7 @@ export async function connectNats(opts: NatsConnectionOptions): Promise<NatsConn
     try {
       return await connect({ ...client, timeout: Math.max(remaining, 1) });
     } catch (err) {
-      const cause = errorMessage(err);
+      const cause = errorMessage(err).trim();
       if (isAuthError(err)) {
         throw new NatsConnectError(
           `NATS at ${where} rejected the credentials (auth: ${authKind(opts)}): ${cause}; check the token, user/password, nkey seed or creds file given to elava`,
