@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ALL_RESOURCE_TYPES, RESOURCE_TYPES } from "../../../src/contract/resource-types.ts";
+import {
+  COLLECTORS,
+  collectorFor,
+  requiredIamActions,
+} from "../../../src/providers/aws/registry.ts";
+import { GLOBAL, observe, REGIONAL, testContext } from "./collectors/harness.ts";
+import { loadFullFixture } from "./support/fixture.ts";
+import { mockAws, policyActions, resetAws } from "./support/mocks.ts";
+import { expectFullyPopulated, unsetPayloadFields } from "./support/populated.ts";
+
+const aws = mockAws();
+afterEach(() => resetAws(aws));
+
+describe("AWS collector registry", () => {
+  it("lists each resource type once, sorted, each a v1 type of its declared scope", () => {
+    const types = COLLECTORS.map((c) => c.type);
+    expect(new Set(types).size).toBe(types.length);
+    expect(types).toEqual([...types].sort());
+    for (const c of COLLECTORS) {
+      expect(ALL_RESOURCE_TYPES).toContain(c.type);
+      expect(collectorFor(c.type)).toBe(c);
+      expect(c.iamActions.length).toBeGreaterThan(0);
+      for (const a of c.iamActions) expect(a.startsWith(`${c.service}:`)).toBe(true);
+    }
+  });
+
+  it.each(COLLECTORS.map((c) => [c.type, c] as const))(
+    "%s has a full fixture that maps with no field left empty",
+    async (type, collector) => {
+      const fixture = await loadFullFixture(type);
+      fixture.mock(aws);
+      const unit = RESOURCE_TYPES[type].scope === "global" ? GLOBAL : REGIONAL;
+      const resources = await observe(collector, testContext(unit));
+      const resource = resources.find((r) => r.id === fixture.id);
+      expectFullyPopulated(resource);
+    },
+  );
+
+  it("the fully-populated check catches a field the mapping leaves empty", () => {
+    const [first] = COLLECTORS;
+    expect(first).toBeDefined();
+    if (first === undefined) return;
+    const bare = {
+      id: "x",
+      name: "x",
+      arn: "",
+      tags: {},
+      payload: { ...emptyPayloadOf(first.type) },
+    };
+    expect(unsetPayloadFields(bare).length).toBeGreaterThan(0);
+  });
+});
+
+describe("deploy/iam-policy.json", () => {
+  it("grants exactly the actions the collectors and the framework declare", () => {
+    const readOnly = policyActions().filter((a) => a !== "sts:AssumeRole");
+    expect([...readOnly].sort()).toEqual(requiredIamActions());
+  });
+
+  it("holds only read actions, besides sts:AssumeRole for scanning other accounts", () => {
+    // sts:AssumeRole is what --assume-role needs: the scanning identity must be allowed to
+    // assume the read-only role in each other account; it grants nothing by itself.
+    for (const action of policyActions()) {
+      if (action === "sts:AssumeRole") continue;
+      expect(action).toMatch(/^[a-z0-9-]+:(Describe|List|Get)[A-Za-z0-9]*$/);
+    }
+  });
+});
+
+import { create } from "@bufbuild/protobuf";
+import type { ResourcePayload } from "../../../src/contract/resource-types.ts";
+import { InfrastructureChangeEventSchema } from "../../../src/gen/elava/v1/event_pb.ts";
+
+/** The payload of a type with every field at its default. */
+function emptyPayloadOf(type: (typeof COLLECTORS)[number]["type"]): ResourcePayload {
+  const field = InfrastructureChangeEventSchema.fields.find(
+    (f) => f.localName === RESOURCE_TYPES[type].case,
+  );
+  if (field?.fieldKind !== "message") throw new Error(`no message field for ${type}`);
+  return { case: RESOURCE_TYPES[type].case, value: create(field.message) } as ResourcePayload;
+}
