@@ -1,0 +1,30 @@
+# Elava: compiled JavaScript on the current Node LTS, production dependencies only,
+# running as the unprivileged `node` user. Nothing is written to the filesystem at
+# runtime, so the container runs with a read-only root filesystem.
+
+# Production dependencies only, installed once and copied into the final image.
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# Compile src/ to dist/ with the dev dependencies (TypeScript).
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER node
+# /healthz, /readyz and /metrics (--http-port).
+EXPOSE 9464
+ENTRYPOINT ["node", "--enable-source-maps", "dist/cli/main.js"]
+CMD ["run"]
