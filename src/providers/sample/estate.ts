@@ -5,7 +5,8 @@
  * A cell is one VPC with everything that lives in it (see cell.ts). Cells are numbered
  * 0..cellCount-1 and dealt round-robin over the units (account x region), so unit `u`
  * holds cells u, u + U, u + 2U, ...; the first cell of a unit is the hub its other VPCs
- * peer with. Every unit holds at least two cells once the estate has two or more.
+ * peer with. Every unit holds at least two cells once the estate has two or more (units
+ * are at most ceil(cells / perUnit) + regions - 1, and perUnit >= 4).
  */
 import { hash, Rng, seedKey } from "./random.ts";
 
@@ -32,8 +33,13 @@ export const SAMPLE_REGIONS: readonly RegionInfo[] = [
 
 /** Resources in an average cell, counting its share of the account's roles and buckets. */
 export const AVERAGE_CELL_SIZE = 56;
-/** VPCs per unit the estate aims for (the default VPC quota of a region is five). */
-const CELLS_PER_UNIT = 4;
+/**
+ * VPCs per unit: about the square root of the cell count, between 4 and 40, so a large
+ * estate has large partitions (several pages) as well as many accounts.
+ */
+function cellsPerUnit(cellCount: number): number {
+  return Math.min(40, Math.max(4, Math.round(Math.sqrt(cellCount))));
+}
 const MAX_REGIONS = 4;
 /** Churnable slots and modification targets of a cell (see churn.ts), for the rates. */
 export const SLOTS_PER_CELL = 10;
@@ -97,7 +103,7 @@ export function planEstate(options: EstateOptions): Estate {
   const key = seedKey(options.seed);
   const rng = new Rng(hash(key, 0x5eed));
   const cellCount = Math.max(1, Math.round(options.resources / AVERAGE_CELL_SIZE));
-  const wantedUnits = Math.ceil(cellCount / CELLS_PER_UNIT);
+  const wantedUnits = Math.ceil(cellCount / cellsPerUnit(cellCount));
   const regionCount = Math.min(wantedUnits, MAX_REGIONS);
   const accountCount = Math.ceil(wantedUnits / regionCount);
   const firstRegion = rng.int(0, SAMPLE_REGIONS.length - 1);

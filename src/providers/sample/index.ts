@@ -8,8 +8,9 @@
  * estate, at every scan.
  *
  * Shape: about `resources / 56` cells; a cell is one VPC and its workload (cell.ts). Cells
- * are dealt over units of up to four regions per account, about four VPCs per unit, so a
- * few thousand resources span one to a few accounts, and a million about a thousand.
+ * are dealt over units of up to four regions per account, from 4 VPCs per unit in small
+ * estates to 40 in large ones: a few thousand resources span one or two accounts, a
+ * million about a hundred, whose largest partitions hold a few thousand resources.
  * Global types (iam_role, s3_bucket) are listed per account under region "global".
  *
  * Determinism: every value comes from a PRNG keyed by (seed, cell, slot): the same options
@@ -65,7 +66,7 @@ export const SAMPLE_PAGE_SIZE = 500;
 
 /** The provider token of the sample's subjects: it mimics AWS. */
 const PROVIDER_TOKEN = "aws";
-const CELL_CACHE_SIZE = 64;
+const CELL_CACHE_SIZE = 256;
 
 function checkOptions(options: SampleOptions): void {
   const { resources, seed, scan, churn } = options;

@@ -80,12 +80,13 @@ function observe<T extends ResourceType>(
   out: ObservedResource[],
   type: T,
   id: string,
-  name: string,
+  naturalName: string,
   arn: string,
   tags: Tags,
   value: MessageOf<T>,
 ): void {
-  out.push({ id, name, arn, tags, payload: payload(type, value) });
+  // The envelope's resource_name: the Name tag when present, else the natural name.
+  out.push({ id, name: tags.Name ?? naturalName, arn, tags, payload: payload(type, value) });
 }
 
 function ownerTags(cell: CellPlan, name?: string): Tags {

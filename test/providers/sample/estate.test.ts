@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { encodeSnapshot } from "../../../src/contract/encode.ts";
+import { ALL_RESOURCE_TYPES, GLOBAL_REGION } from "../../../src/contract/resource-types.ts";
+import { SAMPLE_REGIONS } from "../../../src/providers/sample/estate.ts";
+import {
+  DEFAULT_SAMPLE_OPTIONS,
+  type SampleOptions,
+  sampleResources,
+} from "../../../src/providers/sample/index.ts";
+import { collect, danglingReferences } from "./estate-support.ts";
+
+const scan = { scanId: "01JSAMPLE0000000000000000", scanStartedAt: new Date(0), prefix: "elava" };
+
+function contentHashes(options: SampleOptions): string[] {
+  const hashes: string[] = [];
+  for (const { partition, resource } of sampleResources(options)) {
+    hashes.push(`${resource.id} ${encodeSnapshot(scan, partition, resource).contentHash}`);
+  }
+  return hashes;
+}
+
+describe("sample estate", () => {
+  it.each([200, 1000, 3000, 20_000])("holds every resource type at %i resources", (n) => {
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (const { partition } of sampleResources({ ...DEFAULT_SAMPLE_OPTIONS, resources: n })) {
+      counts.set(partition.resourceType, (counts.get(partition.resourceType) ?? 0) + 1);
+      total += 1;
+    }
+    expect(ALL_RESOURCE_TYPES.filter((t) => !counts.has(t))).toEqual([]);
+    expect(total).toBeGreaterThan(n * 0.7);
+    expect(total).toBeLessThan(n * 1.3);
+  });
+
+  it.each([
+    [2000, 1, 1],
+    [5000, 7, 4],
+    [3000, 99, 12],
+  ])("resolves every reference at %i resources, seed %i, scan %i", (resources, seed, k) => {
+    const estate = collect({ resources, seed, scan: k, churn: 0.05 });
+    expect(danglingReferences(estate)).toEqual([]);
+  });
+
+  it("gives byte-identical resources for the same options and different ones for another seed", () => {
+    const options = { ...DEFAULT_SAMPLE_OPTIONS, resources: 1500, scan: 3 };
+    const first = contentHashes(options);
+    expect(contentHashes(options)).toEqual(first);
+    const other = contentHashes({ ...options, seed: options.seed + 1 });
+    expect(other).not.toEqual(first);
+    const firstIds = new Set(first.map((h) => h.split(" ")[0]));
+    expect(other.filter((h) => firstIds.has(h.split(" ")[0])).length).toBeLessThan(
+      other.length / 10,
+    );
+  });
+
+  it("uses realistic account ids, regions, ids, names and DNS names", () => {
+    const regionNames = new Set(SAMPLE_REGIONS.map((r) => r.name));
+    const idShapes: Partial<Record<string, RegExp>> = {
+      ec2_instance: /^i-0[0-9a-f]{17}$/,
+      vpc: /^vpc-0[0-9a-f]{17}$/,
+      subnet: /^subnet-0[0-9a-f]{17}$/,
+      security_group: /^sg-0[0-9a-f]{17}$/,
+      route_table: /^rtb-0[0-9a-f]{17}$/,
+      internet_gateway: /^igw-0[0-9a-f]{17}$/,
+      nat_gateway: /^nat-0[0-9a-f]{17}$/,
+      vpc_peering: /^pcx-0[0-9a-f]{17}$/,
+      launch_template: /^lt-0[0-9a-f]{17}$/,
+      load_balancer:
+        /^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[\w-]+\/[0-9a-f]{16}$/,
+      target_group:
+        /^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[\w-]{1,32}\/[0-9a-f]{16}$/,
+      iam_role: /^arn:aws:iam::\d{12}:role\/[\w+=,.@-]{1,64}$/,
+      s3_bucket: /^(?=.{3,63}$)[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/,
+    };
+    for (const { partition, resource } of sampleResources({ ...DEFAULT_SAMPLE_OPTIONS })) {
+      expect(partition.accountId).toMatch(/^\d{12}$/);
+      expect(partition.provider).toBe("aws");
+      if (partition.region !== GLOBAL_REGION) expect(regionNames).toContain(partition.region);
+      expect(resource.id).toMatch(idShapes[partition.resourceType] ?? /\S/);
+      expect(resource.name).not.toBe("");
+      if (resource.tags.Name !== undefined) expect(resource.name).toBe(resource.tags.Name);
+      const p = resource.payload;
+      if (p.case === "ec2Instance") {
+        const dashed = p.value.privateIp.replaceAll(".", "-");
+        expect(p.value.privateDnsName).toMatch(
+          new RegExp(`^ip-${dashed}\\.(ec2\\.internal|${partition.region}\\.compute\\.internal)$`),
+        );
+        expect(p.value.availabilityZone.startsWith(partition.region)).toBe(true);
+        if (p.value.eksClusterName !== "") {
+          expect(resource.tags["eks:cluster-name"]).toBe(p.value.eksClusterName);
+          expect(resource.tags["eks:nodegroup-name"]).toBe(p.value.eksNodeGroupName);
+        }
+        if (p.value.launchTemplateId !== "") {
+          expect(resource.tags["aws:ec2launchtemplate:id"]).toBe(p.value.launchTemplateId);
+        }
+      }
+      if (p.case === "s3Bucket") expect(regionNames).toContain(p.value.region);
+      if (p.case === "subnet")
+        expect(p.value.availabilityZone.startsWith(partition.region)).toBe(true);
+    }
+  });
+});
