@@ -5,25 +5,43 @@
  */
 import type { ResourceType } from "../../contract/resource-types.ts";
 import type { Collector } from "./collector.ts";
+import { autoscalingGroupCollector } from "./collectors/autoscaling-group.ts";
+import { dbSubnetGroupCollector } from "./collectors/db-subnet-group.ts";
 import { ec2InstanceCollector } from "./collectors/ec2-instance.ts";
+import { eksClusterCollector } from "./collectors/eks-cluster.ts";
+import { eksNodeGroupCollector } from "./collectors/eks-node-group.ts";
+import { iamRoleCollector } from "./collectors/iam-role.ts";
 import { internetGatewayCollector } from "./collectors/internet-gateway.ts";
 import { launchTemplateCollector } from "./collectors/launch-template.ts";
+import { loadBalancerCollector } from "./collectors/load-balancer.ts";
 import { natGatewayCollector } from "./collectors/nat-gateway.ts";
+import { rdsInstanceCollector } from "./collectors/rds-instance.ts";
 import { routeTableCollector } from "./collectors/route-table.ts";
+import { s3BucketCollector } from "./collectors/s3-bucket.ts";
 import { securityGroupCollector } from "./collectors/security-group.ts";
 import { subnetCollector } from "./collectors/subnet.ts";
+import { targetGroupCollector } from "./collectors/target-group.ts";
 import { vpcCollector } from "./collectors/vpc.ts";
 import { vpcPeeringCollector } from "./collectors/vpc-peering.ts";
 
 /** Every registered collector, sorted by resource type. */
 export const COLLECTORS: readonly Collector[] = [
+  autoscalingGroupCollector,
+  dbSubnetGroupCollector,
   ec2InstanceCollector,
+  eksClusterCollector,
+  eksNodeGroupCollector,
+  iamRoleCollector,
   internetGatewayCollector,
   launchTemplateCollector,
+  loadBalancerCollector,
   natGatewayCollector,
+  rdsInstanceCollector,
   routeTableCollector,
+  s3BucketCollector,
   securityGroupCollector,
   subnetCollector,
+  targetGroupCollector,
   vpcCollector,
   vpcPeeringCollector,
 ];

@@ -1,38 +1,63 @@
 /**
  * db_subnet_group: RDS DB subnet groups, one DescribeDBSubnetGroups call per page.
- * The API returns no tags and fetching them would cost a ListTagsForResource per group,
- * which the stream does not need: the envelope's tags stay empty and the name is the
- * group's own.
+ * DescribeDBSubnetGroups returns no tags, so each group costs a ListTagsForResource
+ * under `ctx.limit`: publishing no tags would claim the group has none.
  */
-import { type DBSubnetGroup, DescribeDBSubnetGroupsCommand } from "@aws-sdk/client-rds";
+import {
+  type DBSubnetGroup,
+  DescribeDBSubnetGroupsCommand,
+  ListTagsForResourceCommand,
+  type Tag,
+} from "@aws-sdk/client-rds";
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { DbSubnetGroupSchema } from "../../../gen/elava/v1/database_pb.ts";
 import { defineCollector } from "../collector.ts";
-import { requireId } from "../tags.ts";
+import { nameFrom, requireId, tagRecord } from "../tags.ts";
 
 /** The API's largest page. */
 const PAGE_SIZE = 100;
+
+/** A DB subnet group with its tags. */
+export interface DbSubnetGroupItem {
+  readonly group: DBSubnetGroup;
+  readonly tags: readonly Tag[];
+}
 
 /** RDS DB subnet groups. */
 export const dbSubnetGroupCollector = defineCollector({
   type: "db_subnet_group",
   service: "rds",
-  iamActions: ["rds:DescribeDBSubnetGroups"],
+  iamActions: ["rds:DescribeDBSubnetGroups", "rds:ListTagsForResource"],
 
-  async *list(ctx) {
+  async *list(ctx): AsyncGenerator<DbSubnetGroupItem[]> {
     let marker: string | undefined;
     do {
       const page = await ctx.clients.rds.send(
         new DescribeDBSubnetGroupsCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
         { abortSignal: ctx.signal },
       );
-      yield page.DBSubnetGroups ?? [];
+      yield await Promise.all(
+        (page.DBSubnetGroups ?? []).map(async (group) => ({
+          group,
+          tags:
+            group.DBSubnetGroupArn === undefined
+              ? []
+              : ((
+                  await ctx.limit(() =>
+                    ctx.clients.rds.send(
+                      new ListTagsForResourceCommand({ ResourceName: group.DBSubnetGroupArn }),
+                      { abortSignal: ctx.signal },
+                    ),
+                  )
+                ).TagList ?? []),
+        })),
+      );
       marker = page.Marker;
     } while (marker);
   },
 
-  toProto(group: DBSubnetGroup, unit) {
+  toProto({ group, tags: sdkTags }: DbSubnetGroupItem, unit) {
     const name = requireId(
       group.DBSubnetGroupName,
       `DB subnet group (ARN ${group.DBSubnetGroupArn ?? "none"})`,
@@ -42,11 +67,12 @@ export const dbSubnetGroupCollector = defineCollector({
     const zones = subnets.flatMap((s) =>
       s.SubnetAvailabilityZone?.Name ? [s.SubnetAvailabilityZone.Name] : [],
     );
+    const tags = tagRecord(sdkTags);
     return {
       id: name,
-      name,
+      name: nameFrom(tags, name),
       arn: group.DBSubnetGroupArn ?? "",
-      tags: {},
+      tags,
       payload: payload(
         "db_subnet_group",
         create(DbSubnetGroupSchema, {

@@ -1,6 +1,10 @@
-import { DescribeDBSubnetGroupsCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+  DescribeDBSubnetGroupsCommand,
+  ListTagsForResourceCommand,
+  RDSClient,
+} from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { DbSubnetGroupSchema } from "../../../../src/gen/elava/v1/database_pb.ts";
 import { dbSubnetGroupCollector } from "../../../../src/providers/aws/collectors/db-subnet-group.ts";
@@ -8,11 +12,18 @@ import { unsetFields } from "../../../support/populated.ts";
 import {
   bareSubnetGroup,
   fullSubnetGroup,
+  fullSubnetGroupTags,
   namelessSubnetGroup,
 } from "../fixtures/db_subnet_group.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const rds = mockClient(RDSClient);
+beforeEach(() => {
+  rds.on(ListTagsForResourceCommand).resolves({ TagList: [] });
+  rds
+    .on(ListTagsForResourceCommand, { ResourceName: fullSubnetGroup.DBSubnetGroupArn })
+    .resolves({ TagList: fullSubnetGroupTags });
+});
 afterEach(() => rds.reset());
 
 describe("db_subnet_group collector", () => {
@@ -25,7 +36,7 @@ describe("db_subnet_group collector", () => {
 
     const pages = await pagesOf(dbSubnetGroupCollector, testContext());
 
-    expect(pages.map((p) => p.map((g) => g.DBSubnetGroupName))).toEqual([
+    expect(pages.map((p) => p.map((i) => i.group.DBSubnetGroupName))).toEqual([
       ["prod-db"],
       [],
       ["default"],
@@ -34,6 +45,10 @@ describe("db_subnet_group collector", () => {
       { MaxRecords: 100, Marker: undefined },
       { MaxRecords: 100, Marker: "m1" },
       { MaxRecords: 100, Marker: "m2" },
+    ]);
+    // One tag call per group that has an ARN; the bare group has none.
+    expect(rds.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input)).toEqual([
+      { ResourceName: fullSubnetGroup.DBSubnetGroupArn },
     ]);
   });
 
@@ -47,7 +62,8 @@ describe("db_subnet_group collector", () => {
     const [r] = await observe(dbSubnetGroupCollector, testContext());
 
     expect(r?.id).toBe("prod-db");
-    expect(r?.name).toBe("prod-db");
+    expect(r?.name).toBe("prod-databases");
+    expect(r?.tags).toEqual({ Name: "prod-databases", Team: "payments" });
     expect(r?.arn).toBe("arn:aws:rds:us-east-1:123456789012:subgrp:prod-db");
     const g = payloadOf(r, "db_subnet_group");
     expect(g.name).toBe("prod-db");
@@ -60,7 +76,7 @@ describe("db_subnet_group collector", () => {
   });
 
   it("leaves optional fields empty when the API omits them", () => {
-    const r = dbSubnetGroupCollector.toProto(bareSubnetGroup, REGIONAL);
+    const r = dbSubnetGroupCollector.toProto({ group: bareSubnetGroup, tags: [] }, REGIONAL);
     const g = payloadOf(r, "db_subnet_group");
     expect(r.arn).toBe("");
     expect(g.subnetIds).toEqual([]);

@@ -75,14 +75,12 @@ describe("eks_cluster collector", () => {
   it("leaves out a cluster deleted between the list and its describe", async () => {
     describeAnswers();
     eks.on(ListClustersCommand).resolves({ clusters: ["prod", "gone"] });
-    eks
-      .on(DescribeClusterCommand, { name: "gone" })
-      .rejects(
-        new ResourceNotFoundException({
-          message: "No cluster found for name: gone.",
-          $metadata: {},
-        }),
-      );
+    eks.on(DescribeClusterCommand, { name: "gone" }).rejects(
+      new ResourceNotFoundException({
+        message: "No cluster found for name: gone.",
+        $metadata: {},
+      }),
+    );
     const [page] = await pagesOf(eksClusterCollector, testContext());
     expect(page?.map((i) => i.cluster.name)).toEqual(["prod"]);
   });
