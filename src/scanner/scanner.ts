@@ -202,17 +202,26 @@ export async function runScan(
     },
   };
   let next = 0;
+  // A worker lists one partition at a time; once listed, the partition waits for its acks
+  // and publishes its marker in the background while the worker lists the next one, so
+  // many small partitions do not each cost two round trips of idle time.
+  const closing = new Set<Promise<void>>();
   const worker = async (): Promise<void> => {
     while (next < planned.length && !signal.aborted) {
       const index = next++;
       const item = planned[index] as PlannedPartition;
       observer.onPartitionStart?.(item.key);
-      const result = await scanPartition(provider, publisher, scan, item, signal, now, counting);
-      results[index] = result;
-      observer.onPartitionEnd?.(result);
+      const listed = await listPartition(provider, publisher, scan, item, signal, now, counting);
+      const done = closePartition(publisher, scan, item.key, listed, now).then((result) => {
+        results[index] = result;
+        closing.delete(done);
+        observer.onPartitionEnd?.(result);
+      });
+      closing.add(done);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, planned.length) }, worker));
+  while (closing.size > 0) await Promise.all(closing);
 
   const partitions = results.filter((r): r is PartitionResult => r !== undefined);
   const report: ScanReport = {
@@ -230,7 +239,15 @@ export async function runScan(
   return report;
 }
 
-async function scanPartition(
+/** A partition whose listing ended: its acks may still be coming. */
+interface ListedPartition {
+  readonly startedAt: Date;
+  readonly counter: AckCounter;
+  readonly interrupted: boolean;
+}
+
+/** Lists a partition and sends its snapshots (the worker's part). */
+async function listPartition(
   provider: Provider,
   publisher: JetStreamPublisher,
   scan: ScanContext,
@@ -238,7 +255,7 @@ async function scanPartition(
   signal: AbortSignal,
   now: () => Date,
   observer: ScanObserver,
-): Promise<PartitionResult> {
+): Promise<ListedPartition> {
   const startedAt = now();
   const counter = new AckCounter(scan.prefix, observer);
   let interrupted = false;
@@ -275,6 +292,17 @@ async function scanPartition(
       else counter.failure ??= asPartitionFailure(err);
     }
   }
+  return { startedAt, counter, interrupted };
+}
+
+/** Waits for a listed partition's acks and publishes its marker. */
+async function closePartition(
+  publisher: JetStreamPublisher,
+  scan: ScanContext,
+  key: PartitionKey,
+  { startedAt, counter, interrupted }: ListedPartition,
+  now: () => Date,
+): Promise<PartitionResult> {
   await counter.drained();
 
   if (interrupted) {
