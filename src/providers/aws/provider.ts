@@ -54,6 +54,8 @@ export interface AwsProvider extends Provider {
   apiCalls(): ReadonlyMap<string, number>;
   /** Throttled attempts per operation since the provider was created. */
   throttledCalls(): ReadonlyMap<string, number>;
+  /** Closes the SDK clients of every unit. */
+  close(): Promise<void>;
 }
 
 /** Concurrency caps per service when not configured: modest, below the APIs' burst limits. */
