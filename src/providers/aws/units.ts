@@ -89,11 +89,12 @@ export function sharedCredentials(source: AwsCredentials, now = () => Date.now()
         return id;
       }
     }
-    current = source();
-    current.catch(() => {
-      current = undefined;
+    const next = source();
+    current = next;
+    next.catch(() => {
+      if (current === next) current = undefined;
     });
-    return current;
+    return next;
   };
 }
 
