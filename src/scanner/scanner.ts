@@ -2,10 +2,13 @@
  * The scanner: the one generic pipeline from a provider to the stream.
  *
  * A scan asks the provider for its units (account x region), expands them into partitions
- * (unit x resource type) and scans up to `concurrency` partitions at once. Each partition
+ * (unit x resource type) and lists up to `concurrency` partitions at once. Each partition
  * streams: every page the provider yields is encoded and handed to the publisher as it
  * comes, and the partition only counts acknowledgements (counters, not a list of
- * promises), so memory is bounded by the publisher's window, never by the scan.
+ * promises), so memory is bounded by the publisher's window, never by the scan. Once a
+ * partition is listed, waiting for its acks and publishing its marker happen in the
+ * background while the next partition is listed: most partitions are small, and two idle
+ * round trips each would otherwise dominate a scan.
  *
  * The partition's marker is published only after every one of its snapshots has settled,
  * which is what puts it after them in stream order. It is FAILED, never an empty OK, when
