@@ -11,6 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { type Figure, formatMarkdown, formatTable, type JudgedFigure, judge } from "./figures.ts";
 import { describeMachine, formatMachine, type Machine } from "./machine.ts";
+import { benchMemoryReplay } from "./memory-replay.ts";
 import { benchPublish } from "./publish.ts";
 
 /** What bench/results.json holds. */
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     only: { type: "string", multiple: true },
     resources: { type: "string", default: "200000" },
     rounds: { type: "string", default: "2" },
+    "large-resources": { type: "string", default: "1000000" },
     out: { type: "string", default: new URL("results.json", import.meta.url).pathname },
   },
 });
@@ -55,8 +57,21 @@ const benches: Record<BenchName, () => Promise<Figure[]>> = {
       concurrency: 8,
       log,
     }),
-  memory: async () => [],
-  replay: async () => [],
+  // The replay bench reads the stream the memory bench's scan published (see memory-replay.ts).
+  memory: () =>
+    benchMemoryReplay({
+      resources: Number(values["large-resources"]),
+      replay: only.has("replay"),
+      log,
+    }),
+  replay: async () =>
+    only.has("memory")
+      ? []
+      : benchMemoryReplay({
+          resources: Number(values["large-resources"]),
+          replay: true,
+          log,
+        }),
   scan: async () => [],
 };
 

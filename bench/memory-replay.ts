@@ -1,0 +1,160 @@
+/**
+ * Bench 2, memory, and bench 3, replay, on one stream: publishing a million resources is
+ * the slow part, so it is done once. The memory bench is that publish: `elava scan
+ * --provider sample --sample-resources 1000000` as a child process (the compiled JS the
+ * container runs, when `npm run build` works; otherwise bin/elava through tsx, and the
+ * figure says so), its peak RSS read from /proc. The replay bench then rebuilds the
+ * inventory from that stream and compares its rate with a raw drain of the same messages
+ * (`measureReplay`).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { measureReplay } from "../src/consumer/replay.ts";
+import type { Figure } from "./figures.ts";
+import { measurePeakRss } from "./peak-rss.ts";
+import { openBenchSession } from "./session.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Options of the memory and replay benches. */
+export interface MemoryReplayOptions {
+  /** Sample resources scanned by the child, 1,000,000 for the figures. */
+  resources: number;
+  /** Run the memory bench (the child scan). The replay bench needs it for its stream. */
+  replay: boolean;
+  log: (line: string) => void;
+}
+
+/** The command that runs the CLI: compiled JS when the build works, else tsx. */
+function cliCommand(log: (line: string) => void): { args: string[]; what: string } {
+  try {
+    execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "pipe" });
+  } catch (err) {
+    const out = (err as { stdout?: Buffer }).stdout?.toString() ?? "";
+    log(
+      `memory: npm run build failed, measuring bin/elava through tsx instead:\n${out.slice(0, 2000)}`,
+    );
+  }
+  const compiled = `${ROOT}dist/cli/main.js`;
+  if (existsSync(compiled)) {
+    return { args: [compiled], what: "node dist/cli/main.js (compiled, as in the container)" };
+  }
+  return { args: [`${ROOT}bin/elava`], what: "bin/elava (tsx loader included)" };
+}
+
+/** Runs the memory bench and, when asked, the replay bench on its stream. */
+export async function benchMemoryReplay(options: MemoryReplayOptions): Promise<Figure[]> {
+  const { resources, log } = options;
+  const session = await openBenchSession("memory-replay");
+  try {
+    const cli = cliCommand(log);
+    log(`memory: ${cli.what} scan --provider sample --sample-resources ${resources}`);
+    const run = await measurePeakRss(process.execPath, [
+      ...cli.args,
+      "scan",
+      "--provider",
+      "sample",
+      "--sample-resources",
+      String(resources),
+      "--nats-url",
+      session.server.url,
+    ]);
+    if (run.exitCode !== 0) {
+      throw new Error(
+        `elava scan exited with ${run.exitCode ?? run.signal}; its last lines:\n${run.stderrTail.join("\n")}`,
+      );
+    }
+    const summary = parseScanSummary(run.stderrTail);
+    const published = summary?.published ?? Number.NaN;
+    log(
+      `memory: peak RSS ${(run.peakKiB / 1024).toFixed(1)} MiB, ${published} snapshots in ${run.seconds.toFixed(1)} s (${run.samples} samples)`,
+    );
+    const figures: Figure[] = [
+      {
+        bench: "2 memory",
+        name: `peak RSS, scan of ${(resources / 1e6).toLocaleString("en-US")}M sample resources`,
+        value: run.peakKiB / 1024,
+        unit: "MiB",
+        target: { direction: "at-most", value: 128 },
+        note: `${cli.what}; VmHWM of the child from /proc, polled every 50 ms; ${published} snapshots published to a real nats-server`,
+      },
+      {
+        bench: "2 memory",
+        name: "that scan's events/s (whole process, startup included)",
+        value: published / run.seconds,
+        unit: "events/s",
+        note: "published snapshots / wall time of the child process",
+      },
+    ];
+    if (!options.replay) return figures;
+
+    log("replay: raw drain, then replay, of the same stream (LastPerSubject over elava.>)");
+    const m = await measureReplay(session.nc, {
+      stream: session.stream.name,
+      prefix: session.stream.subjectPrefix,
+    });
+    log(
+      `replay: drain ${Math.round(m.drain.rate)} msgs/s (${m.drain.seconds.toFixed(1)} s), replay ${Math.round(m.replay.rate)} msgs/s (${m.replay.seconds.toFixed(1)} s), ${m.replay.resources} resources`,
+    );
+    if (m.replay.resources !== published) {
+      throw new Error(
+        `replay found ${m.replay.resources} resources but the scan published ${published}: the inventory is wrong, so its rate means nothing`,
+      );
+    }
+    return [
+      ...figures,
+      {
+        bench: "3 replay",
+        name: "raw drain msgs/s (drainRaw)",
+        value: m.drain.rate,
+        unit: "msgs/s",
+        note: `${m.drain.messages} messages (snapshots + markers), ordered consumer, LastPerSubject`,
+      },
+      {
+        bench: "3 replay",
+        name: "inventory rebuild msgs/s (replay)",
+        value: m.replay.rate,
+        unit: "msgs/s",
+        note: `${m.replay.resources} resources rebuilt from the same stream`,
+      },
+      {
+        bench: "3 replay",
+        name: "replay / raw drain",
+        value: m.ratio,
+        unit: "x",
+        target: { direction: "at-least", value: 0.5 },
+      },
+    ];
+  } finally {
+    await session.close();
+  }
+}
+
+/** The fields of the scan's final JSON log line that the bench reads. */
+export interface ScanSummaryLine {
+  readonly published: number;
+  readonly partitionsOk: number;
+  readonly partitionsFailed: number;
+}
+
+/** Finds the scan's summary among the last JSON log lines of `elava scan`. */
+export function parseScanSummary(lines: readonly string[]): ScanSummaryLine | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(lines[i] ?? "");
+    } catch {
+      continue;
+    }
+    const o = parsed as Record<string, unknown>;
+    if (typeof o.scan_id === "string" && typeof o.published === "number") {
+      return {
+        published: o.published,
+        partitionsOk: typeof o.partitions_ok === "number" ? o.partitions_ok : 0,
+        partitionsFailed: typeof o.partitions_failed === "number" ? o.partitions_failed : 0,
+      };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,100 @@
+/**
+ * Peak resident memory of a child process, read from Linux's /proc/<pid>/status while it
+ * runs. `VmHWM` is the kernel's own high-water mark of the resident set, so polling only
+ * has to catch the process alive: the last value read before it exits is its peak up to
+ * then (the final poll interval is the only blind spot, and memory at exit only shrinks).
+ */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+
+/** The memory lines of /proc/<pid>/status, in KiB. */
+export interface ProcMemory {
+  /** Peak resident set size (high-water mark). */
+  readonly vmHwmKiB: number;
+  /** Resident set size now. */
+  readonly vmRssKiB: number;
+}
+
+/** Reads `VmHWM:` and `VmRSS:` from the text of /proc/<pid>/status; undefined when absent. */
+export function parseProcStatus(text: string): ProcMemory | undefined {
+  const kib = (field: string): number | undefined => {
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "mu").exec(text);
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  };
+  const vmHwmKiB = kib("VmHWM");
+  const vmRssKiB = kib("VmRSS");
+  if (vmHwmKiB === undefined || vmRssKiB === undefined) return undefined;
+  return { vmHwmKiB, vmRssKiB };
+}
+
+/** What a measured child did. */
+export interface PeakRssResult {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The highest VmHWM read, in KiB; 0 when the process ended before the first read. */
+  readonly peakKiB: number;
+  readonly seconds: number;
+  /** The last lines the child wrote to stderr (its summary, or why it failed). */
+  readonly stderrTail: string[];
+  readonly samples: number;
+}
+
+/** Runs a command to its end, polling its peak RSS every `intervalMs`. */
+export async function measurePeakRss(
+  command: string,
+  args: readonly string[],
+  options: { intervalMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<PeakRssResult> {
+  const started = performance.now();
+  const child = spawn(command, args, {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: options.env ?? process.env,
+  });
+  const tail: string[] = [];
+  let partial = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk: string) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop() ?? "";
+    tail.push(...lines);
+    if (tail.length > 20) tail.splice(0, tail.length - 20);
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`cannot start ${command}: no process id`);
+  let peakKiB = 0;
+  let samples = 0;
+  let running = true;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.once("error", (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
+      child.once("exit", (code, signal) => {
+        running = false;
+        resolve({ code, signal });
+      });
+    },
+  );
+  const poll = async () => {
+    while (running) {
+      try {
+        const m = parseProcStatus(await readFile(`/proc/${pid}/status`, "utf8"));
+        if (m !== undefined) {
+          peakKiB = Math.max(peakKiB, m.vmHwmKiB);
+          samples++;
+        }
+      } catch {
+        // The process ended between the check and the read.
+      }
+      await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
+    }
+  };
+  const [{ code, signal }] = await Promise.all([exited, poll()]);
+  if (partial !== "") tail.push(partial);
+  return {
+    exitCode: code,
+    signal,
+    peakKiB,
+    seconds: (performance.now() - started) / 1000,
+    stderrTail: tail,
+    samples,
+  };
+}
