@@ -9,12 +9,19 @@
  * (fewer snapshots seen than the marker counts, e.g. one deleted from the stream) cannot
  * be trusted either: both are reported, derive nothing, and leave the previous set as it
  * was, so the next complete OK scan is compared with the last one that was complete.
- * The first complete OK scan of a partition in the window is its baseline.
  *
- * Snapshots of a scan that never gets a marker (an interrupted scan) are dropped when a
- * later marker of the partition arrives, so memory stays bounded by the partition sizes.
+ * The window (`--since`) says which changes to report, not where to read: the stream is
+ * read from its start so that the first scan in the window is compared with the scan
+ * before it, instead of becoming a baseline that hides the changes it brought.
+ *
+ * Per resource only its content hash and stream sequence are kept; the two snapshots of a
+ * modified resource are fetched back from the stream by sequence to diff them, so memory
+ * holds two scans' worth of hashes, never their payloads. Snapshots of a scan that never
+ * gets a marker (an interrupted scan) are dropped when a later marker of the partition
+ * arrives.
  */
 import { fromBinary } from "@bufbuild/protobuf";
+import { type JsMsg, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Header } from "../contract/headers.ts";
 import { decodeToken } from "../contract/subject.ts";
@@ -23,6 +30,7 @@ import {
   InfrastructureChangeEventSchema,
 } from "../gen/elava/v1/event_pb.ts";
 import { ScanStatus } from "../gen/elava/v1/marker_pb.ts";
+import { mapConcurrent } from "../util/concurrency.ts";
 import { decodeMessage, type StreamMessage } from "./decode.ts";
 import { type Difference, diffSnapshots } from "./diff.ts";
 import { jsonText, table } from "./format.ts";
@@ -42,6 +50,8 @@ export interface Change {
   readonly previous_scan_id: string;
   /** Stream sequence of the snapshot showing the change (the last one seen, when disappeared). */
   readonly seq: number;
+  /** For modified: stream sequence of the snapshot it was compared with. */
+  readonly previous_seq?: number;
   /** For modified: the field differences, sorted by path. */
   readonly differences?: readonly Difference[];
 }
@@ -63,7 +73,6 @@ export interface PartitionScanReport {
 
 interface Seen {
   readonly hash: string;
-  readonly data: Uint8Array;
   readonly seq: number;
 }
 
@@ -92,8 +101,12 @@ export class ChangeDeriver {
     return t;
   }
 
-  /** Feeds one message; returns the changes a marker completes (none for snapshots). */
-  add(msg: StreamMessage): Change[] {
+  /**
+   * Feeds one message; returns the changes a marker completes (none for snapshots).
+   * With `record` false a marker only moves the partition's state forward: its changes
+   * and report are dropped (scans before the reported window).
+   */
+  add(msg: StreamMessage, record = true): Change[] {
     const tokens = msg.subject.split(".").length;
     if (tokens === this.#prefixTokens + 5) {
       this.#snapshot(msg);
@@ -112,22 +125,25 @@ export class ChangeDeriver {
     }
     const expected = Number(m.resourceCount);
     const base = { partition, scan_id: m.scanId, expected, seen: current.size };
+    const report = (r: PartitionScanReport) => {
+      if (record) this.reports.push(r);
+    };
     if (m.status !== ScanStatus.OK) {
-      this.reports.push({ ...base, outcome: "failed", error: m.error });
+      report({ ...base, outcome: "failed", error: m.error });
       return [];
     }
     if (current.size !== expected) {
-      this.reports.push({ ...base, outcome: "incomplete" });
+      report({ ...base, outcome: "incomplete" });
       return [];
     }
     const previous = track.previous;
     track.previous = { scanId: m.scanId, resources: current };
     if (previous === undefined) {
-      this.reports.push({ ...base, outcome: "baseline" });
+      report({ ...base, outcome: "baseline" });
       return [];
     }
-    this.reports.push({ ...base, outcome: "derived" });
-    return derive(m, previous, current);
+    report({ ...base, outcome: "derived" });
+    return record ? derive(m, previous, current) : [];
   }
 
   #snapshot(msg: StreamMessage): void {
@@ -147,7 +163,7 @@ export class ChangeDeriver {
       scan = new Map();
       track.scans.set(scanId, scan);
     }
-    scan.set(subject.slice(cut + 1), { hash, data: msg.data, seq: msg.seq });
+    scan.set(subject.slice(cut + 1), { hash, seq: msg.seq });
   }
 }
 
@@ -177,8 +193,13 @@ function derive(
     if (before === undefined) {
       out.push({ change: "created", ...base, resource_id, seq: now.seq });
     } else if (before.hash !== now.hash) {
-      const differences = diffSnapshots(decode(before.data), decode(now.data));
-      out.push({ change: "modified", ...base, resource_id, seq: now.seq, differences });
+      out.push({
+        change: "modified",
+        ...base,
+        resource_id,
+        seq: now.seq,
+        previous_seq: before.seq,
+      });
     }
   }
   for (const [token, before] of previous.resources) {
@@ -198,11 +219,59 @@ function decode(data: Uint8Array): InfrastructureChangeEvent {
   return fromBinary(InfrastructureChangeEventSchema, data);
 }
 
+/** Reads a stored snapshot back by stream sequence; undefined when the stream no longer has it. */
+export type SnapshotLoader = (seq: number) => Promise<Uint8Array | undefined>;
+
+/**
+ * Adds the field differences to modified changes, loading both snapshots by sequence. A
+ * modified resource whose older snapshot the stream has since discarded keeps no
+ * differences (its hash still proves the change).
+ */
+export async function withDifferences(
+  changes: readonly Change[],
+  load: SnapshotLoader,
+): Promise<Change[]> {
+  return mapConcurrent(changes, 32, async (c) => {
+    if (c.change !== "modified" || c.previous_seq === undefined) return c;
+    const [before, now] = await Promise.all([load(c.previous_seq), load(c.seq)]);
+    if (before === undefined || now === undefined) return c;
+    return { ...c, differences: diffSnapshots(decode(before), decode(now)) };
+  });
+}
+
+/** Loads snapshots from a stream by sequence. */
+export function streamLoader(nc: NatsConnection, stream: string): SnapshotLoader {
+  const jsm = jetstreamManager(nc);
+  return async (seq) => {
+    const manager = await jsm;
+    const stored = await manager.streams.getMessage(stream, { seq }).catch(() => null);
+    return stored?.data;
+  };
+}
+
 /** Options of a change derivation. */
 export interface ChangesOptions {
-  /** Where to start reading, usually a time (`--since 24h`). */
+  /**
+   * Which changes to report: those revealed by markers from this point on (usually a time,
+   * `--since 24h`). The stream is read from its start regardless; see the module comment.
+   */
   readonly start: StartAt;
   readonly signal?: AbortSignal;
+}
+
+/** Whether a marker message falls in the reported window. */
+function inWindow(start: StartAt, msg: JsMsg): boolean {
+  switch (start.kind) {
+    case "all":
+    case "last-per-subject":
+      return true;
+    case "new":
+      return false;
+    case "sequence":
+      return msg.seq >= start.sequence;
+    case "time":
+      return msg.info.timestampNanos / 1e6 >= start.time.getTime();
+  }
 }
 
 /** What a derivation over the stream found. */
@@ -222,13 +291,16 @@ export async function deriveChanges(
   for await (const m of readStream(nc, {
     stream: location.stream,
     filterSubjects: [everything(location.prefix)],
-    start: options.start,
+    start: { kind: "all" },
     bounded: true,
     ...(options.signal ? { signal: options.signal } : {}),
   })) {
-    for (const c of deriver.add(m)) changes.push(c);
+    for (const c of deriver.add(m, inWindow(options.start, m))) changes.push(c);
   }
-  return { changes, reports: deriver.reports };
+  return {
+    changes: await withDifferences(changes, streamLoader(nc, location.stream)),
+    reports: deriver.reports,
+  };
 }
 
 /** One JSON object per change. */

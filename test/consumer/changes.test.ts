@@ -5,6 +5,8 @@ import {
   changeJsonLine,
   deriveChanges,
   formatChanges,
+  streamLoader,
+  withDifferences,
 } from "../../src/consumer/changes.ts";
 import { NatsServer } from "../support/nats-server.ts";
 import { createStream, partition, publishScan, subnet, vpc } from "./publish.ts";
@@ -135,5 +137,59 @@ describe("deriveChanges", () => {
     const later = new Date(Date.now() + 60_000);
     const result = await deriveChanges(nc, loc, { start: { kind: "time", time: later } });
     expect(result).toEqual({ changes: [], reports: [] });
+  });
+
+  it("compares the first scan of the window with the scan before it", async () => {
+    const loc = { stream: "C5", prefix: "c5" };
+    await createStream(nc, loc.stream, loc.prefix);
+    await publishScan(
+      nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
+      loc.prefix,
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    const since = new Date();
+    await publishScan(
+      nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1", "10.1.0.0/16")] }],
+      loc.prefix,
+    );
+
+    const { changes, reports } = await deriveChanges(nc, loc, {
+      start: { kind: "time", time: since },
+    });
+
+    expect(changes.map(brief).sort()).toEqual([
+      ["disappeared", "vpc", "vpc-2"],
+      ["modified", "vpc", "vpc-1"],
+    ]);
+    expect(changes.find((c) => c.change === "modified")?.differences?.map((d) => d.path)).toEqual([
+      "vpc.cidr_block",
+    ]);
+    expect(reports.map((r) => r.outcome)).toEqual(["derived"]);
+  });
+
+  it("keeps a modification without field differences when the older snapshot is gone", async () => {
+    const loc = { stream: "C6", prefix: "c6" };
+    await createStream(nc, loc.stream, loc.prefix);
+    await publishScan(nc, [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }], loc.prefix);
+    await publishScan(
+      nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1", "10.2.0.0/16")] }],
+      loc.prefix,
+    );
+    const before = await deriveChanges(nc, loc, all);
+    const modified = before.changes.find((c) => c.change === "modified");
+    expect(modified?.differences?.length).toBe(1);
+
+    // The resource's older snapshot is discarded (max messages per subject, say), not deleted
+    // from the scan that is derived: the change stays, its field differences cannot be known.
+    const lostLoader = streamLoader(nc, loc.stream);
+    const { differences: _, ...bare } = modified!;
+    const changes = await withDifferences([bare], async (seq) =>
+      seq === modified?.previous_seq ? undefined : lostLoader(seq),
+    );
+    expect(changes.map(brief)).toEqual([["modified", "vpc", "vpc-1"]]);
+    expect(changes[0]?.differences).toBeUndefined();
   });
 });
