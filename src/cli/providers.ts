@@ -1,6 +1,5 @@
 /** Builds the configured provider: AWS, or the synthetic sample estate. */
 import type { LoadedConfig } from "../config/load.ts";
-import { createAwsProvider } from "../providers/aws/provider.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { Logger } from "./log.ts";
 
@@ -25,6 +24,9 @@ export async function createProvider(
       failTypes: v.sampleFail,
     });
   }
+  // Imported on demand, like the sample provider: the AWS SDK clients cost about 70 MiB of
+  // resident memory, which a sample scan (demo, bench, load test) has no use for.
+  const { createAwsProvider } = await import("../providers/aws/provider.ts");
   const externalId = v.externalId;
   return createAwsProvider({
     ...(v.regions.length > 0 ? { regions: v.regions } : {}),
