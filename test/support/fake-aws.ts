@@ -15,22 +15,63 @@
  * Paging is by index: page i of a scripted list carries the token `page-<i+1>` (in the
  * element named by `tokenOut`), and a request whose `tokenIn` parameter is `page-<n>` gets
  * page n, so concurrent partitions never consume each other's pages.
+ *
+ * Calls that differ only by parameters or path (a target group's health, a role's tags,
+ * `GET /clusters/<name>`, a bucket's `?tagging`) are answered by `answer`: a function of
+ * the call, matched by operation name or pattern. S3 sub-resources are part of the
+ * operation (`GET /my-bucket/?tagging`), since they, not the path, name S3's operation.
+ * Lists whose members the SDK reads under a name of their own (RDS `<DBInstance>`, not
+ * `<member>`) are scripted with `listOf`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** A value of a scripted query-protocol response. */
-export type WireValue = string | number | boolean | Date | WireObject | readonly WireValue[];
+export type WireValue =
+  | string
+  | number
+  | boolean
+  | Date
+  | WireObject
+  | WireList
+  | readonly WireValue[];
 /** An element with children. */
 export interface WireObject {
   readonly [key: string]: WireValue | undefined;
 }
 
+/** A list serialized with its own member element name (`<DBInstance>`) instead of `member`/`item`. */
+export class WireList {
+  constructor(
+    readonly item: string,
+    readonly values: readonly WireValue[],
+  ) {}
+}
+
+/** A list whose members are `<item>` elements, e.g. `listOf("DBInstance", [...])`. */
+export function listOf(item: string, values: readonly WireValue[]): WireList {
+  return new WireList(item, values);
+}
+
+/** An error answer of an `answer` function: `new FakeErrorAnswer(404, "NoSuchTagSet")`. */
+export class FakeErrorAnswer {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {}
+}
+
+/**
+ * The answer of a call by a function: a wire object (query services), a raw body or JSON
+ * value (REST), or a FakeErrorAnswer.
+ */
+export type FakeAnswer = (call: FakeCall) => unknown;
+
 /** An error the fake answers instead of the scripted response. */
 export interface FakeFault {
   readonly service: string;
-  /** The operation (`DescribeVpcs`, `GET /clusters`); every operation of the service when absent. */
-  readonly operation?: string;
+  /** The operation (`DescribeVpcs`, `GET /clusters`, or a pattern); every operation of the service when absent. */
+  readonly operation?: string | RegExp;
   /** Only in this region. */
   readonly region?: string;
   /** Only for this account. */
@@ -48,6 +89,16 @@ interface Script {
   readonly tokenIn: string;
   readonly tokenOut: string;
   readonly region?: string | undefined;
+}
+
+interface Answerer {
+  readonly operation: string | RegExp;
+  readonly answer: FakeAnswer;
+  readonly region?: string | undefined;
+}
+
+function matches(operation: string, pattern: string | RegExp): boolean {
+  return typeof pattern === "string" ? pattern === operation : pattern.test(operation);
 }
 
 /** One call the fake received. */
@@ -68,6 +119,9 @@ function escapeXml(s: string): string {
 /** Serializes a wire object to XML, lists as `<key><item|member>..</..></key>`. */
 export function toXml(value: WireValue, listItem: string): string {
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof WireList) {
+    return value.values.map((v) => `<${value.item}>${toXml(v, listItem)}</${value.item}>`).join("");
+  }
   if (Array.isArray(value)) {
     return value.map((v: WireValue) => `<${listItem}>${toXml(v, listItem)}</${listItem}>`).join("");
   }
@@ -83,6 +137,7 @@ export function toXml(value: WireValue, listItem: string): string {
 /** The fake AWS endpoint. Start with `FakeAws.start()`, point clients at `.url`. */
 export class FakeAws {
   readonly #scripts = new Map<string, Script[]>();
+  readonly #answerers = new Map<string, Answerer[]>();
   readonly #faults: Array<FakeFault & { left: number }> = [];
   readonly #calls: FakeCall[] = [];
   /** Milliseconds every call waits before it is answered (latency of a real API). */
@@ -137,6 +192,23 @@ export class FakeAws {
     return this.pages(service, operation, [body], region === undefined ? {} : { region });
   }
 
+  /**
+   * Answers calls of an operation (or of operations matching a pattern, e.g.
+   * `/^GET \/clusters\/[^/]+$/`) from a function of the call. Scripted pages of the same
+   * operation take precedence; among answers, the latest matching one is used.
+   */
+  answer(
+    service: string,
+    operation: string | RegExp,
+    answer: FakeAnswer,
+    options: { region?: string } = {},
+  ): this {
+    const list = this.#answerers.get(service) ?? [];
+    list.unshift({ operation, answer, region: options.region });
+    this.#answerers.set(service, list);
+    return this;
+  }
+
   /** Makes matching calls fail (throttling, 5xx, access denied, opt-in required). */
   fail(fault: FakeFault): this {
     this.#faults.push({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY });
@@ -172,16 +244,22 @@ export class FakeAws {
     const params: Record<string, string> = Object.fromEntries(
       query ? new URLSearchParams(body) : url.searchParams,
     );
-    const operation = query ? (params.Action ?? "") : `${req.method} ${url.pathname}`;
+    // S3 names its operation by a value-less sub-resource parameter (`?tagging`).
+    const subresource =
+      service === "s3" ? [...url.searchParams].find(([, v]) => v === "")?.[0] : undefined;
+    const operation = query
+      ? (params.Action ?? "")
+      : `${req.method} ${url.pathname}${subresource === undefined ? "" : `?${subresource}`}`;
     const accountId = this.accounts.get(accessKey) ?? "123456789012";
-    this.#calls.push({ service, region, accountId, operation, params });
+    const call: FakeCall = { service, region, accountId, operation, params };
+    this.#calls.push(call);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
 
     const fault = this.#faults.find(
       (f) =>
         f.left > 0 &&
         f.service === service &&
-        (f.operation === undefined || f.operation === operation) &&
+        (f.operation === undefined || matches(operation, f.operation)) &&
         (f.region === undefined || f.region === region) &&
         (f.accountId === undefined || f.accountId === accountId),
     );
@@ -194,6 +272,13 @@ export class FakeAws {
       (s) => s.region === undefined || s.region === region,
     );
     if (script === undefined) {
+      const answerer = (this.#answerers.get(service) ?? []).find(
+        (a) => matches(operation, a.operation) && (a.region === undefined || a.region === region),
+      );
+      if (answerer !== undefined) {
+        this.#reply(res, service, operation, answerer.answer(call));
+        return;
+      }
       this.#error(
         res,
         service,
@@ -208,15 +293,28 @@ export class FakeAws {
     const page = script.pages[index];
     const more = index + 1 < script.pages.length;
     if (!query) {
-      res.statusCode = 200;
-      res.setHeader("content-type", service === "s3" ? "application/xml" : "application/json");
-      res.end(typeof page === "string" ? page : JSON.stringify(page ?? {}));
+      this.#reply(res, service, operation, page);
       return;
     }
-    const content: WireObject = {
+    this.#reply(res, service, operation, {
       ...((page ?? {}) as WireObject),
       ...(more ? { [script.tokenOut]: `page-${index + 1}` } : {}),
-    };
+    });
+  }
+
+  /** Writes one answer in the service's protocol. */
+  #reply(res: ServerResponse, service: string, operation: string, body: unknown): void {
+    if (body instanceof FakeErrorAnswer) {
+      this.#error(res, service, body.status, body.code, `${body.code} answered by the fake`);
+      return;
+    }
+    if (!QUERY_SERVICES.has(service)) {
+      res.statusCode = 200;
+      res.setHeader("content-type", service === "s3" ? "application/xml" : "application/json");
+      res.end(typeof body === "string" ? body : JSON.stringify(body ?? {}));
+      return;
+    }
+    const content = (body ?? {}) as WireObject;
     res.statusCode = 200;
     res.setHeader("content-type", "text/xml");
     if (service === "ec2") {
