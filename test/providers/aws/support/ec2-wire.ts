@@ -1,4 +1,5 @@
 /** A small estate in EC2 wire shape for the fake endpoint (see test/support/fake-aws.ts). */
+import { scriptDiscovery } from "../../../support/aws-estate.ts";
 import type { FakeAws } from "../../../support/fake-aws.ts";
 
 const tag = (key: string, value: string) => ({ key, value });
@@ -73,19 +74,8 @@ export function scriptEc2Estate(fake: FakeAws): void {
     })
     .respond("ec2", "DescribeSecurityGroups", {
       securityGroupInfo: [{ groupId: "sg-0aaa", groupName: "web", vpcId: "vpc-0aaa" }],
-    })
-    .respond("ec2", "DescribeRegions", {
-      regionInfo: [
-        { regionName: "us-east-1", optInStatus: "opt-in-not-required" },
-        { regionName: "eu-west-1", optInStatus: "opt-in-not-required" },
-        { regionName: "ap-east-1", optInStatus: "not-opted-in" },
-      ],
-    })
-    .respond("sts", "GetCallerIdentity", {
-      Account: "123456789012",
-      Arn: "arn:aws:iam::123456789012:user/scanner",
-      UserId: "AIDAFAKE",
     });
+  scriptDiscovery(fake, "123456789012", ["us-east-1", "eu-west-1"]);
 }
 
 /** The ids scriptEc2Estate puts in each region, by EC2 resource type. */
