@@ -13,6 +13,7 @@ import { type Figure, formatMarkdown, formatTable, type JudgedFigure, judge } fr
 import { describeMachine, formatMachine, type Machine } from "./machine.ts";
 import { benchMemoryReplay } from "./memory-replay.ts";
 import { benchPublish } from "./publish.ts";
+import { benchScanConcurrency } from "./scan-concurrency.ts";
 
 /** What bench/results.json holds. */
 export interface BenchResults {
@@ -72,7 +73,7 @@ const benches: Record<BenchName, () => Promise<Figure[]>> = {
           replay: true,
           log,
         }),
-  scan: async () => [],
+  scan: () => benchScanConcurrency({ delayMs: 50, defaultConcurrency: 8, log }),
 };
 
 for (const name of BENCHES) {

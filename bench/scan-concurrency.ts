@@ -1,0 +1,250 @@
+/**
+ * Bench 4, scan concurrency: the real AWS collectors, through real SDK clients, against
+ * the local fake endpoint answering every call after 50 ms, 4 regions x 18 types.
+ *
+ * The yardstick is the longest single partition's chain of calls: each partition is
+ * listed alone, one after the other, and the slowest one's time is what a scan with
+ * unlimited parallelism could not beat. The scan is then run as `elava scan` runs it
+ * (runScan into a real nats-server, the CLI's default concurrency) and its wall time
+ * compared with that chain; it is run again with one worker per partition, to show what
+ * the default costs. Units are discovered before the clock starts (their STS and
+ * DescribeRegions calls are the same in both).
+ *
+ * API calls are counted by the provider (every attempt, by operation) and compared with
+ * the minimum the estate and the page sizes allow (fake-estate.ts).
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { ResourceType } from "../src/contract/resource-types.ts";
+import { partitionId } from "../src/contract/subject.ts";
+import { createAwsProvider } from "../src/providers/aws/provider.ts";
+import type { Provider, Unit } from "../src/providers/provider.ts";
+import { JetStreamPublisher } from "../src/publisher/publisher.ts";
+import { planPartitions, runScan } from "../src/scanner/scanner.ts";
+import { FakeAws } from "../test/support/fake-aws.ts";
+import {
+  DEFAULT_SHAPE,
+  type EstateShape,
+  expectedResources,
+  minimumCalls,
+  scriptEstate,
+} from "./fake-estate.ts";
+import type { Figure } from "./figures.ts";
+import { openBenchSession } from "./session.ts";
+
+/** Options of the scan concurrency bench. */
+export interface ScanBenchOptions {
+  /** Milliseconds the fake waits before answering each call. */
+  delayMs: number;
+  /** The CLI's default `--concurrency`. */
+  defaultConcurrency: number;
+  shape?: EstateShape;
+  log: (line: string) => void;
+}
+
+/** One operation's count against its minimum. */
+export interface CallComparison {
+  readonly operation: string;
+  readonly calls: number;
+  readonly minimum: number;
+}
+
+/** Every operation made or expected, sorted, with its calls and minimum (0 when none). */
+export function compareCalls(
+  calls: ReadonlyMap<string, number>,
+  minimum: ReadonlyMap<string, number>,
+): CallComparison[] {
+  const ops = [...new Set([...calls.keys(), ...minimum.keys()])].sort();
+  return ops.map((operation) => ({
+    operation,
+    calls: calls.get(operation) ?? 0,
+    minimum: minimum.get(operation) ?? 0,
+  }));
+}
+
+const credentials = { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-not-a-secret" };
+
+/** Runs the scan concurrency bench and returns its figures. */
+export async function benchScanConcurrency(options: ScanBenchOptions): Promise<Figure[]> {
+  const { delayMs, defaultConcurrency, log } = options;
+  const shape = options.shape ?? DEFAULT_SHAPE;
+  const fake = await startFakeProcess(delayMs, shape);
+  const session = await openBenchSession("scan");
+  const providers: Provider[] = [];
+  const provider = () => {
+    const p = createAwsProvider({
+      endpoint: fake.url,
+      credentials,
+      homeRegion: shape.regions[0] ?? "us-east-1",
+      regions: shape.regions,
+      maxAttempts: 1,
+      retryMode: "standard",
+      log: (level, message, fields) =>
+        log(`scan: aws ${level}: ${message} ${JSON.stringify(fields)}`),
+    });
+    providers.push(p);
+    return p;
+  };
+  try {
+    const signal = new AbortController().signal;
+
+    // The yardstick: every partition alone.
+    const alone = provider();
+    const units = await alone.units(signal);
+    const planned = planPartitions(units);
+    let longest = { seconds: 0, id: "" };
+    for (const { key } of planned) {
+      const started = performance.now();
+      for await (const _page of alone.list(key, signal)) {
+        // Only the time to list matters here.
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (seconds > longest.seconds) longest = { seconds, id: partitionId(key) };
+    }
+    log(
+      `scan: ${planned.length} partitions; the longest alone is ${partitionId(planned.find((p) => partitionId(p.key) === longest.id)?.key ?? planned[0]!.key)} at ${longest.seconds.toFixed(3)} s`,
+    );
+
+    const scan = async (concurrency: number) => {
+      const p = provider();
+      const found: Unit[] = await p.units(signal);
+      const discovered: Provider = { ...p, name: p.name, units: async () => found, list: p.list };
+      await session.resetStream();
+      const publisher = new JetStreamPublisher(session.nc, {
+        window: 1024,
+        ackTimeoutMs: 5_000,
+        publishDeadlineMs: 60_000,
+      });
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      const report = await runScan(discovered, publisher, { prefix: "elava", concurrency, signal });
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
+      const cpuSeconds = (used.user + used.system) / 1e6;
+      await publisher.close();
+      const failed = report.partitions.filter((r) => r.status !== "OK");
+      if (failed.length > 0) {
+        throw new Error(
+          `${failed.length} partition(s) of the fake estate FAILED, first ${partitionId(failed[0]!.partition)}: ${failed[0]?.error}`,
+        );
+      }
+      const byType = new Map<string, number>();
+      for (const r of report.partitions) {
+        byType.set(
+          r.partition.resourceType,
+          (byType.get(r.partition.resourceType) ?? 0) + r.resourceCount,
+        );
+      }
+      log(
+        `scan: concurrency ${concurrency}: ${report.published} snapshots, ${report.partitions.length} partitions in ${seconds.toFixed(3)} s, ${cpuSeconds.toFixed(3)} s of CPU in this process`,
+      );
+      return { seconds, cpuSeconds, report, byType, calls: p.apiCalls() };
+    };
+
+    const atDefault = await scan(defaultConcurrency);
+    const allAtOnce = await scan(planned.length);
+
+    const expected = expectedResources(shape);
+    const missing = [...expected].filter(
+      ([type, n]) => (atDefault.byType.get(type as ResourceType) ?? 0) !== n,
+    );
+    for (const [type, n] of missing) {
+      log(
+        `scan: WARNING ${type}: expected ${n} resources from the fake, the scan published ${atDefault.byType.get(type) ?? 0}`,
+      );
+    }
+    const comparison = compareCalls(atDefault.calls, minimumCalls(shape));
+    const total = comparison.reduce((n, c) => n + c.calls, 0);
+    const minimum = comparison.reduce((n, c) => n + c.minimum, 0);
+    const over = comparison.filter((c) => c.calls > c.minimum);
+    for (const c of comparison) {
+      log(
+        `scan: ${c.operation.padEnd(45)} ${String(c.calls).padStart(5)} calls, minimum ${c.minimum}${c.calls > c.minimum ? "  <- above the minimum" : ""}`,
+      );
+    }
+    const estate = `${shape.regions.length} regions x 18 types, ${planned.length} partitions, ${[...expected.values()].reduce((a, b) => a + b, 0)} resources, ${delayMs} ms per call, the fake in its own process`;
+    return [
+      {
+        bench: "4 scan",
+        name: "longest single partition, alone",
+        value: longest.seconds,
+        unit: "s",
+        note: `${longest.id}; each partition listed alone through the fake; ${estate}`,
+      },
+      {
+        bench: "4 scan",
+        name: `scan wall time, --concurrency ${defaultConcurrency} (default)`,
+        value: atDefault.seconds,
+        unit: "s",
+        note: `runScan into a real nats-server, ${atDefault.cpuSeconds.toFixed(3)} s CPU; ${estate}`,
+      },
+      {
+        bench: "4 scan",
+        name: `wall / longest chain, --concurrency ${defaultConcurrency} (default)`,
+        value: atDefault.seconds / longest.seconds,
+        unit: "x",
+        target: { direction: "at-most", value: 1.25 },
+      },
+      {
+        bench: "4 scan",
+        name: `wall / longest chain, --concurrency ${planned.length} (one per partition)`,
+        value: allAtOnce.seconds / longest.seconds,
+        unit: "x",
+        target: { direction: "at-most", value: 1.25 },
+        note: `${allAtOnce.seconds.toFixed(3)} s wall, ${allAtOnce.cpuSeconds.toFixed(3)} s CPU (parsing, mapping, encoding, publishing on one thread)`,
+      },
+      {
+        bench: "4 scan",
+        name: "API calls / minimum the page sizes allow",
+        value: total / minimum,
+        unit: "x",
+        target: { direction: "at-most", value: 1 },
+        note: `${total} calls, minimum ${minimum}; above the minimum: ${over.map((c) => `${c.operation} ${c.calls}/${c.minimum}`).join(", ") || "none"}${missing.length > 0 ? `; resources the scan did not see: ${missing.map(([t, n]) => `${t} ${atDefault.byType.get(t) ?? 0}/${n}`).join(", ")}` : ""}`,
+      },
+      {
+        bench: "4 scan",
+        name: "operations above their minimum",
+        value: over.length,
+        unit: "ops",
+        target: { direction: "at-most", value: 0 },
+        note: over.map((c) => `${c.operation} ${c.calls}/${c.minimum}`).join(", ") || "none",
+      },
+    ];
+  } finally {
+    for (const p of providers) await p.close?.();
+    await session.close();
+    fake.close();
+  }
+}
+
+/** Starts bench/fake-aws-process.ts and waits for its URL. */
+async function startFakeProcess(
+  delayMs: number,
+  shape: EstateShape,
+): Promise<{ url: string; close(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("fake-aws-process.ts", import.meta.url)),
+      String(delayMs),
+      JSON.stringify(shape),
+    ],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      out += chunk;
+      const m = /^url (\S+)$/mu.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`the fake AWS process exited (${code}) before listening`)),
+    );
+    child.once("error", reject);
+  });
+  return { url, close: () => child.stdin.end() };
+}
