@@ -21,14 +21,7 @@ import { createAwsProvider } from "../src/providers/aws/provider.ts";
 import type { Provider, Unit } from "../src/providers/provider.ts";
 import { JetStreamPublisher } from "../src/publisher/publisher.ts";
 import { planPartitions, runScan } from "../src/scanner/scanner.ts";
-import { FakeAws } from "../test/support/fake-aws.ts";
-import {
-  DEFAULT_SHAPE,
-  type EstateShape,
-  expectedResources,
-  minimumCalls,
-  scriptEstate,
-} from "./fake-estate.ts";
+import { DEFAULT_SHAPE, type EstateShape, expectedResources, minimumCalls } from "./fake-estate.ts";
 import type { Figure } from "./figures.ts";
 import { openBenchSession } from "./session.ts";
 

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { parseNatsServerVersion } from "../../bench/machine.ts";
+import { memoryVariants, parseScanSummary } from "../../bench/memory-replay.ts";
+import { measurePeakRss, parseProcStatus } from "../../bench/peak-rss.ts";
+
+const STATUS = `Name:\tnode
+VmPeak:\t 1234567 kB
+VmSize:\t 1200000 kB
+VmHWM:\t  190123 kB
+VmRSS:\t  150456 kB
+Threads:\t11
+`;
+
+describe("peak RSS from /proc", () => {
+  it("reads VmHWM and VmRSS in KiB, not VmPeak", () => {
+    expect(parseProcStatus(STATUS)).toEqual({ vmHwmKiB: 190_123, vmRssKiB: 150_456 });
+    expect(parseProcStatus("Name:\tkthreadd\nThreads:\t1\n")).toBeUndefined();
+  });
+
+  it("measures a child that holds 64 MiB above one that holds nothing", async () => {
+    const hold =
+      "const b = Buffer.alloc(64 * 2 ** 20, 1); setTimeout(() => console.error(b.length), 300);";
+    const idle = "setTimeout(() => console.error('done'), 300);";
+    const big = await measurePeakRss(process.execPath, ["-e", hold]);
+    const small = await measurePeakRss(process.execPath, ["-e", idle]);
+    expect(big.exitCode).toBe(0);
+    expect(big.stderrTail).toEqual([String(64 * 2 ** 20)]);
+    expect(small.stderrTail).toEqual(["done"]);
+    expect(big.samples).toBeGreaterThan(0);
+    expect(big.peakKiB - small.peakKiB).toBeGreaterThan(60 * 1024);
+  });
+
+  it("reports a failing child's exit code and last lines", async () => {
+    const run = await measurePeakRss(process.execPath, [
+      "-e",
+      "console.error('boom'); process.exit(3)",
+    ]);
+    expect(run.exitCode).toBe(3);
+    expect(run.stderrTail).toEqual(["boom"]);
+  });
+});
+
+describe("memory bench inputs", () => {
+  it("takes the scan's published count from its last JSON log line", () => {
+    const lines = [
+      '{"level":"info","msg":"partition scanned","resources":84}',
+      "not json",
+      '{"level":"info","msg":"scan finished","scan_id":"01M8","published":1008544,"partitions_ok":7392,"partitions_failed":0}',
+      '{"level":"info","msg":"closed NATS connection"}',
+    ];
+    expect(parseScanSummary(lines)).toEqual({
+      published: 1_008_544,
+      partitionsOk: 7392,
+      partitionsFailed: 0,
+    });
+    expect(parseScanSummary(['{"msg":"partition scanned"}'])).toBeUndefined();
+  });
+
+  it("measures Node defaults, the manifest's NODE_OPTIONS, and a smaller heap", () => {
+    const manifest = `          env:
+            - name: NODE_OPTIONS
+              value: --max-old-space-size=96
+`;
+    expect(memoryVariants(manifest).map((v) => v.nodeOptions)).toEqual([
+      "",
+      "--max-old-space-size=96",
+      "--max-old-space-size=48 --max-semi-space-size=4",
+    ]);
+    expect(memoryVariants("").map((v) => v.label)).toEqual([
+      "Node defaults",
+      "--max-old-space-size=48 --max-semi-space-size=4",
+    ]);
+  });
+
+  it("reads the version nats-server prints", () => {
+    expect(parseNatsServerVersion("nats-server: v2.9.10\n")).toBe("v2.9.10");
+    expect(parseNatsServerVersion("nats-server: v2.10.22-beta.1")).toBe("v2.10.22-beta.1");
+  });
+});
