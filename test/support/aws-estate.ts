@@ -16,7 +16,13 @@
  * index, so they differ between regions as real ones do.
  */
 import { RESOURCE_TYPES, type ResourceType } from "../../src/contract/resource-types.ts";
-import { type FakeAws, FakeErrorAnswer, listOf, type WireObject } from "./fake-aws.ts";
+import {
+  type FakeAws,
+  type FakeCall,
+  FakeErrorAnswer,
+  listOf,
+  type WireObject,
+} from "./fake-aws.ts";
 
 /** The regional resource types, whose counts `perType` and `counts` set. */
 export type RegionalType = Exclude<ResourceType, "s3_bucket" | "iam_role">;
@@ -1066,4 +1072,36 @@ export function scriptAwsEstate(fake: FakeAws, options: AwsEstateOptions): AwsEs
       [...calls].filter(([, v]) => v > 0).sort(([a], [b]) => a.localeCompare(b)),
     ),
   };
+}
+
+/** Whether a call the fake received is one of a paged operation (REST ones by method and path). */
+export function isCallOf(call: FakeCall, op: PagedOperation): boolean {
+  const [service, name] = op.split(":") as [string, string];
+  if (call.service !== service) return false;
+  if (op === "eks:ListClusters") return call.operation === "GET /clusters";
+  if (op === "eks:ListNodegroups")
+    return /^GET \/clusters\/[^/]+\/node-groups$/.test(call.operation);
+  if (op === "eks:ListFargateProfiles") {
+    return /^GET \/clusters\/[^/]+\/fargate-profiles$/.test(call.operation);
+  }
+  if (op === "s3:ListBuckets") return call.operation === "GET /";
+  return call.operation === name;
+}
+
+/**
+ * The list calls that did not ask for their operation's largest page, as
+ * `ec2:DescribeInstances MaxResults=500`. The fake serves its pages whatever the request
+ * asks, so this, not the call count, is what catches a smaller page size.
+ */
+export function pageSizeViolations(calls: readonly FakeCall[]): string[] {
+  const wrong: string[] = [];
+  for (const op of Object.keys(PAGE_SIZES) as PagedOperation[]) {
+    const param = PAGE_SIZE_PARAMS[op];
+    for (const call of calls.filter((c) => isCallOf(c, op))) {
+      if (call.params[param] !== String(PAGE_SIZES[op])) {
+        wrong.push(`${op} ${param}=${call.params[param] ?? "(none)"}`);
+      }
+    }
+  }
+  return wrong;
 }

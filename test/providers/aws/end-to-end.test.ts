@@ -1,13 +1,21 @@
-/** End to end: fake AWS endpoint -> AWS provider and collectors -> scanner -> a real nats-server. */
+/**
+ * End to end: fake AWS endpoint -> AWS provider and collectors -> scanner -> a real
+ * nats-server. One test scans the small hand-written EC2 estate; the other a whole estate of
+ * all 18 types in two regions plus global (test/support/aws-estate.ts) with one service
+ * denied and throttling and 5xx answers on several others.
+ */
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ResourceType } from "../../../src/contract/resource-types.ts";
+import { partitionSubject, snapshotSubject } from "../../../src/contract/subject.ts";
 import { createAwsProvider } from "../../../src/providers/aws/provider.ts";
 import { connectNats } from "../../../src/publisher/connection.ts";
 import { DEFAULT_PUBLISHER_OPTIONS, JetStreamPublisher } from "../../../src/publisher/publisher.ts";
 import { DEFAULT_STREAM_SETTINGS, ensureStream } from "../../../src/publisher/stream.ts";
 import { runScan } from "../../../src/scanner/scanner.ts";
 import { decodeMarker, decodeSnapshot, isMarker, readStream } from "../../scanner/stream-reader.ts";
+import { pageSizeViolations, scriptAwsEstate } from "../../support/aws-estate.ts";
 import { FakeAws } from "../../support/fake-aws.ts";
 import { NatsServer } from "../../support/nats-server.ts";
 import { EC2_ESTATE_IDS, scriptEc2Estate } from "./support/ec2-wire.ts";
@@ -25,10 +33,13 @@ beforeAll(async () => {
     reconnect: "never",
   });
   await ensureStream(nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
+});
+beforeEach(async () => {
+  await (await jetstreamManager(nc)).streams.purge("ELAVA");
   fake = await FakeAws.start();
 });
+afterEach(() => fake.close());
 afterAll(async () => {
-  await fake?.close();
   await nc?.close();
   await server?.dispose();
 });
@@ -111,5 +122,180 @@ describe("an AWS scan against a fake endpoint", () => {
       "access_denied",
     ]);
     expect(provider.apiCalls().get("ec2:DescribeVpcs")).toBe(3);
+  });
+});
+
+describe("an AWS scan of all 18 types against a fake endpoint", () => {
+  it("publishes every snapshot and marker; a denied service fails only its types; throttles and 5xx are retried", async () => {
+    const regions = ["us-east-1", "eu-west-1"];
+    const estate = scriptAwsEstate(fake, {
+      regions,
+      perType: 4,
+      // Enough of these that their listings take several pages.
+      counts: {
+        ec2_instance: 1001,
+        route_table: 101,
+        autoscaling_group: 101,
+        eks_cluster: 101,
+        eks_node_group: 101,
+        rds_instance: 101,
+      },
+      roles: 6,
+      buckets: 6,
+      bucketRegionsListed: false,
+    });
+    fake.fail({ service: "elasticloadbalancing", code: "AccessDenied", status: 403 });
+    // Each fault fails that many calls of its operation, wherever they come from.
+    const faults = [
+      {
+        service: "ec2",
+        operation: "DescribeInstances",
+        code: "RequestLimitExceeded",
+        status: 503,
+        times: 2,
+      },
+      { service: "ec2", operation: "DescribeVpcs", code: "InternalError", status: 500, times: 1 },
+      {
+        service: "eks",
+        operation: "GET /clusters",
+        code: "ThrottlingException",
+        status: 429,
+        times: 3,
+      },
+      {
+        service: "rds",
+        operation: "DescribeDBInstances",
+        code: "InternalFailure",
+        status: 500,
+        times: 1,
+      },
+      {
+        service: "autoscaling",
+        operation: "DescribeAutoScalingGroups",
+        code: "Throttling",
+        status: 400,
+        times: 1,
+      },
+      { service: "iam", operation: "ListRoleTags", code: "Throttling", status: 400, times: 1 },
+      { service: "s3", operation: /\?tagging$/, code: "SlowDown", status: 503, times: 2 },
+    ] as const;
+    for (const f of faults) fake.fail(f);
+    const provider = createAwsProvider({
+      endpoint: fake.url,
+      credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
+      homeRegion: "us-east-1",
+      retryMode: "standard",
+      log: () => {},
+    });
+    const publisher = new JetStreamPublisher(nc, DEFAULT_PUBLISHER_OPTIONS);
+    const report = await runScan(provider, publisher, {
+      prefix: "elava",
+      concurrency: 8,
+      signal: new AbortController().signal,
+    });
+    await publisher.close();
+    await provider.close();
+
+    const stored = await readStream(nc, "ELAVA");
+    const markers = stored.filter(isMarker);
+    const snapshots = stored.filter((m) => !isMarker(m));
+    const denied = new Set<ResourceType>(["load_balancer", "target_group"]);
+    const key = (p: (typeof estate.partitions)[number]) => ({ provider: "aws", ...p });
+
+    expect(estate.partitions).toHaveLength(16 * regions.length + 2);
+    expect(markers.map((m) => m.subject).sort()).toEqual(
+      estate.partitions.map((p) => partitionSubject("elava", key(p))).sort(),
+    );
+    const expectedSnapshots = estate.partitions
+      .filter((p) => !denied.has(p.resourceType))
+      .flatMap((p) => p.ids.map((id) => snapshotSubject("elava", key(p), id)));
+    expect(expectedSnapshots.length).toBeGreaterThan(2500);
+    expect(snapshots.map((m) => m.subject).sort()).toEqual(expectedSnapshots.sort());
+
+    const bySubject = new Map(estate.partitions.map((p) => [partitionSubject("elava", key(p)), p]));
+    for (const m of markers) {
+      const partition = bySubject.get(m.subject);
+      const marker = decodeMarker(m);
+      const own = snapshots.filter((s) => s.subject.startsWith(`${m.subject}.`));
+      expect(
+        own.every((s) => s.seq < m.seq),
+        m.subject,
+      ).toBe(true);
+      if (partition !== undefined && denied.has(partition.resourceType)) {
+        expect(marker.status, m.subject).toBe(2);
+        expect(marker.error).toMatch(
+          new RegExp(`^access_denied: .* in ${partition.region} for ${estate.accountId}`),
+        );
+      } else {
+        expect(marker.status, m.subject).toBe(1);
+        expect(Number(marker.resourceCount), m.subject).toBe(partition?.ids.length);
+      }
+    }
+    expect(
+      report.partitions
+        .filter((p) => p.status !== "OK")
+        .map((p) => `${p.partition.resourceType} ${p.partition.region} ${p.reason}`)
+        .sort(),
+    ).toEqual([
+      "load_balancer eu-west-1 access_denied",
+      "load_balancer us-east-1 access_denied",
+      "target_group eu-west-1 access_denied",
+      "target_group us-east-1 access_denied",
+    ]);
+    expect(fake.calls().some((c) => c.region === estate.notEnabledRegion)).toBe(false);
+
+    // No wasted call: the estate's minimum, plus one per injected fault, and ELBv2 stops at
+    // the first (denied) DescribeTargetGroups of each of its partitions.
+    const expected = new Map(
+      [...estate.minimumCalls].filter(([op]) => !op.startsWith("elasticloadbalancing:")),
+    );
+    expected.set("elasticloadbalancing:DescribeTargetGroups", 2 * regions.length);
+    const apiName: Record<string, string> = {
+      "eks GET /clusters": "eks:ListClusters",
+      "s3 /\\?tagging$/": "s3:GetBucketTagging",
+    };
+    for (const f of faults) {
+      const op = apiName[`${f.service} ${String(f.operation)}`] ?? `${f.service}:${f.operation}`;
+      expected.set(op, (expected.get(op) ?? 0) + f.times);
+    }
+    expect(Object.fromEntries(provider.apiCalls())).toEqual(Object.fromEntries(expected));
+    expect(pageSizeViolations(fake.calls())).toEqual([]);
+    expect(provider.throttledCalls().get("eks:ListClusters")).toBe(3);
+    expect(provider.throttledCalls().get("s3:GetBucketTagging")).toBe(2);
+
+    // A few references, as they come out of the wire formats.
+    const decoded = (subject: string) => {
+      const m = snapshots.find((s) => s.subject === subject);
+      return m && decodeSnapshot(m);
+    };
+    const east = { provider: "aws", accountId: estate.accountId, region: "eu-west-1" };
+    const instance = decoded(
+      snapshotSubject("elava", { ...east, resourceType: "ec2_instance" }, "i-00200000000000067"),
+    );
+    expect(instance?.resource.case).toBe("ec2Instance");
+    if (instance?.resource.case === "ec2Instance") {
+      expect(instance.resource.value.autoscalingGroupName).toBe("asg-2");
+      expect(instance.resource.value.eksClusterName).toBe("eks-2");
+      expect(instance.resource.value.eksNodeGroupName).toBe("ng-2");
+    }
+    const group = decoded(
+      snapshotSubject("elava", { ...east, resourceType: "eks_node_group" }, "eks-7/ng-7"),
+    );
+    expect(
+      group?.resource.case === "eksNodeGroup" && group.resource.value.autoscalingGroupName,
+    ).toBe("asg-7");
+    const replica = decoded(
+      snapshotSubject("elava", { ...east, resourceType: "rds_instance" }, "db-3"),
+    );
+    expect(
+      replica?.resource.case === "rdsInstance" &&
+        replica.resource.value.readReplicaSourceDbIdentifier,
+    ).toBe("db-2");
+    const global = { provider: "aws", accountId: estate.accountId, region: "global" };
+    const bucket = decoded(
+      snapshotSubject("elava", { ...global, resourceType: "s3_bucket" }, "data.bucket-1.example"),
+    );
+    expect(bucket?.resource.case === "s3Bucket" && bucket.resource.value.region).toBe("eu-west-1");
+    expect(bucket?.tags).toEqual({ Name: "bucket-1" });
   });
 });
