@@ -15,7 +15,7 @@ import {
   pageSizeViolations,
   scriptAwsEstate,
 } from "../../support/aws-estate.ts";
-import { FakeAws, type FakeCall } from "../../support/fake-aws.ts";
+import { FakeAws } from "../../support/fake-aws.ts";
 
 let fake: FakeAws;
 beforeEach(async () => {
