@@ -6,13 +6,15 @@
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY scripts/install-deps.sh ./scripts/
+RUN bash scripts/install-deps.sh --omit=dev --ignore-scripts
 
 # Compile src/ to dist/ with the dev dependencies (TypeScript).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY scripts/install-deps.sh ./scripts/
+RUN bash scripts/install-deps.sh --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build

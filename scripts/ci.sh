@@ -10,7 +10,7 @@ if ! command -v nats-server >/dev/null 2>&1; then
 fi
 nats-server --version
 
-npm ci --no-audit --no-fund
+bash scripts/install-deps.sh
 
 echo "ci: buf lint"
 npx buf lint

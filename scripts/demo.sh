@@ -22,8 +22,8 @@ heading() {
 
 # --- what the demo needs -------------------------------------------------------------
 if [ ! -d node_modules ]; then
-  heading "Installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  heading "Installing npm dependencies"
+  bash scripts/install-deps.sh
 fi
 
 if ! command -v nats-server >/dev/null 2>&1; then
