@@ -25,7 +25,7 @@ if [ -n "$(git status --porcelain -- src/gen)" ]; then
 fi
 
 echo "ci: biome + typecheck"
-npx biome ci .
+npx biome ci --colors=off .
 npx tsc --noEmit
 
 echo "ci: tests"
