@@ -17,7 +17,7 @@ import {
 import { DEFAULT_SAMPLE_OPTIONS } from "../providers/sample/index.ts";
 import { DEFAULT_PUBLISHER_OPTIONS } from "../publisher/publisher.ts";
 import { DEFAULT_STREAM_SETTINGS } from "../publisher/stream.ts";
-import { formatDuration, formatSize, parseDuration, parseSize } from "./units.ts";
+import { formatDuration, formatSize, parseDuration, parseSize } from "../util/units.ts";
 
 /** The groups of settings a command accepts; each command lists its groups. */
 export type OptionGroup =

@@ -21,6 +21,7 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { errorMessage } from "../errors.ts";
+import { parseDuration } from "../util/units.ts";
 
 /** Stream name and subject prefix of the contract, `ELAVA` and `elava` by default. */
 export interface StreamLocation {
@@ -150,27 +151,6 @@ export function everything(prefix: string): string {
   return `${prefix}.>`;
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/u;
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** Parses a duration such as `90s`, `15m`, `24h`, `7d`, in milliseconds. */
-export function parseDuration(text: string): number {
-  const m = DURATION.exec(text.trim());
-  if (m === null) {
-    throw new Error(
-      `"${text}" is not a duration: write a number and a unit, e.g. 90s, 15m, 24h, 7d`,
-    );
-  }
-  return Number(m[1]) * (UNIT_MS[m[2] ?? ""] ?? 0);
-}
-
 /**
  * Parses where a read starts: `new`, `all`, a stream sequence (digits), a duration back
  * from `now` (`24h`), or a time (ISO 8601).
@@ -179,7 +159,8 @@ export function parseStartAt(text: string, now: Date = new Date()): StartAt {
   const t = text.trim();
   if (t === "new" || t === "all") return { kind: t };
   if (/^\d+$/u.test(t)) return { kind: "sequence", sequence: Number(t) };
-  if (DURATION.test(t)) return { kind: "time", time: new Date(now.getTime() - parseDuration(t)) };
+  const back = parseDuration(t);
+  if (back !== undefined) return { kind: "time", time: new Date(now.getTime() - back) };
   const time = new Date(t);
   if (Number.isNaN(time.getTime())) {
     throw new Error(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatSize, parseDuration, parseSize } from "../../src/config/units.ts";
+import { formatDuration, formatSize, parseDuration, parseSize } from "../../src/util/units.ts";
 
 describe("durations", () => {
   it.each([

@@ -6,15 +6,16 @@ const DURATION_UNITS: Record<string, number> = {
   m: 60_000,
   h: 3_600_000,
   d: 86_400_000,
+  w: 604_800_000,
 };
 
-/** Parses a duration such as `15m`, `90s`, `2h`, `1h30m`, `500ms` or `0`; undefined when invalid. */
+/** Parses a duration such as `15m`, `90s`, `2h`, `1h30m`, `500ms`, `7d`, `2w` or `0`; undefined when invalid. */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim();
   if (t === "0") return 0;
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(t)) return undefined;
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/.test(t)) return undefined;
   let total = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) {
     total += Number(m[1]) * (DURATION_UNITS[m[2] ?? ""] ?? Number.NaN);
   }
   return Number.isFinite(total) ? Math.round(total) : undefined;
