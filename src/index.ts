@@ -1,0 +1,62 @@
+/**
+ * The public API of Elava as a library, for consumers written in TypeScript (AHTI's
+ * ingestion, tools, tests of downstream systems). Everything here reads or writes only
+ * what the stream contract (docs/stream-contract.md) promises.
+ *
+ * The AWS provider is not re-exported: it loads the AWS SDK, which a consumer does not
+ * need. Import it from `src/providers/aws/provider.ts` when you scan AWS yourself.
+ */
+
+// Consuming the stream.
+export { type Change, ChangeDeriver, deriveChanges, withDifferences } from "./consumer/changes.ts";
+export { type Decoded, decodeMessage, ForeignMessageError } from "./consumer/decode.ts";
+export { type Difference, diffSnapshots } from "./consumer/diff.ts";
+export { buildGraph, formatGraph, type Graph, REFERENCE_RULES } from "./consumer/graph.ts";
+export { readStream, type StartAt, type StreamLocation } from "./consumer/reader.ts";
+export { type Inventory, replay } from "./consumer/replay.ts";
+export { tail } from "./consumer/tail.ts";
+// The stream contract in code.
+export {
+  encodeMarker,
+  encodeSnapshot,
+  type ObservedResource,
+  type OutgoingMessage,
+  type ScanContext,
+} from "./contract/encode.ts";
+export { CONTENT_TYPE_PROTOBUF, Header } from "./contract/headers.ts";
+export { newScanId, ulidTime } from "./contract/ids.ts";
+export {
+  ALL_RESOURCE_TYPES,
+  GLOBAL_REGION,
+  type MessageOf,
+  type PayloadOf,
+  payload,
+  RESOURCE_TYPES,
+  type ResourceType,
+} from "./contract/resource-types.ts";
+export {
+  decodeToken,
+  encodeToken,
+  type PartitionKey,
+  parseSubject,
+  partitionSubject,
+  snapshotSubject,
+} from "./contract/subject.ts";
+export { ConfigError, type FailureReason, PartitionFailure } from "./errors.ts";
+// The schema: every message, enum and schema object of elava.v1.
+export * from "./gen/elava/v1/compute_pb.ts";
+export * from "./gen/elava/v1/containers_pb.ts";
+export * from "./gen/elava/v1/database_pb.ts";
+export * from "./gen/elava/v1/event_pb.ts";
+export * from "./gen/elava/v1/identity_pb.ts";
+export * from "./gen/elava/v1/load_balancing_pb.ts";
+export * from "./gen/elava/v1/marker_pb.ts";
+export * from "./gen/elava/v1/network_pb.ts";
+export * from "./gen/elava/v1/storage_pb.ts";
+export type { Provider, Unit } from "./providers/provider.ts";
+// Publishing a scan.
+export { createSampleProvider, sampleChurn } from "./providers/sample/index.ts";
+export { connectNats, type NatsConnectionOptions } from "./publisher/connection.ts";
+export { JetStreamPublisher } from "./publisher/publisher.ts";
+export { DEFAULT_STREAM_SETTINGS, ensureStream, type StreamSettings } from "./publisher/stream.ts";
+export { type PartitionResult, runScan, type ScanReport } from "./scanner/scanner.ts";
