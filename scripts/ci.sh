@@ -29,4 +29,8 @@ npx biome ci --colors=off .
 npx tsc --noEmit
 
 echo "ci: tests"
-npm test
+mkdir -p .tmp
+npm test -- --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json
+# A plain closing line any reader of CI logs recognises.
+node -e 'const r = require("./.tmp/vitest.json"); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)'
+
