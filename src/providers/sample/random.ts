@@ -92,7 +92,7 @@ export class Rng {
   }
 }
 
-/** An EC2-style id: `prefix-0` and 17 hex digits (`i-0a1b...`), keyed by `key`. */
+/** An EC2-style id: `prefix-` and 17 hex digits, the first a 0 (`i-0abc123def4567890`), keyed by `key`. */
 export function ec2Id(prefix: string, key: number): string {
-  return `${prefix}-0${new Rng(key).hex(17)}`;
+  return `${prefix}-0${new Rng(key).hex(16)}`;
 }

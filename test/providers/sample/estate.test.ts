@@ -56,15 +56,15 @@ describe("sample estate", () => {
   it("uses realistic account ids, regions, ids, names and DNS names", () => {
     const regionNames = new Set(SAMPLE_REGIONS.map((r) => r.name));
     const idShapes: Partial<Record<string, RegExp>> = {
-      ec2_instance: /^i-0[0-9a-f]{17}$/,
-      vpc: /^vpc-0[0-9a-f]{17}$/,
-      subnet: /^subnet-0[0-9a-f]{17}$/,
-      security_group: /^sg-0[0-9a-f]{17}$/,
-      route_table: /^rtb-0[0-9a-f]{17}$/,
-      internet_gateway: /^igw-0[0-9a-f]{17}$/,
-      nat_gateway: /^nat-0[0-9a-f]{17}$/,
-      vpc_peering: /^pcx-0[0-9a-f]{17}$/,
-      launch_template: /^lt-0[0-9a-f]{17}$/,
+      ec2_instance: /^i-0[0-9a-f]{16}$/,
+      vpc: /^vpc-0[0-9a-f]{16}$/,
+      subnet: /^subnet-0[0-9a-f]{16}$/,
+      security_group: /^sg-0[0-9a-f]{16}$/,
+      route_table: /^rtb-0[0-9a-f]{16}$/,
+      internet_gateway: /^igw-0[0-9a-f]{16}$/,
+      nat_gateway: /^nat-0[0-9a-f]{16}$/,
+      vpc_peering: /^pcx-0[0-9a-f]{16}$/,
+      launch_template: /^lt-0[0-9a-f]{16}$/,
       load_balancer:
         /^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[\w-]+\/[0-9a-f]{16}$/,
       target_group:
