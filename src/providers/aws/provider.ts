@@ -8,6 +8,7 @@
  * retries, a resource without an id) ends the partition with a PartitionFailure, so the
  * scanner publishes it FAILED: a partition is never OK with resources missing.
  */
+import { setMaxListeners } from "node:events";
 import type { ObservedResource } from "../../contract/encode.ts";
 import { GLOBAL_REGION } from "../../contract/resource-types.ts";
 import type { PartitionKey } from "../../contract/subject.ts";
@@ -76,6 +77,20 @@ const defaultLog: AwsLog = (level, message, fields) => {
 async function defaultCredentials(): Promise<AwsCredentials> {
   const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
   return fromNodeProviderChain();
+}
+
+/**
+ * The signal a partition's SDK calls get. Every call in flight holds an `abort` listener
+ * on it, and the scan's one signal is shared by every partition running at once, so Node
+ * would warn (MaxListenersExceededWarning, past 10) about listeners that are no leak. A
+ * signal of the partition's own, following the scan's, is bounded instead: its listing
+ * call plus `cap` extra calls under the service's semaphore, doubled because a finished
+ * request removes its listener only when its socket closes, a tick after its answer.
+ */
+function partitionSignal(scan: AbortSignal, cap: number): AbortSignal {
+  const signal = AbortSignal.any([scan]);
+  setMaxListeners(2 * (cap + 1), signal);
+  return signal;
 }
 
 /** Creates the AWS provider. No AWS call is made before `units()`. */
@@ -167,11 +182,12 @@ export function createAwsProvider(options: AwsProviderOptions = {}): AwsProvider
       accountId: account.accountId,
       region: partition.region,
     };
+    const cap = options.concurrency?.[collector.service] ?? DEFAULT_CONCURRENCY[collector.service];
     const semaphore = semaphoreOf(collector.service, account.accountId, partition.region);
     const ctx: CollectorContext = {
       ...unit,
       clients: clientsOf(account, partition.region),
-      signal,
+      signal: partitionSignal(signal, cap),
       limit: (fn) => semaphore.run(fn),
     };
     const pages = awsPages(
