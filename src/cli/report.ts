@@ -33,6 +33,7 @@ interface TypeRow {
   ok: number;
   failed: number;
   interrupted: number;
+  /** The longest partition of the type, in milliseconds. */
   ms: number;
 }
 
@@ -71,7 +72,7 @@ export class ScanReporter {
     if (p.status === "OK") row.ok += 1;
     else if (p.status === "FAILED") row.failed += 1;
     else row.interrupted += 1;
-    row.ms += p.finishedAt.getTime() - p.startedAt.getTime();
+    row.ms = Math.max(row.ms, p.finishedAt.getTime() - p.startedAt.getTime());
     this.#rows.set(type, row);
     const fields = {
       partition: partitionId(p.partition),
@@ -134,7 +135,7 @@ export class ScanReporter {
     seconds: number,
     totals: { ok: number; failed: number; interrupted: number },
   ): string {
-    const head = ["resource type", "resources", "partitions OK", "FAILED", "duration"];
+    const head = ["resource type", "resources", "partitions OK", "FAILED", "slowest partition"];
     const body = [...this.#rows.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([type, r]) => [
