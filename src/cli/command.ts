@@ -291,7 +291,13 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
     }
     throw err;
   }
-  const log = createLogger(ctx.stderr, config.values.logLevel, { command: command.name });
+  const log = createLogger(
+    ctx.stderr,
+    config.values.logLevel,
+    { command: command.name },
+    () => new Date(),
+    ctx.isTTY ? "text" : "json",
+  );
   try {
     return await command.run({ ...ctx, config, args, log });
   } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * A small structured logger: one JSON object per line (`time`, `level`, `msg`, then the
- * fields), written to stderr so that stdout stays for a command's own output. Fields are
+ * fields), written to stderr so that stdout stays for a command's own output. On a
+ * terminal the same line is written for a person: `12:00:01 info msg key=value ...`. Fields are
  * plain values chosen by the caller; nothing here reads configuration, so a secret can
  * only reach a log line if a caller puts it there, and none does.
  */
@@ -34,18 +35,34 @@ function jsonSafe(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** A JSON-lines logger writing lines at `level` or above to `sink`. */
+/** How lines are written: JSON for machines, text for a person at a terminal. */
+export type LogFormat = "json" | "text";
+
+function textLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
+  let line = `${time.toISOString().slice(11, 19)} ${level} ${msg}`;
+  for (const [k, v] of Object.entries(fields)) {
+    const text = typeof v === "string" ? v : JSON.stringify(v, jsonSafe);
+    line += ` ${k}=${/\s/u.test(text) ? JSON.stringify(text) : text}`;
+  }
+  return line;
+}
+
+/** A logger writing lines at `level` or above to `sink`. */
 export function createLogger(
   sink: LineSink,
   level: LogLevel = "info",
   base: LogFields = {},
   now: () => Date = () => new Date(),
+  format: LogFormat = "json",
 ): Logger {
   const min = RANK[level];
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;
+    const all = { ...base, ...fields };
     sink.write(
-      `${JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...base, ...fields }, jsonSafe)}\n`,
+      format === "text"
+        ? `${textLine(now(), lvl, msg, all)}\n`
+        : `${JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...all }, jsonSafe)}\n`,
     );
   };
   return {
@@ -53,6 +70,6 @@ export function createLogger(
     info: (msg, fields) => write("info", msg, fields),
     warn: (msg, fields) => write("warn", msg, fields),
     error: (msg, fields) => write("error", msg, fields),
-    child: (fields) => createLogger(sink, level, { ...base, ...fields }, now),
+    child: (fields) => createLogger(sink, level, { ...base, ...fields }, now, format),
   };
 }
