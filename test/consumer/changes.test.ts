@@ -1,5 +1,4 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type Change,
   changeJsonLine,
@@ -8,21 +7,10 @@ import {
   streamLoader,
   withDifferences,
 } from "../../src/consumer/changes.ts";
-import { NatsServer } from "../support/nats-server.ts";
+import { useNatsServer } from "../support/nats-server.ts";
 import { createStream, partition, publishScan, subnet, vpc } from "./publish.ts";
 
-let server: NatsServer;
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  server = await NatsServer.start();
-  nc = await connect({ servers: server.url });
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
+const nats = useNatsServer();
 
 const all = { start: { kind: "all" } } as const;
 const brief = (c: Change) => [c.change, c.resource_type, c.resource_id];
@@ -30,9 +18,9 @@ const brief = (c: Change) => [c.change, c.resource_type, c.resource_id];
 describe("deriveChanges", () => {
   it("derives created, modified (with field paths) and disappeared between complete OK scans", async () => {
     const loc = { stream: "C1", prefix: "c1" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     await publishScan(
-      nc,
+      nats.nc,
       [
         {
           partition: partition("vpc"),
@@ -43,7 +31,7 @@ describe("deriveChanges", () => {
       loc.prefix,
     );
     const second = await publishScan(
-      nc,
+      nats.nc,
       [
         {
           partition: partition("vpc"),
@@ -54,7 +42,7 @@ describe("deriveChanges", () => {
       loc.prefix,
     );
 
-    const { changes, reports } = await deriveChanges(nc, loc, all);
+    const { changes, reports } = await deriveChanges(nats.nc, loc, all);
 
     expect(changes.map(brief).sort()).toEqual([
       ["created", "vpc", "vpc.3"],
@@ -82,38 +70,42 @@ describe("deriveChanges", () => {
 
   it("derives nothing from a FAILED partition, and compares the next OK scan with the last complete one", async () => {
     const loc = { stream: "C2", prefix: "c2" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
       loc.prefix,
     );
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [], status: "FAILED" }],
       loc.prefix,
     );
 
-    const failed = await deriveChanges(nc, loc, all);
+    const failed = await deriveChanges(nats.nc, loc, all);
     expect(failed.changes).toEqual([]);
     expect(failed.reports.map((r) => r.outcome)).toEqual(["baseline", "failed"]);
     expect(formatChanges(failed)).toContain("FAILED (throttled");
 
-    await publishScan(nc, [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }], loc.prefix);
-    const after = await deriveChanges(nc, loc, all);
+    await publishScan(
+      nats.nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }],
+      loc.prefix,
+    );
+    const after = await deriveChanges(nats.nc, loc, all);
     expect(after.changes.map(brief)).toEqual([["disappeared", "vpc", "vpc-2"]]);
   });
 
   it("reports a partition whose snapshot was deleted from the stream as incomplete and derives nothing", async () => {
     const loc = { stream: "C3", prefix: "c3" };
-    const jsm = await createStream(nc, loc.stream, loc.prefix);
+    const jsm = await createStream(nats.nc, loc.stream, loc.prefix);
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
       loc.prefix,
     );
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
       loc.prefix,
     );
@@ -123,7 +115,7 @@ describe("deriveChanges", () => {
     expect(lost).not.toBeNull();
     await jsm.streams.deleteMessage(loc.stream, lost?.seq ?? 0);
 
-    const { changes, reports } = await deriveChanges(nc, loc, all);
+    const { changes, reports } = await deriveChanges(nats.nc, loc, all);
 
     expect(changes).toEqual([]);
     expect(reports.at(-1)).toMatchObject({ outcome: "incomplete", expected: 2, seen: 1 });
@@ -132,30 +124,34 @@ describe("deriveChanges", () => {
 
   it("starts at a time and ends at once on a window with no messages", async () => {
     const loc = { stream: "C4", prefix: "c4" };
-    await createStream(nc, loc.stream, loc.prefix);
-    await publishScan(nc, [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }], loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
+    await publishScan(
+      nats.nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }],
+      loc.prefix,
+    );
     const later = new Date(Date.now() + 60_000);
-    const result = await deriveChanges(nc, loc, { start: { kind: "time", time: later } });
+    const result = await deriveChanges(nats.nc, loc, { start: { kind: "time", time: later } });
     expect(result).toEqual({ changes: [], reports: [] });
   });
 
   it("compares the first scan of the window with the scan before it", async () => {
     const loc = { stream: "C5", prefix: "c5" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
       loc.prefix,
     );
     await new Promise((r) => setTimeout(r, 20));
     const since = new Date();
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1", "10.1.0.0/16")] }],
       loc.prefix,
     );
 
-    const { changes, reports } = await deriveChanges(nc, loc, {
+    const { changes, reports } = await deriveChanges(nats.nc, loc, {
       start: { kind: "time", time: since },
     });
 
@@ -171,20 +167,24 @@ describe("deriveChanges", () => {
 
   it("keeps a modification without field differences when the older snapshot is gone", async () => {
     const loc = { stream: "C6", prefix: "c6" };
-    await createStream(nc, loc.stream, loc.prefix);
-    await publishScan(nc, [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }], loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     await publishScan(
-      nc,
+      nats.nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }],
+      loc.prefix,
+    );
+    await publishScan(
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1", "10.2.0.0/16")] }],
       loc.prefix,
     );
-    const before = await deriveChanges(nc, loc, all);
+    const before = await deriveChanges(nats.nc, loc, all);
     const modified = before.changes.find((c) => c.change === "modified");
     expect(modified?.differences?.length).toBe(1);
 
     // The resource's older snapshot is discarded (max messages per subject, say), not deleted
     // from the scan that is derived: the change stays, its field differences cannot be known.
-    const lostLoader = streamLoader(nc, loc.stream);
+    const lostLoader = streamLoader(nats.nc, loc.stream);
     const { differences: _, ...bare } = modified!;
     const changes = await withDifferences([bare], async (seq) =>
       seq === modified?.previous_seq ? undefined : lostLoader(seq),

@@ -1,5 +1,4 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   drainRaw,
   formatSummary,
@@ -7,43 +6,32 @@ import {
   measureReplay,
   replay,
 } from "../../src/consumer/replay.ts";
-import { NatsServer } from "../support/nats-server.ts";
+import { useNatsServer } from "../support/nats-server.ts";
 import { createStream, partition, publishScan, subnet, vpc } from "./publish.ts";
 
-let server: NatsServer;
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  server = await NatsServer.start();
-  nc = await connect({ servers: server.url });
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
+const nats = useNatsServer();
 
 describe("replay", () => {
   it("keeps the latest snapshot per resource and drops those an OK marker no longer lists", async () => {
     const loc = { stream: "R1", prefix: "r1" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
       loc.prefix,
     );
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1", "10.1.0.0/16")] }],
       loc.prefix,
     );
     const last = await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1", "10.1.0.0/16"), vpc("vpc-3")] }],
       loc.prefix,
     );
 
-    const inventory = await replay(nc, loc);
+    const inventory = await replay(nats.nc, loc);
 
     const ids = [...inventory.events()].map((r) => r.event.resourceId).sort();
     expect(ids).toEqual(["vpc-1", "vpc-3"]);
@@ -63,9 +51,9 @@ describe("replay", () => {
 
   it("keeps but flags the resources of a partition whose latest marker is FAILED or missing", async () => {
     const loc = { stream: "R2", prefix: "r2" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     await publishScan(
-      nc,
+      nats.nc,
       [
         { partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] },
         { partition: partition("subnet"), resources: [subnet("subnet-1", "vpc-1")] },
@@ -73,7 +61,7 @@ describe("replay", () => {
       loc.prefix,
     );
     await publishScan(
-      nc,
+      nats.nc,
       [
         { partition: partition("vpc"), resources: [vpc("vpc-1")], status: "FAILED" },
         {
@@ -85,7 +73,7 @@ describe("replay", () => {
       loc.prefix,
     );
 
-    const inventory = await replay(nc, loc);
+    const inventory = await replay(nats.nc, loc);
 
     const rows = [...inventory.events()].map((r) => [r.event.resourceId, r.unconfirmed]).sort();
     expect(rows).toEqual([
@@ -107,24 +95,24 @@ describe("replay", () => {
 
   it("returns an empty inventory for an empty stream, and measures replay against a raw drain", async () => {
     const loc = { stream: "R3", prefix: "r3" };
-    await createStream(nc, loc.stream, loc.prefix);
-    expect((await replay(nc, loc)).resources).toHaveLength(0);
+    await createStream(nats.nc, loc.stream, loc.prefix);
+    expect((await replay(nats.nc, loc)).resources).toHaveLength(0);
 
     await publishScan(
-      nc,
+      nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2")] }],
       loc.prefix,
     );
-    const drained = await drainRaw(nc, loc);
+    const drained = await drainRaw(nats.nc, loc);
     expect(drained.messages).toBe(3);
-    const m = await measureReplay(nc, loc);
+    const m = await measureReplay(nats.nc, loc);
     expect(m.replay.messages).toBe(3);
     expect(m.replay.resources).toBe(2);
     expect(m.ratio).toBeGreaterThan(0);
   });
 
   it("names the stream when it does not exist", async () => {
-    await expect(replay(nc, { stream: "MISSING", prefix: "missing" })).rejects.toThrow(
+    await expect(replay(nats.nc, { stream: "MISSING", prefix: "missing" })).rejects.toThrow(
       /read stream MISSING: .*has the publisher created it/,
     );
   });

@@ -1,6 +1,4 @@
-/** The consumer tools against real scans of the sample estate, published by the scanner. */
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Change, deriveChanges } from "../../src/consumer/changes.ts";
 import { buildGraph } from "../../src/consumer/graph.ts";
 import { decodeSnapshot, replay } from "../../src/consumer/replay.ts";
@@ -12,26 +10,15 @@ import {
 } from "../../src/providers/sample/index.ts";
 import { DEFAULT_PUBLISHER_OPTIONS, JetStreamPublisher } from "../../src/publisher/publisher.ts";
 import { runScan } from "../../src/scanner/scanner.ts";
-import { NatsServer } from "../support/nats-server.ts";
+import { useNatsServer } from "../support/nats-server.ts";
 import { createStream } from "./publish.ts";
 
-let server: NatsServer;
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  server = await NatsServer.start();
-  nc = await connect({ servers: server.url });
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
+const nats = useNatsServer();
 
 const base: SampleOptions = { resources: 400, seed: 7, scan: 1, churn: 0.05 };
 
 async function scan(prefix: string, options: SampleOptions) {
-  const publisher = new JetStreamPublisher(nc, DEFAULT_PUBLISHER_OPTIONS);
+  const publisher = new JetStreamPublisher(nats.nc, DEFAULT_PUBLISHER_OPTIONS);
   try {
     return await runScan(createSampleProvider(options), publisher, {
       prefix,
@@ -53,12 +40,12 @@ const ref = (c: {
 describe("consumer tools on sample scans", () => {
   it("derives exactly the churn the sample generator reports, modified field paths included", async () => {
     const loc = { stream: "S1", prefix: "s1" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     await scan(loc.prefix, base);
     await scan(loc.prefix, { ...base, scan: 2 });
     const churn = sampleChurn({ ...base, scan: 2 });
 
-    const { changes } = await deriveChanges(nc, loc, { start: { kind: "all" } });
+    const { changes } = await deriveChanges(nats.nc, loc, { start: { kind: "all" } });
 
     const of = (kind: Change["change"]) =>
       changes
@@ -91,10 +78,10 @@ describe("consumer tools on sample scans", () => {
 
   it("derives no disappearance from a partition FAILED between two scans", async () => {
     const loc = { stream: "S2", prefix: "s2" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     await scan(loc.prefix, base);
     await scan(loc.prefix, { ...base, scan: 2, failTypes: ["ec2_instance"] });
-    const { changes, reports } = await deriveChanges(nc, loc, { start: { kind: "all" } });
+    const { changes, reports } = await deriveChanges(nats.nc, loc, { start: { kind: "all" } });
     expect(changes.filter((c) => c.resource_type === "ec2_instance")).toEqual([]);
     expect(
       reports.some((r) => r.outcome === "failed" && r.partition.includes(".ec2_instance.")),
@@ -103,10 +90,10 @@ describe("consumer tools on sample scans", () => {
 
   it("replays after three scans to the inventory of the last scan, and its graph holds", async () => {
     const loc = { stream: "S3", prefix: "s3" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     for (const k of [1, 2, 3]) await scan(loc.prefix, { ...base, scan: k });
 
-    const inventory = await replay(nc, loc);
+    const inventory = await replay(nats.nc, loc);
 
     const expected = [...sampleResources({ ...base, scan: 3 })]
       .map(

@@ -1,22 +1,10 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseStartAt } from "../../src/consumer/reader.ts";
 import { compactLine, jsonLine, tail, tailSubjects } from "../../src/consumer/tail.ts";
-import { NatsServer } from "../support/nats-server.ts";
+import { useNatsServer } from "../support/nats-server.ts";
 import { createStream, partition, publishScan, subnet, vpc } from "./publish.ts";
 
-let server: NatsServer;
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  server = await NatsServer.start();
-  nc = await connect({ servers: server.url });
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
+const nats = useNatsServer();
 
 describe("tail", () => {
   it("builds filter subjects from type, account, region and an encoded id", () => {
@@ -34,9 +22,9 @@ describe("tail", () => {
 
   it("decodes snapshots and markers of the filtered partition, in order, from a sequence", async () => {
     const loc = { stream: "T1", prefix: "t1" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     const scanId = await publishScan(
-      nc,
+      nats.nc,
       [
         { partition: partition("vpc"), resources: [vpc("vpc-1")] },
         { partition: partition("subnet"), resources: [subnet("subnet-1", "vpc-1")] },
@@ -44,7 +32,7 @@ describe("tail", () => {
       loc.prefix,
     );
     const got = [];
-    for await (const d of tail(nc, loc, {
+    for await (const d of tail(nats.nc, loc, {
       resourceType: "subnet",
       start: { kind: "sequence", sequence: 1 },
       bounded: true,
@@ -76,17 +64,21 @@ describe("tail", () => {
 
   it("follows new messages until aborted", async () => {
     const loc = { stream: "T2", prefix: "t2" };
-    await createStream(nc, loc.stream, loc.prefix);
+    await createStream(nats.nc, loc.stream, loc.prefix);
     const abort = new AbortController();
     const seen: string[] = [];
     const reading = (async () => {
-      for await (const d of tail(nc, loc, { start: { kind: "new" }, signal: abort.signal })) {
+      for await (const d of tail(nats.nc, loc, { start: { kind: "new" }, signal: abort.signal })) {
         seen.push(d.kind);
         if (seen.length === 2) abort.abort();
       }
     })();
     await new Promise((r) => setTimeout(r, 200));
-    await publishScan(nc, [{ partition: partition("vpc"), resources: [vpc("vpc-9")] }], loc.prefix);
+    await publishScan(
+      nats.nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-9")] }],
+      loc.prefix,
+    );
     await reading;
     expect(seen).toEqual(["snapshot", "marker"]);
   });

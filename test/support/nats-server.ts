@@ -8,6 +8,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll } from "vitest";
 
 export interface NatsServerOptions {
   /** Extra nats-server configuration file text (e.g. `authorization { token: "s3cret" }`). */
@@ -130,4 +132,39 @@ export class NatsServer {
       child.kill(signal);
     });
   }
+}
+
+/** A server and a client connection shared by the tests of one file. */
+export interface SharedNats {
+  readonly server: NatsServer;
+  readonly nc: NatsConnection;
+}
+
+/**
+ * Starts one nats-server and connects to it before the file's tests, and stops both after
+ * them. Call it at the top level of a test file; read `.nc` and `.server` inside tests.
+ */
+export function useNatsServer(options: NatsServerOptions = {}): SharedNats {
+  let server: NatsServer | undefined;
+  let nc: NatsConnection | undefined;
+  beforeAll(async () => {
+    server = await NatsServer.start(options);
+    nc = await connect({ servers: server.url });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.dispose();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("useNatsServer: the server starts in beforeAll");
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get nc() {
+      return started(nc);
+    },
+  };
 }
