@@ -65,6 +65,12 @@ export interface OutgoingMessage {
   readonly msgId: string;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly data: Uint8Array;
+  /**
+   * `headers` already in the NATS wire format (`NATS/1.0\r\nName: value\r\n...\r\n\r\n`),
+   * when the encoder built them from a per-scan template; the publisher encodes `headers`
+   * itself when absent.
+   */
+  readonly headerBytes?: Uint8Array;
 }
 
 /** An encoded snapshot, with its content hash. */
@@ -148,20 +154,50 @@ function writeTimestamp(w: BinaryWriter, fieldNo: number, ms: number): void {
  */
 const writer = new BinaryWriter();
 
-/** The scan id and scan start, encoded once per scan. */
-const scanFieldBytes = new WeakMap<ScanContext, Uint8Array>();
+/**
+ * The bytes written so far, without copying them. protobuf-es declares `buffer` and `pos`
+ * private, but hashing the stable part in place saves a copy of every snapshot twice over
+ * (finish, then raw back into the writer); the encode tests decode every snapshot and
+ * check its hash, so a change in the writer's layout cannot pass unnoticed.
+ */
+function written(w: BinaryWriter): Uint8Array {
+  const inner = w as unknown as { readonly buffer: Uint8Array; readonly pos: number };
+  return inner.buffer.subarray(0, inner.pos);
+}
 
-function scanFields(scan: ScanContext): Uint8Array {
-  let bytes = scanFieldBytes.get(scan);
-  if (bytes === undefined) {
+/** What every snapshot of a scan shares, encoded once per scan. */
+interface ScanTemplate {
+  /** The scan id and scan start fields of the envelope. */
+  readonly fields: Uint8Array;
+  /** The snapshot headers between the msg id and the content hash, in NATS wire format. */
+  readonly headerMiddle: string;
+}
+
+const scanTemplates = new WeakMap<ScanContext, ScanTemplate>();
+
+function scanTemplate(scan: ScanContext): ScanTemplate {
+  let template = scanTemplates.get(scan);
+  if (template === undefined) {
     const w = new BinaryWriter();
     writeString(w, F.scanId, scan.scanId);
     writeTimestamp(w, F.scanStartedAt, scan.scanStartedAt.getTime());
-    bytes = w.finish();
-    scanFieldBytes.set(scan, bytes);
+    assertHeaderValue(Header.ScanId, scan.scanId);
+    template = {
+      fields: w.finish(),
+      headerMiddle: `\r\n${Header.ContentType}: ${CONTENT_TYPE_PROTOBUF}\r\n${Header.Schema}: ${SNAPSHOT_SCHEMA_NAME}\r\n${Header.ScanId}: ${scan.scanId}\r\n${Header.ContentHash}: `,
+    };
+    scanTemplates.set(scan, template);
   }
-  return bytes;
+  return template;
 }
+
+function assertHeaderValue(name: string, value: string): void {
+  if (/[\r\n]/u.test(value)) {
+    throw new Error(`header ${name} cannot contain a line break: ${JSON.stringify(value)}`);
+  }
+}
+
+const utf8 = new TextEncoder();
 
 /** The partition a resource of this unit belongs to. */
 export function partitionOf(
@@ -208,23 +244,27 @@ export function encodeSnapshot(
   w.tag(field.number, WireType.LengthDelimited).bytes(
     canonicalBinary(field.schema, resource.payload.value as Message),
   );
-  const stable = w.finish();
-  const contentHash = `sha256:${hash("sha256", stable, "hex")}`;
+  const contentHash = `sha256:${hash("sha256", written(w), "hex")}`;
 
-  w.raw(stable);
-  writeString(w, F.id, eventIds.next(observedAt.getTime()));
-  writeTimestamp(w, F.observedAt, observedAt.getTime());
-  w.raw(scanFields(scan));
+  const template = scanTemplate(scan);
+  const observedMs = observedAt.getTime();
+  writeString(w, F.id, eventIds.next(observedMs));
+  writeTimestamp(w, F.observedAt, observedMs);
+  w.raw(template.fields);
   writeString(w, F.contentHash, contentHash);
   const data = w.finish();
 
   const subject = snapshotSubject(scan.prefix, partition, resource.id);
+  // The subject's tokens are percent-encoded (no whitespace), so the msg id needs no check.
   const msgId = `${scan.scanId}:${subject.slice(scan.prefix.length + 1)}`;
   return {
     subject,
     msgId,
     contentHash,
     data,
+    headerBytes: utf8.encode(
+      `NATS/1.0\r\n${Header.MsgId}: ${msgId}${template.headerMiddle}${contentHash}\r\n\r\n`,
+    ),
     headers: [
       [Header.MsgId, msgId],
       [Header.ContentType, CONTENT_TYPE_PROTOBUF],

@@ -135,16 +135,10 @@ const encoder = new TextEncoder();
  */
 class EncodedHeaders extends MsgHdrsImpl {
   readonly #bytes: Uint8Array;
-  constructor(pairs: OutgoingMessage["headers"]) {
+  /** The message's `headerBytes` when its encoder built them, else its `headers` encoded. */
+  constructor(message: OutgoingMessage) {
     super();
-    let text = "NATS/1.0";
-    for (const [k, v] of pairs) {
-      if (/[\r\n]/u.test(k) || /[\r\n]/u.test(v)) {
-        throw new Error(`header ${JSON.stringify(k)} cannot contain a line break`);
-      }
-      text += `\r\n${k}: ${v}`;
-    }
-    this.#bytes = encoder.encode(`${text}\r\n\r\n`);
+    this.#bytes = message.headerBytes ?? encodeHeaders(message.headers);
   }
 
   override encode(): Uint8Array {
@@ -152,9 +146,20 @@ class EncodedHeaders extends MsgHdrsImpl {
   }
 }
 
+function encodeHeaders(pairs: OutgoingMessage["headers"]): Uint8Array {
+  let text = "NATS/1.0";
+  for (const [k, v] of pairs) {
+    if (/[\r\n]/u.test(k) || /[\r\n]/u.test(v)) {
+      throw new Error(`header ${JSON.stringify(k)} cannot contain a line break`);
+    }
+    text += `\r\n${k}: ${v}`;
+  }
+  return encoder.encode(`${text}\r\n\r\n`);
+}
+
 /** The bytes a message takes against max_payload: payload plus encoded headers. */
 export function messageSize(message: OutgoingMessage): number {
-  return message.data.length + new EncodedHeaders(message.headers).encode().length;
+  return message.data.length + new EncodedHeaders(message).encode().length;
 }
 
 /** Publishes messages to JetStream through a bounded window of in-flight publishes. */
@@ -249,7 +254,7 @@ export class JetStreamPublisher {
    */
   send(message: OutgoingMessage, onSettled: OnSettled): Promise<void> | undefined {
     if (this.#closed) throw new Error(`publisher is closed; cannot publish ${message.subject}`);
-    const hdrs = new EncodedHeaders(message.headers);
+    const hdrs = new EncodedHeaders(message);
     const size = message.data.length + hdrs.encode().length;
     const max = this.#nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
     this.#stats.sent += 1;
