@@ -1,9 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { create, fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { create, fromBinary, fromJson, type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { encodeMarker, encodeSnapshot, type ObservedResource } from "../../src/contract/encode.ts";
+import {
+  canonicalBinary,
+  encodeMarker,
+  encodeSnapshot,
+  type ObservedResource,
+} from "../../src/contract/encode.ts";
 import {
   ALL_RESOURCE_TYPES,
   payload,
@@ -203,4 +208,37 @@ describe("encodeMarker", () => {
       "Elava-Schema": "elava.v1.PartitionScanned",
     });
   });
+});
+
+describe("canonicalBinary", () => {
+  it.each(ALL_RESOURCE_TYPES)(
+    "%s: writes the bytes toBinary writes, map entries last in sorted key order",
+    (type) => {
+      const { event } = fixture(type);
+      const { resource } = event;
+      if (resource.case === undefined) throw new Error(`fixture ${type} has no payload`);
+      const field = InfrastructureChangeEventSchema.fields.find(
+        (f) => f.localName === resource.case,
+      );
+      if (field?.fieldKind !== "message") throw new Error(`no payload field ${resource.case}`);
+      const schema = field.message;
+      const record = resource.value as unknown as Record<string, unknown>;
+      const maps = schema.fields.filter((f) => f.fieldKind === "map");
+      const withoutMaps = { ...record };
+      for (const f of maps) withoutMaps[f.localName] = {};
+      const parts = [toBinary(schema, withoutMaps as unknown as typeof resource.value)];
+      for (const f of maps) {
+        const entries = Object.entries(record[f.localName] as Record<string, string>).sort(
+          ([a], [b]) => (a < b ? -1 : 1),
+        );
+        // A message holding one entry of the map encodes to exactly that entry.
+        for (const [k, v] of entries) {
+          parts.push(toBinary(schema, create(schema, { [f.localName]: { [k]: v } } as never)));
+        }
+      }
+      const expected = Buffer.concat(parts);
+      expect(expected.length).toBeGreaterThan(20);
+      expect(Buffer.from(canonicalBinary(schema, resource.value))).toEqual(expected);
+    },
+  );
 });
