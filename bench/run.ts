@@ -9,6 +9,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { SETTINGS } from "../src/config/settings.ts";
 import { type Figure, formatMarkdown, formatTable, type JudgedFigure, judge } from "./figures.ts";
 import { describeMachine, formatMachine, type Machine } from "./machine.ts";
 import { benchMemoryReplay } from "./memory-replay.ts";
@@ -73,7 +74,8 @@ const benches: Record<BenchName, () => Promise<Figure[]>> = {
           replay: true,
           log,
         }),
-  scan: () => benchScanConcurrency({ delayMs: 50, defaultConcurrency: 8, log }),
+  scan: () =>
+    benchScanConcurrency({ delayMs: 50, defaultConcurrency: SETTINGS.concurrency.default, log }),
 };
 
 for (const name of BENCHES) {

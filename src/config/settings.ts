@@ -557,8 +557,12 @@ export const SETTINGS = {
     flag: "concurrency",
     env: ["ELAVA_CONCURRENCY"],
     help: "partitions scanned at once",
-    default: 8,
-    ...integer(1, 256, "8"),
+    // A scan waits on API latency, not CPU. Partitions are planned unit by unit (16 types
+    // of one account and region), and AWS rate-limits per account and region, where the
+    // per-service caps already bound the extra calls; so 64 lists about four units at
+    // once, each against its own limits, and holds at most 64 pages in memory.
+    default: 64,
+    ...integer(1, 256, "64"),
   }),
   shard: setting({
     key: "scan.shard",
