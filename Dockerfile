@@ -21,6 +21,11 @@ RUN npm run build
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
+# A small young generation and a bounded old space: with V8's defaults a scan whose live
+# data fits in 32 MiB grows past 200 MiB resident. These keep a million-resource scan
+# under 128 MiB and leave an AWS scan's pages room (docs/operations.md, Sizing). Raise the
+# old space with the memory limit; bin/elava carries the same flags.
+ENV NODE_OPTIONS="--max-old-space-size=80 --max-semi-space-size=2"
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -1,9 +1,8 @@
 /**
  * Bench 2, memory, and bench 3, replay, on one stream: publishing a million resources is
  * the slow part, so it is done once. The memory bench is that publish: `elava scan
- * --provider sample --sample-resources 1000000` as a child process (the compiled JS the
- * container runs, when `npm run build` works; otherwise bin/elava through tsx, and the
- * figure says so), its peak RSS read from /proc. The replay bench then rebuilds the
+ * --provider sample --sample-resources 1000000` as a child process, run each way Elava
+ * ships (`memoryVariants`), its peak RSS read from /proc. The replay bench then rebuilds the
  * inventory from that stream and compares its rate with a raw drain of the same messages
  * (`measureReplay`).
  */
@@ -29,53 +28,98 @@ export interface MemoryReplayOptions {
 /** A way of running the scan whose memory is measured. */
 export interface MemoryVariant {
   readonly label: string;
+  /** `compiled`: node dist/cli/main.js (as the container runs it); `bin`: bin/elava executed itself. */
+  readonly cli: "compiled" | "bin";
   readonly nodeOptions: string;
+}
+
+/** The files the shipped ways of running Elava are read from. */
+export interface MemorySources {
+  readonly dockerfile: string;
+  readonly manifest: string;
+}
+
+/** The NODE_OPTIONS the Dockerfile's `ENV NODE_OPTIONS=` sets, if any. */
+export function dockerfileNodeOptions(dockerfile: string): string | undefined {
+  return /^ENV\s+NODE_OPTIONS=("([^"]*)"|(\S+))/mu
+    .exec(dockerfile)
+    ?.slice(2)
+    .find((v) => v)
+    ?.trim();
+}
+
+/** The NODE_OPTIONS the Kubernetes manifest sets, if any. */
+export function manifestNodeOptions(manifest: string): string | undefined {
+  return /name:\s*NODE_OPTIONS\s*\n\s*value:\s*"?([^"\n]+)"?/u.exec(manifest)?.[1]?.trim();
 }
 
 /**
  * V8 sizes its heap lazily: with no flags, a scan whose live data is a few MiB still grows
- * to twice that limit's worth of garbage before collecting. So the figure is taken as
- * Node runs by default, as the Kubernetes manifest runs it (its NODE_OPTIONS, read from
- * deploy/kubernetes/deployment.yaml so the two cannot drift), and with a smaller heap.
+ * to many times that in garbage before collecting. So the figure is taken for every way
+ * Elava ships, read from the files that ship it so the bench cannot drift from them: the
+ * container (the Dockerfile's NODE_OPTIONS), the Kubernetes manifest when it sets other
+ * options, and bin/elava executed itself (its shebang's flags; tsx included). Node's
+ * defaults are measured too, for comparison.
  */
-export function memoryVariants(manifest = readManifest()): MemoryVariant[] {
-  const deployed = /name:\s*NODE_OPTIONS\s*\n\s*value:\s*"?([^"\n]+)"?/u
-    .exec(manifest)?.[1]
-    ?.trim();
-  const variants: MemoryVariant[] = [{ label: "Node defaults", nodeOptions: "" }];
-  if (deployed !== undefined) {
-    variants.push({ label: `deployment.yaml ${deployed}`, nodeOptions: deployed });
+export function memoryVariants(sources: MemorySources = readSources()): MemoryVariant[] {
+  const variants: MemoryVariant[] = [{ label: "Node defaults", cli: "compiled", nodeOptions: "" }];
+  const image = dockerfileNodeOptions(sources.dockerfile);
+  if (image !== undefined) {
+    variants.push({
+      label: `container, NODE_OPTIONS ${image}`,
+      cli: "compiled",
+      nodeOptions: image,
+    });
+  }
+  const deployed = manifestNodeOptions(sources.manifest);
+  if (deployed !== undefined && deployed !== image) {
+    variants.push({
+      label: `deployment.yaml, NODE_OPTIONS ${deployed}`,
+      cli: "compiled",
+      nodeOptions: deployed,
+    });
   }
   variants.push({
-    label: "--max-old-space-size=48 --max-semi-space-size=4",
-    nodeOptions: "--max-old-space-size=48 --max-semi-space-size=4",
+    label: "bin/elava as shipped (shebang flags, tsx)",
+    cli: "bin",
+    nodeOptions: "",
   });
   return variants;
 }
 
-function readManifest(): string {
-  try {
-    return readFileSync(`${ROOT}deploy/kubernetes/deployment.yaml`, "utf8");
-  } catch {
-    return "";
-  }
+function readSources(): MemorySources {
+  const read = (path: string) => {
+    try {
+      return readFileSync(`${ROOT}${path}`, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  return { dockerfile: read("Dockerfile"), manifest: read("deploy/kubernetes/deployment.yaml") };
 }
 
-/** The command that runs the CLI: compiled JS when the build works, else tsx. */
-function cliCommand(log: (line: string) => void): { args: string[]; what: string } {
+/** The compiled CLI, built first; undefined (and logged) when the build fails. */
+function compiledCli(log: (line: string) => void): string | undefined {
   try {
     execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "pipe" });
   } catch (err) {
     const out = (err as { stdout?: Buffer }).stdout?.toString() ?? "";
-    log(
-      `memory: npm run build failed, measuring bin/elava through tsx instead:\n${out.slice(0, 2000)}`,
-    );
+    log(`memory: npm run build failed; only bin/elava is measured:\n${out.slice(0, 2000)}`);
   }
   const compiled = `${ROOT}dist/cli/main.js`;
-  if (existsSync(compiled)) {
-    return { args: [compiled], what: "node dist/cli/main.js (compiled, as in the container)" };
+  return existsSync(compiled) ? compiled : undefined;
+}
+
+/** The command of a variant: node with the compiled CLI, or bin/elava run as a program. */
+function variantCommand(
+  variant: MemoryVariant,
+  compiled: string | undefined,
+): { command: string; args: string[]; what: string } | undefined {
+  if (variant.cli === "bin") {
+    return { command: `${ROOT}bin/elava`, args: [], what: "bin/elava" };
   }
-  return { args: [`${ROOT}bin/elava`], what: "bin/elava (tsx loader included)" };
+  if (compiled === undefined) return undefined;
+  return { command: process.execPath, args: [compiled], what: "node dist/cli/main.js" };
 }
 
 /** Runs the memory bench and, when asked, the replay bench on its stream. */
@@ -83,17 +127,19 @@ export async function benchMemoryReplay(options: MemoryReplayOptions): Promise<F
   const { resources, log } = options;
   const session = await openBenchSession("memory-replay");
   try {
-    const cli = cliCommand(log);
+    const compiled = compiledCli(log);
     const figures: Figure[] = [];
     let published = Number.NaN;
     for (const variant of memoryVariants()) {
+      const cli = variantCommand(variant, compiled);
+      if (cli === undefined) continue;
       // Each scan starts from an empty stream; the last one's stream is what replay reads.
       await session.resetStream();
       log(
         `memory: ${cli.what} scan --provider sample --sample-resources ${resources} with ${variant.label}`,
       );
       const run = await measurePeakRss(
-        process.execPath,
+        cli.command,
         [
           ...cli.args,
           "scan",

@@ -1,6 +1,12 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseNatsServerVersion } from "../../bench/machine.ts";
-import { memoryVariants, parseScanSummary } from "../../bench/memory-replay.ts";
+import {
+  dockerfileNodeOptions,
+  manifestNodeOptions,
+  memoryVariants,
+  parseScanSummary,
+} from "../../bench/memory-replay.ts";
 import { measurePeakRss, parseProcStatus } from "../../bench/peak-rss.ts";
 
 const STATUS = `Name:\tnode
@@ -56,20 +62,48 @@ describe("memory bench inputs", () => {
     expect(parseScanSummary(['{"msg":"partition scanned"}'])).toBeUndefined();
   });
 
-  it("measures Node defaults, the manifest's NODE_OPTIONS, and a smaller heap", () => {
+  it("measures Node defaults and every shipped way, with the flags read from the files that ship them", () => {
+    const dockerfile = `FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+ENV NODE_OPTIONS="--max-old-space-size=80 --max-semi-space-size=2"
+`;
     const manifest = `          env:
             - name: NODE_OPTIONS
               value: --max-old-space-size=96
 `;
-    expect(memoryVariants(manifest).map((v) => v.nodeOptions)).toEqual([
-      "",
+    expect(memoryVariants({ dockerfile, manifest })).toEqual([
+      { label: "Node defaults", cli: "compiled", nodeOptions: "" },
+      {
+        label: "container, NODE_OPTIONS --max-old-space-size=80 --max-semi-space-size=2",
+        cli: "compiled",
+        nodeOptions: "--max-old-space-size=80 --max-semi-space-size=2",
+      },
+      {
+        label: "deployment.yaml, NODE_OPTIONS --max-old-space-size=96",
+        cli: "compiled",
+        nodeOptions: "--max-old-space-size=96",
+      },
+      { label: "bin/elava as shipped (shebang flags, tsx)", cli: "bin", nodeOptions: "" },
+    ]);
+    // A manifest repeating the image's options is one way of running, measured once.
+    const same = manifest.replace(
       "--max-old-space-size=96",
-      "--max-old-space-size=48 --max-semi-space-size=4",
-    ]);
-    expect(memoryVariants("").map((v) => v.label)).toEqual([
+      dockerfileNodeOptions(dockerfile) ?? "",
+    );
+    expect(memoryVariants({ dockerfile, manifest: same }).map((v) => v.label)).toEqual([
       "Node defaults",
-      "--max-old-space-size=48 --max-semi-space-size=4",
+      "container, NODE_OPTIONS --max-old-space-size=80 --max-semi-space-size=2",
+      "bin/elava as shipped (shebang flags, tsx)",
     ]);
+  });
+
+  it("ships the same heap flags in the image, the manifest and bin/elava", () => {
+    const root = new URL("../../", import.meta.url);
+    const read = (path: string) => readFileSync(new URL(path, root), "utf8");
+    const image = dockerfileNodeOptions(read("Dockerfile"));
+    expect(image).toMatch(/--max-old-space-size=\d+ --max-semi-space-size=\d+/);
+    expect(manifestNodeOptions(read("deploy/kubernetes/deployment.yaml"))).toBe(image);
+    expect(read("bin/elava").split("\n")[0]).toBe(`#!/usr/bin/env -S node ${image}`);
   });
 
   it("reads the version nats-server prints", () => {
