@@ -198,8 +198,8 @@ function fieldWriter(field: DescField): WriteMessage | undefined {
         case ScalarType.INT64:
           return (w, m) => {
             const v = m[name] as bigint | number | string;
-            // Loose, as protobuf-es: 0n, 0 and "0" are all the zero value.
-            if (v != 0) w.tag(no, WireType.Varint).int64(v);
+            // As protobuf-es: 0n, 0 and "0" are all the zero value.
+            if (v !== 0n && v !== 0 && v !== "0") w.tag(no, WireType.Varint).int64(v);
           };
         case ScalarType.BOOL:
           return (w, m) => {
