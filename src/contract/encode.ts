@@ -301,6 +301,19 @@ function written(w: BinaryWriter): Uint8Array {
   return inner.buffer.subarray(0, inner.pos);
 }
 
+/**
+ * The bytes written, copied into a slice of Node's shared Buffer pool, and the writer
+ * reset: `finish()` allocates an ArrayBuffer of its own per snapshot, and those backing
+ * stores, not the bytes, were most of the garbage collector's time per snapshot.
+ */
+function take(w: BinaryWriter): Uint8Array {
+  const bytes = written(w);
+  const out = Buffer.allocUnsafe(bytes.length);
+  out.set(bytes);
+  (w as unknown as { pos: number }).pos = 0;
+  return out;
+}
+
 /** What every snapshot of a scan shares, encoded once per scan. */
 interface ScanTemplate {
   /** The scan id and scan start fields of the envelope. */
@@ -332,8 +345,6 @@ function assertHeaderValue(name: string, value: string): void {
     throw new Error(`header ${name} cannot contain a line break: ${JSON.stringify(value)}`);
   }
 }
-
-const utf8 = new TextEncoder();
 
 /** The partition a resource of this unit belongs to. */
 export function partitionOf(
@@ -395,7 +406,7 @@ export function encodeSnapshot(
   writeTimestamp(w, F.observedAt, observedMs);
   w.raw(template.fields);
   writeString(w, F.contentHash, contentHash);
-  const data = w.finish();
+  const data = take(w);
 
   const subject = snapshotSubject(scan.prefix, partition, resource.id);
   // The subject's tokens are percent-encoded (no whitespace), so the msg id needs no check.
@@ -405,7 +416,8 @@ export function encodeSnapshot(
     msgId,
     contentHash,
     data,
-    headerBytes: utf8.encode(
+    // Buffer.from takes small buffers from the shared pool, no ArrayBuffer per message.
+    headerBytes: Buffer.from(
       `NATS/1.0\r\n${Header.MsgId}: ${msgId}${template.headerMiddle}${contentHash}\r\n\r\n`,
     ),
     headers: [
