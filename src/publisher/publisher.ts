@@ -106,7 +106,8 @@ export interface PublisherStats {
 
 interface Pending {
   readonly message: OutgoingMessage;
-  readonly headers: MsgHdrs;
+  /** The headers in NATS wire format, sent unchanged by every attempt. */
+  readonly headers: Uint8Array;
   readonly reply: string;
   readonly onSettled: OnSettled;
   readonly firstSentAt: number;
@@ -131,19 +132,21 @@ const encoder = new TextEncoder();
 
 /**
  * Headers encoded once, in the client's wire format: every retry resends the very same
- * bytes, and nothing is re-encoded per publish (the client only calls `encode()`).
+ * bytes, and nothing is re-encoded per publish. The client only calls `encode()`, and
+ * only during `publish`, so one instance per publisher carries each message's bytes in
+ * turn instead of a headers object (and its Map) per message.
  */
 class EncodedHeaders extends MsgHdrsImpl {
-  readonly #bytes: Uint8Array;
-  /** The message's `headerBytes` when its encoder built them, else its `headers` encoded. */
-  constructor(message: OutgoingMessage) {
-    super();
-    this.#bytes = message.headerBytes ?? encodeHeaders(message.headers);
-  }
+  bytes: Uint8Array = new Uint8Array(0);
 
   override encode(): Uint8Array {
-    return this.#bytes;
+    return this.bytes;
   }
+}
+
+/** The message's `headerBytes` when its encoder built them, else its `headers` encoded. */
+function headerBytes(message: OutgoingMessage): Uint8Array {
+  return message.headerBytes ?? encodeHeaders(message.headers);
 }
 
 function encodeHeaders(pairs: OutgoingMessage["headers"]): Uint8Array {
@@ -159,7 +162,7 @@ function encodeHeaders(pairs: OutgoingMessage["headers"]): Uint8Array {
 
 /** The bytes a message takes against max_payload: payload plus encoded headers. */
 export function messageSize(message: OutgoingMessage): number {
-  return message.data.length + new EncodedHeaders(message).encode().length;
+  return message.data.length + headerBytes(message).length;
 }
 
 /** Publishes messages to JetStream through a bounded window of in-flight publishes. */
@@ -183,6 +186,9 @@ export class JetStreamPublisher {
     inFlight: 0,
   };
   readonly #lowWater: number;
+  readonly #headers = new EncodedHeaders();
+  /** Reused by every publish: the client reads it synchronously and keeps nothing. */
+  readonly #publishOptions = { reply: "", headers: this.#headers as MsgHdrs };
   #nextToken = 0;
   #connected = true;
   #closed = false;
@@ -254,8 +260,8 @@ export class JetStreamPublisher {
    */
   send(message: OutgoingMessage, onSettled: OnSettled): Promise<void> | undefined {
     if (this.#closed) throw new Error(`publisher is closed; cannot publish ${message.subject}`);
-    const hdrs = new EncodedHeaders(message);
-    const size = message.data.length + hdrs.encode().length;
+    const hdrs = headerBytes(message);
+    const size = message.data.length + hdrs.length;
     const max = this.#nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
     this.#stats.sent += 1;
     this.#stats.bytes += size;
@@ -301,7 +307,7 @@ export class JetStreamPublisher {
     if (!this.#nc.isClosed()) this.#sub.unsubscribe();
   }
 
-  #start(message: OutgoingMessage, h: MsgHdrs, onSettled: OnSettled): void {
+  #start(message: OutgoingMessage, h: Uint8Array, onSettled: OnSettled): void {
     const token = (this.#nextToken++).toString(36);
     const now = Date.now();
     const p: Pending = {
@@ -325,7 +331,9 @@ export class JetStreamPublisher {
     p.retryAt = 0;
     if (!this.#connected) return; // resent on reconnect
     try {
-      this.#nc.publish(p.message.subject, p.message.data, { reply: p.reply, headers: p.headers });
+      this.#headers.bytes = p.headers;
+      this.#publishOptions.reply = p.reply;
+      this.#nc.publish(p.message.subject, p.message.data, this.#publishOptions);
     } catch (err) {
       if (this.#nc.isClosed()) {
         this.#fail(
