@@ -24,6 +24,9 @@ if [ -n "$(git status --porcelain -- src/gen)" ]; then
   exit 1
 fi
 
+echo "ci: build dist/ (what the image runs; bin/elava uses it while it is current)"
+npm run build
+
 echo "ci: biome + typecheck"
 npx biome ci --colors=off .
 npx tsc --noEmit
