@@ -22,20 +22,13 @@
  * `create()` + `toBinary()`, and the bytes every snapshot of a scan shares (scan id, scan
  * start) are encoded once per scan: that took encoding from about 30 to under 10 µs per
  * snapshot. Payloads are written into the same writer by a writer compiled per message
- * schema (`messageWriter`), the stable part is hashed in place, and the snapshot's bytes
- * and headers (a per-scan template) come from Node's Buffer pool: about 7 µs per
- * snapshot, headers included. Tests decode every snapshot and compare it with the
+ * schema (wire.ts), the stable part is hashed in place, and the snapshot's bytes and
+ * headers (a per-scan template) come from Node's Buffer pool: about 7 µs per snapshot,
+ * headers included. Tests decode every snapshot and compare it with the
  * message built by `create()`, and compare payload bytes with `toBinary()`.
  */
 import { hash } from "node:crypto";
-import {
-  create,
-  type DescField,
-  type DescMessage,
-  type Message,
-  ScalarType,
-  toBinary,
-} from "@bufbuild/protobuf";
+import { create, type Message, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
@@ -48,6 +41,16 @@ import { CONTENT_TYPE_PROTOBUF, Header } from "./headers.ts";
 import { UlidFactory } from "./ids.ts";
 import { RESOURCE_TYPES, type ResourcePayload, resourceTypeOfCase } from "./resource-types.ts";
 import { type PartitionKey, partitionId, partitionSubject, snapshotSubject } from "./subject.ts";
+import {
+  canonicalBinary,
+  type MessageRecord,
+  messageWriter,
+  take,
+  writeSortedMap,
+  writeString,
+  writeTimestamp,
+  written,
+} from "./wire.ts";
 
 /** One resource as a provider observed it: identity, tags and typed payload. */
 export interface ObservedResource {
@@ -93,169 +96,6 @@ export const MARKER_SCHEMA_NAME = PartitionScannedSchema.typeName;
 
 const eventIds = new UlidFactory();
 
-function writeSortedMap(
-  w: BinaryWriter,
-  fieldNo: number,
-  map: Readonly<Record<string, string>>,
-): void {
-  // The default sort compares UTF-16 code units, as `<` does.
-  for (const k of Object.keys(map).sort()) {
-    const v = map[k] as string;
-    w.tag(fieldNo, WireType.LengthDelimited)
-      .fork()
-      .tag(1, WireType.LengthDelimited)
-      .string(k)
-      .tag(2, WireType.LengthDelimited)
-      .string(v)
-      .join();
-  }
-}
-
-/** Encodes a message with the entries of its top-level string maps in sorted key order. */
-export function canonicalBinary(schema: DescMessage, message: Message): Uint8Array {
-  const write = messageWriter(schema);
-  if (write === undefined) return toBinaryWithSortedMaps(schema, message);
-  const w = new BinaryWriter();
-  write(w, message as unknown as MessageRecord);
-  return w.finish();
-}
-
-/** The fallback for a schema `messageWriter` does not cover: protobuf-es, maps appended. */
-function toBinaryWithSortedMaps(schema: DescMessage, message: Message): Uint8Array {
-  const maps = schema.fields.filter((f) => f.fieldKind === "map");
-  if (maps.length === 0) return toBinary(schema, message);
-  const record = message as unknown as Record<string, unknown>;
-  const withoutMaps: Record<string, unknown> = { ...record };
-  for (const f of maps) withoutMaps[f.localName] = {};
-  const w = new BinaryWriter();
-  w.raw(toBinary(schema, withoutMaps as unknown as Message));
-  for (const f of maps) {
-    writeSortedMap(w, f.number, record[f.localName] as Record<string, string>);
-  }
-  return w.finish();
-}
-
-type MessageRecord = Readonly<Record<string, unknown>>;
-type WriteMessage = (w: BinaryWriter, message: MessageRecord) => void;
-
-/**
- * Payloads are written into the snapshot's own writer by a writer compiled once per
- * message schema, rather than by `toBinary`, which grows a fresh buffer (128, 256, 512,
- * 1024 bytes) and copies the result for every snapshot: that was a fifth of a scan's CPU
- * with the garbage it made. It writes exactly the bytes `toBinary` writes (fields in
- * number order, zero values of implicit-presence fields left out, unknown fields last),
- * except that top-level map entries come after the other fields in sorted key order, as
- * `canonicalBinary` always did; a test compares it with `toBinary` on every fixture. It
- * covers the field kinds the schema uses (strings, int32, int64, bool, messages, their
- * lists, string maps); a schema with any other kind goes through `toBinary`.
- */
-const messageWriters = new WeakMap<DescMessage, WriteMessage | null>();
-
-function messageWriter(schema: DescMessage): WriteMessage | undefined {
-  const known = messageWriters.get(schema);
-  if (known !== undefined) return known ?? undefined;
-  // Registered before compiling fields, so that a recursive message ends the recursion.
-  const fieldWriters: WriteMessage[] = [];
-  const write: WriteMessage = (w, message) => {
-    for (let i = 0; i < fieldWriters.length; i++) (fieldWriters[i] as WriteMessage)(w, message);
-    const unknown = message.$unknown as Message["$unknown"];
-    if (unknown !== undefined) {
-      for (const { no, wireType, data } of unknown) w.tag(no, wireType).raw(data);
-    }
-  };
-  messageWriters.set(schema, write);
-  const sorted = [...schema.fields].sort((a, b) => a.number - b.number);
-  const ordered = [
-    ...sorted.filter((f) => f.fieldKind !== "map"),
-    ...sorted.filter((f) => f.fieldKind === "map"),
-  ];
-  for (const field of ordered) {
-    const fw = fieldWriter(field);
-    if (fw === undefined) {
-      messageWriters.set(schema, null);
-      return undefined;
-    }
-    fieldWriters.push(fw);
-  }
-  return write;
-}
-
-function fieldWriter(field: DescField): WriteMessage | undefined {
-  const no = field.number;
-  const name = field.localName;
-  if (field.oneof !== undefined) return undefined;
-  switch (field.fieldKind) {
-    case "scalar":
-      if (field.presence !== IMPLICIT) return undefined;
-      switch (field.scalar) {
-        case ScalarType.STRING:
-          return (w, m) => {
-            const v = m[name] as string;
-            if (v !== "") w.tag(no, WireType.LengthDelimited).string(v);
-          };
-        case ScalarType.INT32:
-          return (w, m) => {
-            const v = m[name] as number;
-            if (v !== 0) w.tag(no, WireType.Varint).int32(v);
-          };
-        case ScalarType.INT64:
-          return (w, m) => {
-            const v = m[name] as bigint | number | string;
-            // As protobuf-es: 0n, 0 and "0" are all the zero value.
-            if (v !== 0n && v !== 0 && v !== "0") w.tag(no, WireType.Varint).int64(v);
-          };
-        case ScalarType.BOOL:
-          return (w, m) => {
-            if (m[name] === true) w.tag(no, WireType.Varint).bool(true);
-          };
-        default:
-          return undefined;
-      }
-    case "message": {
-      if (field.delimitedEncoding) return undefined;
-      const child = messageWriter(field.message);
-      if (child === undefined) return undefined;
-      return (w, m) => {
-        const v = m[name] as MessageRecord | undefined;
-        if (v !== undefined && Object.hasOwn(m, name)) {
-          w.tag(no, WireType.LengthDelimited).fork();
-          child(w, v);
-          w.join();
-        }
-      };
-    }
-    case "list":
-      if (field.listKind === "scalar" && field.scalar === ScalarType.STRING) {
-        return (w, m) => {
-          for (const v of m[name] as readonly string[]) {
-            w.tag(no, WireType.LengthDelimited).string(v);
-          }
-        };
-      }
-      if (field.listKind === "message" && !field.delimitedEncoding) {
-        const child = messageWriter(field.message);
-        if (child === undefined) return undefined;
-        return (w, m) => {
-          for (const v of m[name] as readonly MessageRecord[]) {
-            w.tag(no, WireType.LengthDelimited).fork();
-            child(w, v);
-            w.join();
-          }
-        };
-      }
-      return undefined;
-    case "map":
-      if (field.mapKey !== ScalarType.STRING || field.mapKind !== "scalar") return undefined;
-      if (field.scalar !== ScalarType.STRING) return undefined;
-      return (w, m) => writeSortedMap(w, no, m[name] as Readonly<Record<string, string>>);
-    default:
-      return undefined;
-  }
-}
-
-/** google.protobuf.FeatureSet.FieldPresence.IMPLICIT: proto3 fields without `optional`. */
-const IMPLICIT = 2;
-
 const payloadFields = new Map(
   Object.values(RESOURCE_TYPES).map((t) => {
     const field = InfrastructureChangeEventSchema.fields.find((f) => f.localName === t.case);
@@ -271,20 +111,6 @@ const F = Object.fromEntries(
   InfrastructureChangeEventSchema.fields.map((f) => [f.localName, f.number]),
 ) as Record<keyof InfrastructureChangeEvent, number>;
 
-function writeString(w: BinaryWriter, fieldNo: number, value: string): void {
-  // proto3: an empty string is the default and is not written, as protobuf-es does.
-  if (value !== "") w.tag(fieldNo, WireType.LengthDelimited).string(value);
-}
-
-function writeTimestamp(w: BinaryWriter, fieldNo: number, ms: number): void {
-  const seconds = Math.floor(ms / 1000);
-  const nanos = (ms - seconds * 1000) * 1_000_000;
-  w.tag(fieldNo, WireType.LengthDelimited).fork();
-  if (seconds !== 0) w.tag(1, WireType.Varint).int64(seconds);
-  if (nanos !== 0) w.tag(2, WireType.Varint).int32(nanos);
-  w.join();
-}
-
 /**
  * One writer for every snapshot: it keeps the buffer it grew to, so encoding allocates
  * only the bytes it returns (a fresh writer grows 128 -> 256 -> 512 -> 1024 bytes for
@@ -292,30 +118,6 @@ function writeTimestamp(w: BinaryWriter, fieldNo: number, ms: number): void {
  * nothing else can use the writer in between.
  */
 const writer = new BinaryWriter();
-
-/**
- * The bytes written so far, without copying them. protobuf-es declares `buffer` and `pos`
- * private, but hashing the stable part in place saves a copy of every snapshot twice over
- * (finish, then raw back into the writer); the encode tests decode every snapshot and
- * check its hash, so a change in the writer's layout cannot pass unnoticed.
- */
-function written(w: BinaryWriter): Uint8Array {
-  const inner = w as unknown as { readonly buffer: Uint8Array; readonly pos: number };
-  return inner.buffer.subarray(0, inner.pos);
-}
-
-/**
- * The bytes written, copied into a slice of Node's shared Buffer pool, and the writer
- * reset: `finish()` allocates an ArrayBuffer of its own per snapshot, and those backing
- * stores, not the bytes, were most of the garbage collector's time per snapshot.
- */
-function take(w: BinaryWriter): Uint8Array {
-  const bytes = written(w);
-  const out = Buffer.allocUnsafe(bytes.length);
-  out.set(bytes);
-  (w as unknown as { pos: number }).pos = 0;
-  return out;
-}
 
 /** What every snapshot of a scan shares, encoded once per scan. */
 interface ScanTemplate {
@@ -398,7 +200,7 @@ export function encodeSnapshot(
     w.join();
   } else {
     w.tag(field.number, WireType.LengthDelimited).bytes(
-      toBinaryWithSortedMaps(field.schema, payload as unknown as Message),
+      canonicalBinary(field.schema, payload as unknown as Message),
     );
   }
   const contentHash = `sha256:${hash("sha256", written(w), "hex")}`;

@@ -3,18 +3,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { create, fromBinary, fromJson, type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import {
-  canonicalBinary,
-  encodeMarker,
-  encodeSnapshot,
-  type ObservedResource,
-} from "../../src/contract/encode.ts";
+import { encodeMarker, encodeSnapshot, type ObservedResource } from "../../src/contract/encode.ts";
 import {
   ALL_RESOURCE_TYPES,
   payload,
   type ResourceType,
 } from "../../src/contract/resource-types.ts";
 import { type PartitionKey, parseSubject } from "../../src/contract/subject.ts";
+import { canonicalBinary } from "../../src/contract/wire.ts";
 import { InfrastructureChangeEventSchema } from "../../src/gen/elava/v1/event_pb.ts";
 import { PartitionScannedSchema, ScanStatus } from "../../src/gen/elava/v1/marker_pb.ts";
 import { VpcSchema } from "../../src/gen/elava/v1/network_pb.ts";
