@@ -138,10 +138,26 @@ function isAuthError(err: unknown): boolean {
   );
 }
 
+function errorText(err: unknown): string {
+  return `${errorMessage(err)} ${errorMessage((err as { cause?: unknown })?.cause)}`.toLowerCase();
+}
+
 function isTlsError(err: unknown): boolean {
-  const text =
-    `${errorMessage(err)} ${errorMessage((err as { cause?: unknown })?.cause)}`.toLowerCase();
-  return /tls|certificate|ssl|self[- ]signed|handshake/u.test(text);
+  return /tls|certificate|ssl|self[- ]signed|handshake/u.test(errorText(err));
+}
+
+/**
+ * With TLS 1.3 the client finishes its handshake before the server has checked the
+ * client certificate, so a rejected certificate often arrives as a reset connection, not
+ * as a "bad certificate" alert. With a client certificate configured, a connection the
+ * server drops while connecting is reported as the TLS failure it almost surely is, at
+ * once, instead of being retried until the deadline as an unreachable server.
+ */
+function isDroppedWithClientCert(opts: NatsConnectionOptions, err: unknown): boolean {
+  return (
+    opts.tls?.certFile !== undefined &&
+    /econnreset|epipe|socket hang up|connection closed|disconnect/u.test(errorText(err))
+  );
 }
 
 const RETRY_CONNECT_MS = 250;
@@ -172,9 +188,12 @@ export async function connectNats(opts: NatsConnectionOptions): Promise<NatsConn
           { cause: err },
         );
       }
-      if (isTlsError(err)) {
+      if (isTlsError(err) || isDroppedWithClientCert(opts, err)) {
+        const what = isTlsError(err)
+          ? cause
+          : `the server closed the connection during the TLS handshake (${cause}); it may have rejected the client certificate`;
         throw new NatsConnectError(
-          `TLS with NATS at ${where} failed: ${cause}; check --nats-tls-ca, --nats-tls-cert and --nats-tls-key and that the server's certificate names this host`,
+          `TLS with NATS at ${where} failed: ${what}; check --nats-tls-ca, --nats-tls-cert and --nats-tls-key and that the server's certificate names this host`,
           { cause: err },
         );
       }
