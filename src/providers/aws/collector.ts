@@ -66,6 +66,17 @@ export interface Collector<T extends ResourceType = ResourceType, Item = unknown
   toProto(item: Item, unit: UnitRef): ObservedResource;
 }
 
+/**
+ * The options of every SDK call a collector makes: the partition's abort signal, so an
+ * interrupted scan cancels the calls in flight instead of waiting for their answers. Pass
+ * it to `client.send(command, callOptions(ctx))`, and to an SDK paginator as its third
+ * argument (`paginateDescribeVpcs(config, input, callOptions(ctx))`), which the paginator
+ * hands to `send` with every page's command.
+ */
+export function callOptions(ctx: Pick<CollectorContext, "signal">): { abortSignal: AbortSignal } {
+  return { abortSignal: ctx.signal };
+}
+
 /** Declares a collector with its item type inferred (use in each collector module). */
 export function defineCollector<T extends ResourceType, Item>(
   collector: Collector<T, Item>,

@@ -7,7 +7,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { AutoscalingGroupSchema } from "../../../gen/elava/v1/compute_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
 /** The API's largest page. */
@@ -24,7 +24,7 @@ export const autoscalingGroupCollector = defineCollector({
     do {
       const page = await ctx.clients.autoscaling.send(
         new DescribeAutoScalingGroupsCommand({ MaxRecords: PAGE_SIZE, NextToken: token }),
-        { abortSignal: ctx.signal },
+        callOptions(ctx),
       );
       yield page.AutoScalingGroups ?? [];
       token = page.NextToken;

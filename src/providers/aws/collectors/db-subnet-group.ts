@@ -12,7 +12,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { DbSubnetGroupSchema } from "../../../gen/elava/v1/database_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { nameFrom, requireId, tagRecord } from "../tags.ts";
 
 /** The API's largest page. */
@@ -35,7 +35,7 @@ export const dbSubnetGroupCollector = defineCollector({
     do {
       const page = await ctx.clients.rds.send(
         new DescribeDBSubnetGroupsCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
-        { abortSignal: ctx.signal },
+        callOptions(ctx),
       );
       yield await Promise.all(
         (page.DBSubnetGroups ?? []).map(async (group) => ({
@@ -47,7 +47,7 @@ export const dbSubnetGroupCollector = defineCollector({
                   await ctx.limit(() =>
                     ctx.clients.rds.send(
                       new ListTagsForResourceCommand({ ResourceName: group.DBSubnetGroupArn }),
-                      { abortSignal: ctx.signal },
+                      callOptions(ctx),
                     ),
                   )
                 ).TagList ?? []),

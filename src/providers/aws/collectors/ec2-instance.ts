@@ -8,7 +8,7 @@ import { type Instance, paginateDescribeInstances } from "@aws-sdk/client-ec2";
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { Ec2InstanceSchema } from "../../../gen/elava/v1/compute_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { ec2Arn, nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
 /** DescribeInstances allows 5..1000. */
@@ -22,6 +22,7 @@ export const ec2InstanceCollector = defineCollector({
     for await (const page of paginateDescribeInstances(
       { client: ctx.clients.ec2, pageSize: PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       yield (page.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     }

@@ -14,7 +14,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { EksClusterSchema } from "../../../gen/elava/v1/containers_pb.ts";
-import { type CollectorContext, defineCollector } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, timestamp } from "../tags.ts";
 
@@ -34,7 +34,7 @@ export async function* clusterNamePages(ctx: CollectorContext): AsyncGenerator<s
   do {
     const page = await ctx.clients.eks.send(
       new ListClustersCommand({ maxResults: EKS_PAGE_SIZE, nextToken: token }),
-      { abortSignal: ctx.signal },
+      callOptions(ctx),
     );
     yield page.clusters ?? [];
     token = page.nextToken;
@@ -52,7 +52,7 @@ export async function nodegroupNames(
     const page = await ctx.limit(() =>
       ctx.clients.eks.send(
         new ListNodegroupsCommand({ clusterName, maxResults: EKS_PAGE_SIZE, nextToken: token }),
-        { abortSignal: ctx.signal },
+        callOptions(ctx),
       ),
     );
     names.push(...(page.nodegroups ?? []));
@@ -72,7 +72,7 @@ async function fargateProfileNames(ctx: CollectorContext, clusterName: string): 
           maxResults: EKS_PAGE_SIZE,
           nextToken: token,
         }),
-        { abortSignal: ctx.signal },
+        callOptions(ctx),
       ),
     );
     names.push(...(page.fargateProfileNames ?? []));
@@ -89,9 +89,7 @@ export function isGone(err: unknown): boolean {
 async function describe(ctx: CollectorContext, name: string): Promise<EksClusterItem | undefined> {
   try {
     const [described, nodegroups, fargateProfiles] = await Promise.all([
-      ctx.limit(() =>
-        ctx.clients.eks.send(new DescribeClusterCommand({ name }), { abortSignal: ctx.signal }),
-      ),
+      ctx.limit(() => ctx.clients.eks.send(new DescribeClusterCommand({ name }), callOptions(ctx))),
       nodegroupNames(ctx, name),
       fargateProfileNames(ctx, name),
     ]);

@@ -8,7 +8,7 @@ import { DescribeNodegroupCommand, type Nodegroup } from "@aws-sdk/client-eks";
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { EksNodeGroupSchema, NodeTaintSchema } from "../../../gen/elava/v1/containers_pb.ts";
-import { type CollectorContext, defineCollector } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
 import { nameFrom, requireId, timestamp } from "../tags.ts";
 import { clusterNamePages, isGone, nodegroupNames } from "./eks-cluster.ts";
 
@@ -24,9 +24,10 @@ async function nodegroupsOf(ctx: CollectorContext, clusterName: string): Promise
     names.map((nodegroupName) =>
       ctx
         .limit(() =>
-          ctx.clients.eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }), {
-            abortSignal: ctx.signal,
-          }),
+          ctx.clients.eks.send(
+            new DescribeNodegroupCommand({ clusterName, nodegroupName }),
+            callOptions(ctx),
+          ),
         )
         .then(
           // A describe without a node group is kept so that toProto fails the partition on it.

@@ -22,7 +22,7 @@ import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { PartitionFailure } from "../../../errors.ts";
 import { IamRoleSchema } from "../../../gen/elava/v1/identity_pb.ts";
-import { type CollectorContext, defineCollector, type UnitRef } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector, type UnitRef } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
@@ -59,9 +59,10 @@ async function drain<T>(
 
 async function instanceProfilesByRole(ctx: CollectorContext): Promise<Map<string, string[]>> {
   const profiles = await drain(ctx, async (iam, Marker) => {
-    const out = await iam.send(new ListInstanceProfilesCommand({ MaxItems: PAGE_SIZE, Marker }), {
-      abortSignal: ctx.signal,
-    });
+    const out = await iam.send(
+      new ListInstanceProfilesCommand({ MaxItems: PAGE_SIZE, Marker }),
+      callOptions(ctx),
+    );
     return { items: out.InstanceProfiles ?? [], marker: out.IsTruncated ? out.Marker : undefined };
   });
   const byRole = new Map<string, string[]>();
@@ -90,14 +91,14 @@ async function describe(
       drain(ctx, async (iam, Marker) => {
         const out = await iam.send(
           new ListRoleTagsCommand({ RoleName, MaxItems: PAGE_SIZE, Marker }),
-          { abortSignal: ctx.signal },
+          callOptions(ctx),
         );
         return { items: out.Tags ?? [], marker: out.IsTruncated ? out.Marker : undefined };
       }),
       drain<AttachedPolicy>(ctx, async (iam, Marker) => {
         const out = await iam.send(
           new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: PAGE_SIZE, Marker }),
-          { abortSignal: ctx.signal },
+          callOptions(ctx),
         );
         return {
           items: out.AttachedPolicies ?? [],
@@ -174,7 +175,7 @@ export const iamRoleCollector = defineCollector({
     do {
       const page = await ctx.clients.iam.send(
         new ListRolesCommand({ MaxItems: PAGE_SIZE, Marker: marker }),
-        { abortSignal: ctx.signal },
+        callOptions(ctx),
       );
       const items = await Promise.all((page.Roles ?? []).map((r) => describe(ctx, r, profiles)));
       yield items.filter((i): i is IamRoleItem => i !== undefined);

@@ -14,7 +14,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { LaunchTemplateSchema } from "../../../gen/elava/v1/compute_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { ec2Arn, nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
 /** DescribeLaunchTemplates and DescribeLaunchTemplateVersions allow 1..200. */
@@ -43,6 +43,7 @@ export const launchTemplateCollector = defineCollector({
     for await (const page of paginateDescribeLaunchTemplateVersions(
       { client: ctx.clients.ec2, pageSize: PAGE_SIZE },
       { Versions: ["$Latest"] },
+      callOptions(ctx),
     )) {
       for (const v of page.LaunchTemplateVersions ?? []) {
         if (v.LaunchTemplateId !== undefined) latest.set(v.LaunchTemplateId, v);
@@ -51,6 +52,7 @@ export const launchTemplateCollector = defineCollector({
     for await (const page of paginateDescribeLaunchTemplates(
       { client: ctx.clients.ec2, pageSize: PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       yield (page.LaunchTemplates ?? []).map(
         (template): VersionedLaunchTemplate => ({

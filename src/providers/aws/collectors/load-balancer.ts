@@ -17,7 +17,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { LoadBalancerSchema } from "../../../gen/elava/v1/load_balancing_pb.ts";
-import { type CollectorContext, defineCollector } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
 /** DescribeLoadBalancers' and DescribeTargetGroups' largest page. */
@@ -44,9 +44,7 @@ export async function elbv2TagsByArn(
   const answers = await Promise.all(
     chunks.map((chunk) =>
       ctx.limit(() =>
-        ctx.clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: chunk }), {
-          abortSignal: ctx.signal,
-        }),
+        ctx.clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: chunk }), callOptions(ctx)),
       ),
     ),
   );
@@ -65,7 +63,7 @@ export async function* targetGroupPages(ctx: CollectorContext): AsyncGenerator<T
   do {
     const page = await ctx.clients.elbv2.send(
       new DescribeTargetGroupsCommand({ PageSize: ELBV2_PAGE_SIZE, Marker: marker }),
-      { abortSignal: ctx.signal },
+      callOptions(ctx),
     );
     yield page.TargetGroups ?? [];
     marker = page.NextMarker;
@@ -96,7 +94,7 @@ export const loadBalancerCollector = defineCollector({
     do {
       const page = await ctx.clients.elbv2.send(
         new DescribeLoadBalancersCommand({ PageSize: ELBV2_PAGE_SIZE, Marker: marker }),
-        { abortSignal: ctx.signal },
+        callOptions(ctx),
       );
       const lbs = page.LoadBalancers ?? [];
       const tags = await elbv2TagsByArn(

@@ -4,7 +4,7 @@ import { type NatGateway, paginateDescribeNatGateways } from "@aws-sdk/client-ec
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { NatGatewaySchema } from "../../../gen/elava/v1/network_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 
 /** DescribeNatGateways allows 5..1000. */
@@ -18,6 +18,7 @@ export const natGatewayCollector = defineCollector({
     for await (const page of paginateDescribeNatGateways(
       { client: ctx.clients.ec2, pageSize: PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       yield page.NatGateways ?? [];
     }

@@ -3,7 +3,7 @@ import { type DBInstance, DescribeDBInstancesCommand } from "@aws-sdk/client-rds
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { RdsInstanceSchema } from "../../../gen/elava/v1/database_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
 /** The API's largest page. */
@@ -23,7 +23,7 @@ export const rdsInstanceCollector = defineCollector({
     do {
       const page = await ctx.clients.rds.send(
         new DescribeDBInstancesCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
-        { abortSignal: ctx.signal },
+        callOptions(ctx),
       );
       yield page.DBInstances ?? [];
       marker = page.Marker;

@@ -8,7 +8,7 @@ import {
   RouteSchema,
   RouteTableSchema,
 } from "../../../gen/elava/v1/network_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 
 /** DescribeRouteTables allows 5..100. */
@@ -65,6 +65,7 @@ export const routeTableCollector = defineCollector({
     for await (const page of paginateDescribeRouteTables(
       { client: ctx.clients.ec2, pageSize: ROUTE_TABLE_PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       yield page.RouteTables ?? [];
     }

@@ -27,7 +27,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { PublicAccessBlockSchema, S3BucketSchema } from "../../../gen/elava/v1/storage_pb.ts";
-import { type CollectorContext, defineCollector } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { arnOf, nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
@@ -78,7 +78,7 @@ async function describe(ctx: CollectorContext, bucket: Bucket): Promise<S3Bucket
       publicAccessBlock: undefined,
     };
   }
-  const opts = { abortSignal: ctx.signal };
+  const opts = callOptions(ctx);
   const s3 = ctx.clients.s3;
   try {
     const [location, tagging, versioning, encryption, block] = await Promise.all([
@@ -134,7 +134,7 @@ export const s3BucketCollector = defineCollector({
     do {
       const page = await ctx.clients.s3.send(
         new ListBucketsCommand({ MaxBuckets: PAGE_SIZE, ContinuationToken: token }),
-        { abortSignal: ctx.signal },
+        callOptions(ctx),
       );
       const items = await Promise.all((page.Buckets ?? []).map((b) => describe(ctx, b)));
       yield items.filter((i): i is S3BucketItem => i !== undefined);

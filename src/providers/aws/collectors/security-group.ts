@@ -12,7 +12,7 @@ import {
   type SecurityRule,
   SecurityRuleSchema,
 } from "../../../gen/elava/v1/network_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 
 /** DescribeSecurityGroups allows 5..1000. */
@@ -78,6 +78,7 @@ export const securityGroupCollector = defineCollector({
     for await (const page of paginateDescribeSecurityGroups(
       { client: ctx.clients.ec2, pageSize: PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       yield page.SecurityGroups ?? [];
     }

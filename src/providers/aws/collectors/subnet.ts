@@ -13,7 +13,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { SubnetSchema } from "../../../gen/elava/v1/network_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 import { ROUTE_TABLE_PAGE_SIZE } from "./route-table.ts";
 
@@ -37,6 +37,7 @@ export const subnetCollector = defineCollector({
     for await (const page of paginateDescribeRouteTables(
       { client: ctx.clients.ec2, pageSize: ROUTE_TABLE_PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       for (const t of page.RouteTables ?? []) {
         for (const a of t.Associations ?? []) {
@@ -49,6 +50,7 @@ export const subnetCollector = defineCollector({
     for await (const page of paginateDescribeSubnets(
       { client: ctx.clients.ec2, pageSize: PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       yield (page.Subnets ?? []).map((s): RoutedSubnet => {
         const own = s.SubnetId === undefined ? undefined : explicit.get(s.SubnetId);

@@ -14,7 +14,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { TargetGroupSchema, TargetHealthSchema } from "../../../gen/elava/v1/load_balancing_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, tagRecord } from "../tags.ts";
 import { elbv2TagsByArn, targetGroupPages } from "./load-balancer.ts";
@@ -47,9 +47,10 @@ export const targetGroupCollector = defineCollector({
               ? Promise.resolve([])
               : ctx.limit(() =>
                   ctx.clients.elbv2
-                    .send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }), {
-                      abortSignal: ctx.signal,
-                    })
+                    .send(
+                      new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }),
+                      callOptions(ctx),
+                    )
                     .then(
                       (out) => out.TargetHealthDescriptions ?? [],
                       (err: unknown) => {

@@ -7,7 +7,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { VpcPeeringSchema } from "../../../gen/elava/v1/network_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 
 /** DescribeVpcPeeringConnections allows 5..1000. */
@@ -21,6 +21,7 @@ export const vpcPeeringCollector = defineCollector({
     for await (const page of paginateDescribeVpcPeeringConnections(
       { client: ctx.clients.ec2, pageSize: PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       yield page.VpcPeeringConnections ?? [];
     }

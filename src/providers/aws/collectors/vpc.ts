@@ -4,7 +4,7 @@ import { paginateDescribeVpcs, type Vpc } from "@aws-sdk/client-ec2";
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { VpcSchema } from "../../../gen/elava/v1/network_pb.ts";
-import { defineCollector } from "../collector.ts";
+import { callOptions, defineCollector } from "../collector.ts";
 import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
 
 /** DescribeVpcs allows 5..1000. */
@@ -18,6 +18,7 @@ export const vpcCollector = defineCollector({
     for await (const page of paginateDescribeVpcs(
       { client: ctx.clients.ec2, pageSize: PAGE_SIZE },
       {},
+      callOptions(ctx),
     )) {
       yield page.Vpcs ?? [];
     }
