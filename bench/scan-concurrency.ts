@@ -10,18 +10,20 @@
  * the default costs. Units are discovered before the clock starts (their STS and
  * DescribeRegions calls are the same in both).
  *
- * API calls are counted by the provider (every attempt, by operation) and compared with
- * the minimum the estate and the page sizes allow (fake-estate.ts).
+ * The estate is the one the tests scan (test/support/aws-estate.ts) in the shape of
+ * `SCAN_BENCH_ESTATE`. API calls are counted by the provider (every attempt, by operation)
+ * and compared with the minimum that estate's data and the APIs' page sizes allow, as the
+ * fake process reports it for what it scripted.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { ResourceType } from "../src/contract/resource-types.ts";
 import { partitionId } from "../src/contract/subject.ts";
 import { createAwsProvider } from "../src/providers/aws/provider.ts";
 import type { Provider, Unit } from "../src/providers/provider.ts";
 import { JetStreamPublisher } from "../src/publisher/publisher.ts";
 import { planPartitions, runScan } from "../src/scanner/scanner.ts";
-import { DEFAULT_SHAPE, type EstateShape, expectedResources, minimumCalls } from "./fake-estate.ts";
+import type { AwsEstateOptions } from "../test/support/aws-estate.ts";
+import type { FakeEstateSummary } from "./fake-aws-process.ts";
 import type { Figure } from "./figures.ts";
 import { openBenchSession } from "./session.ts";
 
@@ -31,7 +33,8 @@ export interface ScanBenchOptions {
   delayMs: number;
   /** The CLI's default `--concurrency`. */
   defaultConcurrency: number;
-  shape?: EstateShape;
+  /** The estate the fake scripts; `SCAN_BENCH_ESTATE` when absent. */
+  estate?: AwsEstateOptions;
   log: (line: string) => void;
 }
 
@@ -55,21 +58,57 @@ export function compareCalls(
   }));
 }
 
+/**
+ * Bench 4's estate: 4 regions, every type present, EC2 instances over two pages (1000 + 1).
+ * It is kept small otherwise: the bench measures how well API latency overlaps, and a
+ * large estate would measure the CPU time of parsing and encoding instead.
+ */
+export const SCAN_BENCH_ESTATE: AwsEstateOptions = {
+  regions: ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1"],
+  regionsGiven: true,
+  perType: 3,
+  counts: {
+    ec2_instance: 1001,
+    vpc: 2,
+    subnet: 6,
+    internet_gateway: 2,
+    nat_gateway: 2,
+    vpc_peering: 1,
+    security_group: 6,
+    eks_cluster: 2,
+    eks_node_group: 4,
+    db_subnet_group: 2,
+    load_balancer: 2,
+  },
+  buckets: 4,
+  roles: 6,
+};
+
+/** Resources per type of a scripted estate, for checking a scan saw all of it. */
+export function resourcesByType(summary: FakeEstateSummary): Map<string, number> {
+  const byType = new Map<string, number>();
+  for (const p of summary.partitions) {
+    byType.set(p.resourceType, (byType.get(p.resourceType) ?? 0) + p.resources);
+  }
+  return byType;
+}
+
 const credentials = { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-not-a-secret" };
 
 /** Runs the scan concurrency bench and returns its figures. */
 export async function benchScanConcurrency(options: ScanBenchOptions): Promise<Figure[]> {
   const { delayMs, defaultConcurrency, log } = options;
-  const shape = options.shape ?? DEFAULT_SHAPE;
-  const fake = await startFakeProcess(delayMs, shape);
+  const estateOptions = options.estate ?? SCAN_BENCH_ESTATE;
+  const fake = await startFakeAwsProcess(delayMs, estateOptions);
+  const regions = estateOptions.regions;
   const session = await openBenchSession("scan");
   const providers: Provider[] = [];
   const provider = () => {
     const p = createAwsProvider({
       endpoint: fake.url,
       credentials,
-      homeRegion: shape.regions[0] ?? "us-east-1",
-      regions: shape.regions,
+      homeRegion: regions[0] ?? "us-east-1",
+      regions,
       maxAttempts: 1,
       retryMode: "standard",
       log: (level, message, fields) =>
@@ -137,16 +176,17 @@ export async function benchScanConcurrency(options: ScanBenchOptions): Promise<F
     const atDefault = await scan(defaultConcurrency);
     const allAtOnce = await scan(planned.length);
 
-    const expected = expectedResources(shape);
-    const missing = [...expected].filter(
-      ([type, n]) => (atDefault.byType.get(type as ResourceType) ?? 0) !== n,
-    );
+    const expected = resourcesByType(fake.estate);
+    const missing = [...expected].filter(([type, n]) => (atDefault.byType.get(type) ?? 0) !== n);
     for (const [type, n] of missing) {
       log(
         `scan: WARNING ${type}: expected ${n} resources from the fake, the scan published ${atDefault.byType.get(type) ?? 0}`,
       );
     }
-    const comparison = compareCalls(atDefault.calls, minimumCalls(shape));
+    const comparison = compareCalls(
+      atDefault.calls,
+      new Map(Object.entries(fake.estate.minimumCalls)),
+    );
     const total = comparison.reduce((n, c) => n + c.calls, 0);
     const minimum = comparison.reduce((n, c) => n + c.minimum, 0);
     const over = comparison.filter((c) => c.calls > c.minimum);
@@ -155,7 +195,7 @@ export async function benchScanConcurrency(options: ScanBenchOptions): Promise<F
         `scan: ${c.operation.padEnd(45)} ${String(c.calls).padStart(5)} calls, minimum ${c.minimum}${c.calls > c.minimum ? "  <- above the minimum" : ""}`,
       );
     }
-    const estate = `${shape.regions.length} regions x 18 types, ${planned.length} partitions, ${[...expected.values()].reduce((a, b) => a + b, 0)} resources, ${delayMs} ms per call, the fake in its own process`;
+    const estate = `${regions.length} regions x 18 types, ${planned.length} partitions, ${[...expected.values()].reduce((a, b) => a + b, 0)} resources, ${delayMs} ms per call, the fake in its own process`;
     return [
       {
         bench: "4 scan",
@@ -210,11 +250,19 @@ export async function benchScanConcurrency(options: ScanBenchOptions): Promise<F
   }
 }
 
-/** Starts bench/fake-aws-process.ts and waits for its URL. */
-async function startFakeProcess(
+/** The fake AWS endpoint in its own process: where it listens and what it scripted. */
+export interface FakeAwsProcess {
+  readonly url: string;
+  readonly estate: FakeEstateSummary;
+  /** Ends the process (it exits when its standard input closes). */
+  close(): void;
+}
+
+/** Starts bench/fake-aws-process.ts with the estate and waits for its summary and URL. */
+export async function startFakeAwsProcess(
   delayMs: number,
-  shape: EstateShape,
-): Promise<{ url: string; close(): void }> {
+  estate: AwsEstateOptions,
+): Promise<FakeAwsProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -222,22 +270,28 @@ async function startFakeProcess(
       "tsx",
       fileURLToPath(new URL("fake-aws-process.ts", import.meta.url)),
       String(delayMs),
-      JSON.stringify(shape),
+      JSON.stringify(estate),
     ],
     { stdio: ["pipe", "pipe", "inherit"] },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      out += chunk;
-      const m = /^url (\S+)$/mu.exec(out);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-    child.once("exit", (code) =>
-      reject(new Error(`the fake AWS process exited (${code}) before listening`)),
-    );
-    child.once("error", reject);
-  });
-  return { url, close: () => child.stdin.end() };
+  const started = await new Promise<{ url: string; estate: FakeEstateSummary }>(
+    (resolve, reject) => {
+      let out = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => {
+        out += chunk;
+        // Whole lines only: a chunk may end inside the estate's JSON.
+        const url = /^url (\S+)\n/mu.exec(out)?.[1];
+        const summary = /^estate (.+)\n/mu.exec(out)?.[1];
+        if (url !== undefined && summary !== undefined) {
+          resolve({ url, estate: JSON.parse(summary) as FakeEstateSummary });
+        }
+      });
+      child.once("exit", (code) =>
+        reject(new Error(`the fake AWS process exited (${code}) before listening`)),
+      );
+      child.once("error", reject);
+    },
+  );
+  return { ...started, close: () => child.stdin.end() };
 }
