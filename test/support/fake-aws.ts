@@ -25,6 +25,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { AwsProviderOptions } from "../../src/providers/aws/provider.ts";
 
 /** A value of a scripted query-protocol response. */
 export type WireValue =
@@ -355,4 +356,25 @@ export class FakeAws {
       res.end(JSON.stringify({ message }));
     }
   }
+}
+
+/** Credentials the fake accepts (it maps access key ids to accounts, see `accounts`). */
+export const FAKE_CREDENTIALS = { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" };
+
+/**
+ * Options of an AWS provider that talks to `fake` with fake credentials from us-east-1,
+ * standard retries and no log; `overrides` win.
+ */
+export function fakeProviderOptions(
+  fake: FakeAws,
+  overrides: Partial<AwsProviderOptions> = {},
+): AwsProviderOptions {
+  return {
+    endpoint: fake.url,
+    credentials: FAKE_CREDENTIALS,
+    homeRegion: "us-east-1",
+    retryMode: "standard",
+    log: () => {},
+    ...overrides,
+  };
 }

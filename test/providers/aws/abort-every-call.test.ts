@@ -11,7 +11,7 @@ import { createAwsProvider } from "../../../src/providers/aws/provider.ts";
 import { COLLECTORS } from "../../../src/providers/aws/registry.ts";
 import { planPartitions } from "../../../src/scanner/scanner.ts";
 import { scriptAwsEstate } from "../../support/aws-estate.ts";
-import { FakeAws } from "../../support/fake-aws.ts";
+import { FakeAws, fakeProviderOptions } from "../../support/fake-aws.ts";
 import { GLOBAL, observe, REGIONAL, testContext } from "./collectors/harness.ts";
 import { loadFullFixture } from "./support/fixture.ts";
 import { type AwsMocks, mockAws, resetAws } from "./support/mocks.ts";
@@ -62,14 +62,9 @@ describe("an aborted scan through real SDK clients", () => {
       perType: 1,
       regionsGiven: true,
     });
-    const provider = createAwsProvider({
-      endpoint: fake.url,
-      credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
-      homeRegion: "us-east-1",
-      regions: estate.regions,
-      maxAttempts: 1,
-      log: () => {},
-    });
+    const provider = createAwsProvider(
+      fakeProviderOptions(fake, { regions: estate.regions, maxAttempts: 1 }),
+    );
     try {
       const scan = new AbortController();
       const planned = planPartitions(await provider.units(scan.signal));

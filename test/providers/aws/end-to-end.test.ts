@@ -16,7 +16,7 @@ import { DEFAULT_STREAM_SETTINGS, ensureStream } from "../../../src/publisher/st
 import { runScan } from "../../../src/scanner/scanner.ts";
 import { decodeMarker, decodeSnapshot, isMarker, readStream } from "../../scanner/stream-reader.ts";
 import { pageSizeViolations, scriptAwsEstate } from "../../support/aws-estate.ts";
-import { FakeAws } from "../../support/fake-aws.ts";
+import { FakeAws, fakeProviderOptions } from "../../support/fake-aws.ts";
 import { NatsServer } from "../../support/nats-server.ts";
 import { EC2_ESTATE_IDS, scriptEc2Estate } from "./support/ec2-wire.ts";
 
@@ -64,13 +64,7 @@ describe("an AWS scan against a fake endpoint", () => {
       status: 503,
       times: 1,
     });
-    const provider = createAwsProvider({
-      endpoint: fake.url,
-      credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
-      homeRegion: "us-east-1",
-      retryMode: "standard",
-      log: () => {},
-    });
+    const provider = createAwsProvider(fakeProviderOptions(fake));
     const publisher = new JetStreamPublisher(nc, DEFAULT_PUBLISHER_OPTIONS);
     const report = await runScan(provider, publisher, {
       prefix: "elava",
@@ -180,13 +174,7 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
       { service: "s3", operation: /\?tagging$/, code: "SlowDown", status: 503, times: 2 },
     ] as const;
     for (const f of faults) fake.fail(f);
-    const provider = createAwsProvider({
-      endpoint: fake.url,
-      credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
-      homeRegion: "us-east-1",
-      retryMode: "standard",
-      log: () => {},
-    });
+    const provider = createAwsProvider(fakeProviderOptions(fake));
     const publisher = new JetStreamPublisher(nc, DEFAULT_PUBLISHER_OPTIONS);
     const report = await runScan(provider, publisher, {
       prefix: "elava",

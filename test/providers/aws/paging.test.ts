@@ -15,7 +15,7 @@ import {
   pageSizeViolations,
   scriptAwsEstate,
 } from "../../support/aws-estate.ts";
-import { FakeAws } from "../../support/fake-aws.ts";
+import { FakeAws, fakeProviderOptions } from "../../support/fake-aws.ts";
 
 let fake: FakeAws;
 beforeEach(async () => {
@@ -24,13 +24,7 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 function provider(): AwsProvider {
-  return createAwsProvider({
-    endpoint: fake.url,
-    credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
-    homeRegion: "us-east-1",
-    retryMode: "standard",
-    log: () => {},
-  });
+  return createAwsProvider(fakeProviderOptions(fake));
 }
 
 /** The listing whose pages a partition's pages follow. */

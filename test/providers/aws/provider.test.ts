@@ -3,7 +3,7 @@ import type { ObservedResource } from "../../../src/contract/encode.ts";
 import type { ResourceType } from "../../../src/contract/resource-types.ts";
 import { PartitionFailure } from "../../../src/errors.ts";
 import { type AwsProviderOptions, createAwsProvider } from "../../../src/providers/aws/provider.ts";
-import { FakeAws } from "../../support/fake-aws.ts";
+import { FAKE_CREDENTIALS, FakeAws } from "../../support/fake-aws.ts";
 import { EC2_ESTATE_IDS, scriptEc2Estate } from "./support/ec2-wire.ts";
 
 let fake: FakeAws;
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-const credentials = { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" };
+const credentials = FAKE_CREDENTIALS;
 
 function provider(options: Partial<AwsProviderOptions> = {}) {
   const logs: Array<[string, string, Record<string, string | number>]> = [];
