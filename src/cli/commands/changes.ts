@@ -1,9 +1,8 @@
 /** `elava changes`: created, modified and disappeared resources derived from the stream. */
 import { changeJsonLine, deriveChanges, formatChanges } from "../../consumer/changes.ts";
-import { parseStartAt } from "../../consumer/reader.ts";
-import { type Command, ExitCode, UsageError } from "../command.ts";
+import { type Command, ExitCode } from "../command.ts";
 import { closeNats, openNats } from "../session.ts";
-import { streamLocation } from "./consumer-location.ts";
+import { startOption, streamLocation } from "./consumer-location.ts";
 
 export const command: Command = {
   name: "changes",
@@ -22,12 +21,7 @@ resources list their field differences (path, old value, new value).`,
     json: { type: "boolean", help: "one JSON object per change" },
   },
   async run(ctx) {
-    let start: ReturnType<typeof parseStartAt>;
-    try {
-      start = parseStartAt(ctx.args.string("since") ?? "24h");
-    } catch (err) {
-      throw new UsageError(`elava changes: --since: ${(err as Error).message}`);
-    }
+    const start = startOption(ctx, "changes", "since", "24h");
     const nc = await openNats(ctx.config, "changes", "never", ctx.log);
     try {
       const result = await deriveChanges(nc, streamLocation(ctx), { start, signal: ctx.signal });

@@ -1,9 +1,7 @@
-/** `elava tail`: snapshots and markers as they are published, decoded. */
-import { parseStartAt } from "../../consumer/reader.ts";
 import { compactLine, jsonLine, tail } from "../../consumer/tail.ts";
-import { type Command, ExitCode, UsageError } from "../command.ts";
+import { type Command, ExitCode } from "../command.ts";
 import { closeNats, openNats } from "../session.ts";
-import { streamLocation } from "./consumer-location.ts";
+import { startOption, streamLocation } from "./consumer-location.ts";
 
 export const command: Command = {
   name: "tail",
@@ -29,12 +27,7 @@ stream sequence). Prints JSON lines, or with --compact one readable line per mes
     compact: { type: "boolean", help: "one readable line per message instead of JSON" },
   },
   async run(ctx) {
-    let start: ReturnType<typeof parseStartAt>;
-    try {
-      start = parseStartAt(ctx.args.string("from") ?? "new");
-    } catch (err) {
-      throw new UsageError(`elava tail: --from: ${(err as Error).message}`);
-    }
+    const start = startOption(ctx, "tail", "from", "new");
     const filter = {
       ...(ctx.args.string("type") !== undefined
         ? { resourceType: ctx.args.string("type") as string }
