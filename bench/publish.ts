@@ -13,6 +13,8 @@
  * store does the same work each time. Rounds alternate end to end and raw, and the best of
  * each is kept: other processes share the CPU, and the best round is the least disturbed.
  */
+
+import { cpus } from "node:os";
 import {
   encodeMarker,
   encodeSnapshot,
@@ -23,6 +25,7 @@ import { newScanId } from "../src/contract/ids.ts";
 import { createSampleProvider, DEFAULT_SAMPLE_OPTIONS } from "../src/providers/sample/index.ts";
 import { JetStreamPublisher, publishAll } from "../src/publisher/publisher.ts";
 import { planPartitions, runScan } from "../src/scanner/scanner.ts";
+import { measureCpu } from "./cpu.ts";
 import type { Figure } from "./figures.ts";
 import { openBenchSession } from "./session.ts";
 
@@ -42,6 +45,9 @@ interface Run {
   readonly snapshots: number;
   readonly messages: number;
   readonly seconds: number;
+  /** CPU seconds of this process (every thread) and of the nats-server process. */
+  readonly clientCpu: number;
+  readonly serverCpu: number;
 }
 
 const PREFIX = "elava";
@@ -90,13 +96,18 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
     const endToEnd = async (n: number): Promise<Run> => {
       await session.resetStream();
       const provider = createSampleProvider({ ...DEFAULT_SAMPLE_OPTIONS, resources: n });
-      const started = performance.now();
-      const report = await runScan(provider, publisher, {
-        prefix: PREFIX,
-        concurrency,
-        signal: new AbortController().signal,
-      });
-      const seconds = (performance.now() - started) / 1000;
+      const {
+        result: report,
+        seconds,
+        ownCpu,
+        otherCpu,
+      } = await measureCpu(session.server.pid, () =>
+        runScan(provider, publisher, {
+          prefix: PREFIX,
+          concurrency,
+          signal: new AbortController().signal,
+        }),
+      );
       const failed = report.partitions.filter((p) => p.status !== "OK");
       if (failed.length > 0) {
         throw new Error(
@@ -107,19 +118,27 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
         snapshots: report.published,
         messages: report.published + report.partitions.length,
         seconds,
+        clientCpu: ownCpu,
+        serverCpu: otherCpu,
       };
     };
     const raw = async (messages: readonly OutgoingMessage[], snapshots: number): Promise<Run> => {
       await session.resetStream();
-      const started = performance.now();
-      const result = await publishAll(publisher, messages);
-      const seconds = (performance.now() - started) / 1000;
+      const { result, seconds, ownCpu, otherCpu } = await measureCpu(session.server.pid, () =>
+        publishAll(publisher, messages),
+      );
       if (result.failed > 0) {
         throw new Error(
           `the raw publish failed for ${result.failed} message(s): ${result.errors[0]?.message}`,
         );
       }
-      return { snapshots, messages: result.acked, seconds };
+      return {
+        snapshots,
+        messages: result.acked,
+        seconds,
+        clientCpu: ownCpu,
+        serverCpu: otherCpu,
+      };
     };
 
     log(`publish: warming up (20,000 resources)`);
@@ -158,6 +177,13 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
     }
     await publisher.close();
     if (bestE2e === undefined || bestRaw === undefined) throw new Error("publish: no rounds ran");
+    // Where the time went: CPU per message of this process and of the server, and how busy
+    // the machine's cores were. A rate held back by a full machine is not a slow client.
+    const cores = cpus().length;
+    const micros = (cpu: number, r: Run) => (cpu / r.messages) * 1e6;
+    const clientE2e = micros(bestE2e.clientCpu, bestE2e);
+    const serverRaw = micros(bestRaw.serverCpu, bestRaw);
+    const busy = (r: Run) => (r.clientCpu + r.serverCpu) / (r.seconds * cores);
     const note = `${bestE2e.snapshots.toLocaleString("en-US")} snapshots + ${markers} markers, best of ${rounds} rounds, fresh stream each`;
     return [
       {
@@ -181,6 +207,40 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
         value: rate(bestE2e) / rate(bestRaw),
         unit: "x",
         target: { direction: "at-least", value: 0.8 },
+      },
+      {
+        bench: "1 publish",
+        name: "client CPU per message, end to end",
+        value: clientE2e,
+        unit: "µs",
+        note: "CPU of the bench process (every thread: generation, encoding, publishing, acks, garbage collection) / messages",
+      },
+      {
+        bench: "1 publish",
+        name: "client CPU per message, raw",
+        value: micros(bestRaw.clientCpu, bestRaw),
+        unit: "µs",
+      },
+      {
+        bench: "1 publish",
+        name: "nats-server CPU per message, raw",
+        value: serverRaw,
+        unit: "µs",
+        note: `end to end: ${micros(bestE2e.serverCpu, bestE2e).toFixed(1)} µs (the server does more per message at lower rates)`,
+      },
+      {
+        bench: "1 publish",
+        name: "cores busy (client + server), end to end",
+        value: busy(bestE2e) * 100,
+        unit: "%",
+        note: `of ${cores} cores; raw: ${(busy(bestRaw) * 100).toFixed(0)}%`,
+      },
+      {
+        bench: "1 publish",
+        name: "cores 70k events/s end to end would need",
+        value: (70_000 * (clientE2e + serverRaw)) / 1e6,
+        unit: "cores",
+        note: `70,000 x (client CPU per message end to end + nats-server CPU per message raw); this machine has ${cores}`,
       },
     ];
   } finally {

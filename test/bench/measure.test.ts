@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { measureCpu, processCpuSeconds } from "../../bench/cpu.ts";
 import { parseNatsServerVersion } from "../../bench/machine.ts";
 import {
   dockerfileNodeOptions,
@@ -43,6 +45,34 @@ describe("peak RSS from /proc", () => {
     ]);
     expect(run.exitCode).toBe(3);
     expect(run.stderrTail).toEqual(["boom"]);
+  });
+});
+
+describe("CPU time from /proc", () => {
+  it("counts a busy child's CPU and none for a sleeping one", async () => {
+    // The busy child spins until it has used 400 ms of CPU (however long a loaded machine
+    // makes that take), says so, and sleeps; the other only sleeps.
+    const busy = spawn(process.execPath, [
+      "-e",
+      "while (process.cpuUsage().user < 400_000); console.log('spun'); setTimeout(() => {}, 10_000);",
+    ]);
+    const idle = spawn(process.execPath, ["-e", "setTimeout(() => {}, 10_000);"]);
+    try {
+      const { otherCpu } = await measureCpu(busy.pid, async () => {
+        await new Promise((resolve) => busy.stdout.once("data", resolve));
+      });
+      expect(otherCpu).toBeGreaterThanOrEqual(0.35);
+      expect(otherCpu).toBeGreaterThanOrEqual(0.3);
+      expect(processCpuSeconds(idle.pid)).toBeLessThan(0.3);
+    } finally {
+      busy.kill();
+      idle.kill();
+    }
+  });
+
+  it("is NaN for a process that does not exist", () => {
+    expect(processCpuSeconds(undefined)).toBeNaN();
+    expect(processCpuSeconds(2 ** 22 + 12_345)).toBeNaN();
   });
 });
 

@@ -67,6 +67,11 @@ export class NatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** The process id while the server runs (the bench reads its CPU time). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** What the server printed so far (for failing assertions). */
   get log(): string {
     return this.#log;
