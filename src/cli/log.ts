@@ -73,3 +73,21 @@ export function createLogger(
     child: (fields) => createLogger(sink, level, { ...base, ...fields }, now, format),
   };
 }
+
+/** What a process warning carries: Node's `Error` with an optional code (`DEP0040`). */
+type ProcessWarning = Error & { readonly code?: string };
+
+/**
+ * Routes the process's warnings (a library's deprecation notice, for instance) into the
+ * structured log in place of Node's plain-text printer, so that stderr stays one log line
+ * per event. Node prints warnings from a listener of its own, which this removes.
+ */
+export function logProcessWarnings(logger: Logger, emitter: NodeJS.EventEmitter = process): void {
+  emitter.removeAllListeners("warning");
+  emitter.on("warning", (warning: ProcessWarning) => {
+    logger.warn(warning.message, {
+      warning: warning.name,
+      ...(warning.code === undefined ? {} : { code: warning.code }),
+    });
+  });
+}

@@ -7,6 +7,7 @@
 import { pathToFileURL } from "node:url";
 import { type Command, type CommandContext, ExitCode, runCommand } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { createLogger, logProcessWarnings } from "./log.ts";
 
 /** The text of `elava --help`. */
 export function globalHelp(commands: readonly Command[] = COMMANDS): string {
@@ -57,11 +58,15 @@ export async function runMain(argv: readonly string[]): Promise<void> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const isTTY = process.stderr.isTTY === true;
+  logProcessWarnings(
+    createLogger(process.stderr, "warn", {}, () => new Date(), isTTY ? "text" : "json"),
+  );
   const code = await main(argv, {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    isTTY: process.stderr.isTTY === true,
+    isTTY,
     signal: controller.signal,
     cwd: process.cwd(),
   });

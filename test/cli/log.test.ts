@@ -1,5 +1,6 @@
+import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/cli/log.ts";
+import { createLogger, logProcessWarnings } from "../../src/cli/log.ts";
 
 const at = () => new Date("2026-01-02T03:04:05.678Z");
 
@@ -36,6 +37,41 @@ describe("the logger", () => {
     });
     expect(lines).toEqual([
       '03:04:05 warn slow call command=scan action="describe instances" ms=900\n',
+    ]);
+  });
+});
+
+describe("process warnings", () => {
+  it("become warn lines of the log, and Node's own printer is removed", () => {
+    const lines: string[] = [];
+    const emitter = new EventEmitter();
+    let printed = 0;
+    emitter.on("warning", () => {
+      printed += 1;
+    });
+    const log = createLogger(
+      { write: (l: string) => lines.push(l) },
+      "warn",
+      {},
+      () => new Date(0),
+    );
+    logProcessWarnings(log, emitter);
+    const deprecation = Object.assign(new Error("the thing is deprecated\nuse the other"), {
+      name: "DeprecationWarning",
+      code: "DEP0001",
+    });
+    emitter.emit("warning", deprecation);
+    emitter.emit("warning", Object.assign(new Error("odd"), { name: "Warning" }));
+    expect(printed).toBe(0);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      {
+        time: "1970-01-01T00:00:00.000Z",
+        level: "warn",
+        msg: "the thing is deprecated\nuse the other",
+        warning: "DeprecationWarning",
+        code: "DEP0001",
+      },
+      { time: "1970-01-01T00:00:00.000Z", level: "warn", msg: "odd", warning: "Warning" },
     ]);
   });
 });

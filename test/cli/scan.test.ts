@@ -96,6 +96,22 @@ describe("elava scan", () => {
     await expect(markerSubjects("NOSUCHSTREAM", "nosuch")).rejects.toThrow();
   });
 
+  it("on AWS without credentials exits 2 naming them, and writes nothing but JSON log lines", async () => {
+    // No AWS variables, an empty home (no ~/.aws) and no instance metadata service.
+    const home = await mkdtemp(join(tmpdir(), "elava-home-"));
+    const run = await runCli(
+      ["scan", "--provider", "aws", "--regions", "us-east-1", "--nats-url", nats.url],
+      { HOME: home, AWS_EC2_METADATA_DISABLED: "true" },
+    );
+    expect(run.code).toBe(2);
+    const lines = run.stderr.split("\n").filter((l) => l !== "");
+    // The AWS SDK's notices (on Node 20, that it will require Node 22) are log lines too.
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    const last = JSON.parse(lines.at(-1) ?? "{}") as Record<string, unknown>;
+    expect(last).toMatchObject({ level: "error", error: "config" });
+    expect(last.msg).toMatch(/credentials .*us-east-1.*configure AWS credentials/);
+  });
+
   it("prints help for every command, and `config` never prints a secret", async () => {
     const dir = await mkdtemp(join(tmpdir(), "elava-cli-"));
     await writeFile(join(dir, "token"), "tok-FILE-SECRET\n");
