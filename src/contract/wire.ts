@@ -1,16 +1,24 @@
 /**
- * Protobuf wire writing for the hot path of a scan, on protobuf-es's BinaryWriter.
+ * Protobuf wire writing for the hot path of a scan.
  *
- * `messageWriter` compiles, once per message schema, a writer that puts a message into an
- * existing BinaryWriter, where `toBinary` would grow a fresh buffer (128, 256, 512, 1024
- * bytes) and copy the result for every snapshot: that was a fifth of a scan's CPU with the
- * garbage it made. It writes exactly the bytes `toBinary` writes (fields in number order,
- * zero values of implicit-presence fields left out, unknown fields last), except that
- * top-level string maps come after the other fields with their entries in sorted key
- * order, which the content hash needs (see encode.ts); a test compares it with `toBinary`
- * on every fixture. It covers the field kinds the schema uses (strings, int32, int64,
- * bool, messages, their lists, string maps); a schema with any other kind goes through
- * `toBinary` with its maps appended in the same order.
+ * `WireWriter` is a small protobuf writer over one reused Node Buffer: varints, strings
+ * (an inline ASCII path for strings under 128 characters, Node's UTF-8 writer for the
+ * rest), length-delimited forks that reserve one length byte and move the body only when
+ * it is longer, `written()`, a view of the bytes so far to hash in place, and `take()`,
+ * which copies them into a slice of Node's Buffer pool. It writes the bytes protobuf-es's
+ * BinaryWriter writes (a test compares the two) at the same speed, but owns its buffer
+ * and position: hashing in place and pooled copies used to read BinaryWriter's private
+ * fields, which a protobuf-es release could rename.
+ *
+ * `messageWriter` compiles, once per message schema, a writer that puts a message into a
+ * WireWriter, where `toBinary` would grow a fresh buffer for every snapshot. It writes
+ * exactly the bytes `toBinary` writes (fields in number order, zero values of
+ * implicit-presence fields left out, unknown fields last), except that top-level string
+ * maps come after the other fields with their entries in sorted key order, which the
+ * content hash needs (see encode.ts); a test compares it with `toBinary` on every fixture.
+ * It covers the field kinds the schema uses (strings, int32, int64, bool, messages, their
+ * lists, string maps); a schema with any other kind goes through `toBinary` with its maps
+ * appended in the same order.
  */
 import {
   type DescField,
@@ -19,11 +27,182 @@ import {
   ScalarType,
   toBinary,
 } from "@bufbuild/protobuf";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
+
+const TWO_POW_32 = 2n ** 32n;
+
+/** Bytes of the varint of a length (below 2^32). */
+function varintSize(n: number): number {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  return 5;
+}
+
+/** A protobuf writer over one growing, reused buffer (see the module comment). */
+export class WireWriter {
+  #buf: Buffer;
+  #pos = 0;
+  /** Where each open fork's reserved length byte is. */
+  readonly #forks: number[] = [];
+
+  constructor(initialSize = 16 * 1024) {
+    this.#buf = Buffer.allocUnsafeSlow(initialSize);
+  }
+
+  #ensure(extra: number): void {
+    const needed = this.#pos + extra;
+    if (needed <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < needed) size *= 2;
+    const grown = Buffer.allocUnsafeSlow(size);
+    this.#buf.copy(grown, 0, 0, this.#pos);
+    this.#buf = grown;
+  }
+
+  /** An unsigned 32-bit varint. */
+  uint32(value: number): this {
+    this.#ensure(5);
+    const b = this.#buf;
+    let p = this.#pos;
+    let v = value >>> 0;
+    while (v > 0x7f) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    b[p++] = v;
+    this.#pos = p;
+    return this;
+  }
+
+  /** A field's tag: its number and wire type. */
+  tag(fieldNo: number, wireType: WireType): this {
+    return this.uint32(((fieldNo << 3) | wireType) >>> 0);
+  }
+
+  /** An int32: negative values take ten bytes, sign-extended to 64 bits. */
+  int32(value: number): this {
+    if (value >= 0) return this.uint32(value);
+    this.#ensure(10);
+    const b = this.#buf;
+    let p = this.#pos;
+    let v = value | 0;
+    for (let i = 0; i < 9; i++) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v >>= 7;
+    }
+    b[p++] = 1;
+    this.#pos = p;
+    return this;
+  }
+
+  /** An int64 from a bigint, a whole number or a decimal string, as protobuf-es takes it. */
+  int64(value: bigint | number | string): this {
+    let v = BigInt.asUintN(64, BigInt(value));
+    if (v < TWO_POW_32) return this.uint32(Number(v));
+    this.#ensure(10);
+    const b = this.#buf;
+    let p = this.#pos;
+    while (v > 0x7fn) {
+      b[p++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    b[p++] = Number(v);
+    this.#pos = p;
+    return this;
+  }
+
+  bool(value: boolean): this {
+    return this.uint32(value ? 1 : 0);
+  }
+
+  /** A length-delimited UTF-8 string. */
+  string(value: string): this {
+    const n = value.length;
+    if (n < 0x80) {
+      // Most values are short ASCII: write them inline behind a one-byte length.
+      this.#ensure(n + 1);
+      const b = this.#buf;
+      const start = this.#pos;
+      let p = start + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c > 0x7f) break;
+        b[p++] = c;
+      }
+      if (i === n) {
+        b[start] = n;
+        this.#pos = p;
+        return this;
+      }
+    }
+    const bytes = Buffer.byteLength(value, "utf8");
+    this.uint32(bytes);
+    this.#ensure(bytes);
+    this.#pos += this.#buf.write(value, this.#pos, bytes, "utf8");
+    return this;
+  }
+
+  /** Bytes as they are, with no length. */
+  raw(chunk: Uint8Array): this {
+    this.#ensure(chunk.length);
+    this.#buf.set(chunk, this.#pos);
+    this.#pos += chunk.length;
+    return this;
+  }
+
+  /** A length-delimited bytes value. */
+  bytes(value: Uint8Array): this {
+    return this.uint32(value.length).raw(value);
+  }
+
+  /** Starts a length-delimited message; `join` closes it. */
+  fork(): this {
+    this.#ensure(1);
+    this.#forks.push(this.#pos);
+    this.#pos += 1;
+    return this;
+  }
+
+  /** Closes the last fork: writes its length, moving its body when the length needs more than a byte. */
+  join(): this {
+    const at = this.#forks.pop();
+    if (at === undefined) throw new Error("WireWriter.join without a fork");
+    const length = this.#pos - at - 1;
+    if (length < 0x80) {
+      this.#buf[at] = length;
+      return this;
+    }
+    const size = varintSize(length);
+    this.#ensure(size - 1);
+    this.#buf.copyWithin(at + size, at + 1, this.#pos);
+    const end = this.#pos + size - 1;
+    this.#pos = at;
+    this.uint32(length);
+    this.#pos = end;
+    return this;
+  }
+
+  /** The bytes written so far, without copying them; valid until the next write. */
+  written(): Uint8Array {
+    return this.#buf.subarray(0, this.#pos);
+  }
+
+  /** The bytes written, copied into a slice of Node's Buffer pool, and the writer reset. */
+  take(): Buffer {
+    if (this.#forks.length > 0) throw new Error("WireWriter.take with an open fork");
+    const out = Buffer.allocUnsafe(this.#pos);
+    this.#buf.copy(out, 0, 0, this.#pos);
+    this.#pos = 0;
+    return out;
+  }
+}
 
 /** Writes a string map's entries in sorted key order (UTF-16 code units, as `<` compares). */
 export function writeSortedMap(
-  w: BinaryWriter,
+  w: WireWriter,
   fieldNo: number,
   map: Readonly<Record<string, string>>,
 ): void {
@@ -44,9 +223,9 @@ export function writeSortedMap(
 export function canonicalBinary(schema: DescMessage, message: Message): Uint8Array {
   const write = messageWriter(schema);
   if (write === undefined) return toBinaryWithSortedMaps(schema, message);
-  const w = new BinaryWriter();
+  const w = new WireWriter(1024);
   write(w, message as unknown as MessageRecord);
-  return w.finish();
+  return w.take();
 }
 
 /** The fallback for a schema `messageWriter` does not cover: protobuf-es, maps appended. */
@@ -56,18 +235,18 @@ function toBinaryWithSortedMaps(schema: DescMessage, message: Message): Uint8Arr
   const record = message as unknown as Record<string, unknown>;
   const withoutMaps: Record<string, unknown> = { ...record };
   for (const f of maps) withoutMaps[f.localName] = {};
-  const w = new BinaryWriter();
+  const w = new WireWriter(1024);
   w.raw(toBinary(schema, withoutMaps as unknown as Message));
   for (const f of maps) {
     writeSortedMap(w, f.number, record[f.localName] as Record<string, string>);
   }
-  return w.finish();
+  return w.take();
 }
 
 /** A message as protobuf-es represents it: its fields by local name. */
 export type MessageRecord = Readonly<Record<string, unknown>>;
 /** Writes one message's fields into a writer. */
-export type WriteMessage = (w: BinaryWriter, message: MessageRecord) => void;
+export type WriteMessage = (w: WireWriter, message: MessageRecord) => void;
 
 const messageWriters = new WeakMap<DescMessage, WriteMessage | null>();
 
@@ -178,41 +357,17 @@ function fieldWriter(field: DescField): WriteMessage | undefined {
 const IMPLICIT = 2;
 
 /** Writes a proto3 string field (nothing for the empty default). */
-export function writeString(w: BinaryWriter, fieldNo: number, value: string): void {
+export function writeString(w: WireWriter, fieldNo: number, value: string): void {
   // proto3: an empty string is the default and is not written, as protobuf-es does.
   if (value !== "") w.tag(fieldNo, WireType.LengthDelimited).string(value);
 }
 
 /** Writes a google.protobuf.Timestamp field from milliseconds since the epoch. */
-export function writeTimestamp(w: BinaryWriter, fieldNo: number, ms: number): void {
+export function writeTimestamp(w: WireWriter, fieldNo: number, ms: number): void {
   const seconds = Math.floor(ms / 1000);
   const nanos = (ms - seconds * 1000) * 1_000_000;
   w.tag(fieldNo, WireType.LengthDelimited).fork();
   if (seconds !== 0) w.tag(1, WireType.Varint).int64(seconds);
   if (nanos !== 0) w.tag(2, WireType.Varint).int32(nanos);
   w.join();
-}
-
-/**
- * The bytes written so far, without copying them. protobuf-es declares `buffer` and `pos`
- * private, but hashing the stable part in place saves a copy of every snapshot twice over
- * (finish, then raw back into the writer); the encode tests decode every snapshot and
- * check its hash, so a change in the writer's layout cannot pass unnoticed.
- */
-export function written(w: BinaryWriter): Uint8Array {
-  const inner = w as unknown as { readonly buffer: Uint8Array; readonly pos: number };
-  return inner.buffer.subarray(0, inner.pos);
-}
-
-/**
- * The bytes written, copied into a slice of Node's shared Buffer pool, and the writer
- * reset: `finish()` allocates an ArrayBuffer of its own per snapshot, and those backing
- * stores, not the bytes, were most of the garbage collector's time per snapshot.
- */
-export function take(w: BinaryWriter): Uint8Array {
-  const bytes = written(w);
-  const out = Buffer.allocUnsafe(bytes.length);
-  out.set(bytes);
-  (w as unknown as { pos: number }).pos = 0;
-  return out;
 }
