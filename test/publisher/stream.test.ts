@@ -1,8 +1,6 @@
 /** Stream management against a real nats-server: create, update, verify-only. */
 import { jetstreamManager, StorageType } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectNats } from "../../src/publisher/connection.ts";
+import { describe, expect, it } from "vitest";
 import {
   DEFAULT_STREAM_SETTINGS,
   ensureStream,
@@ -11,24 +9,9 @@ import {
   type StreamSettings,
   streamSummary,
 } from "../../src/publisher/stream.ts";
-import { NatsServer } from "../support/nats-server.ts";
+import { useNatsServer } from "../support/nats-server.ts";
 
-let server: NatsServer;
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  server = await NatsServer.start();
-  nc = await connectNats({
-    servers: [server.url],
-    name: "stream-test",
-    connectTimeoutMs: 5000,
-    reconnect: "never",
-  });
-});
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
+const nats = useNatsServer();
 
 function settings(name: string, extra: Partial<StreamSettings> = {}): StreamSettings {
   return { ...DEFAULT_STREAM_SETTINGS, name, subjectPrefix: name.toLowerCase(), ...extra };
@@ -36,7 +19,7 @@ function settings(name: string, extra: Partial<StreamSettings> = {}): StreamSett
 
 describe("ensureStream", () => {
   it("creates a missing stream with the contract's settings, then leaves it unchanged", async () => {
-    const created = await ensureStream(nc, settings("CREATE"), { verifyOnly: false });
+    const created = await ensureStream(nats.nc, settings("CREATE"), { verifyOnly: false });
     expect(created.action).toBe("created");
     expect(created.info.config).toMatchObject({
       name: "CREATE",
@@ -51,22 +34,22 @@ describe("ensureStream", () => {
       duplicate_window: 120 * 1e9,
       allow_direct: true,
     });
-    expect((await ensureStream(nc, settings("CREATE"), { verifyOnly: false })).action).toBe(
+    expect((await ensureStream(nats.nc, settings("CREATE"), { verifyOnly: false })).action).toBe(
       "unchanged",
     );
-    expect((await ensureStream(nc, settings("CREATE"), { verifyOnly: true })).action).toBe(
+    expect((await ensureStream(nats.nc, settings("CREATE"), { verifyOnly: true })).action).toBe(
       "verified",
     );
   });
 
   it("updates a stream whose settings differ", async () => {
-    await ensureStream(nc, settings("UPDATE"), { verifyOnly: false });
+    await ensureStream(nats.nc, settings("UPDATE"), { verifyOnly: false });
     const wanted = settings("UPDATE", {
       maxMsgsPerSubject: 3,
       duplicateWindowMs: 300_000,
       allowDirect: false,
     });
-    const updated = await ensureStream(nc, wanted, { verifyOnly: false });
+    const updated = await ensureStream(nats.nc, wanted, { verifyOnly: false });
     expect(updated.action).toBe("updated");
     expect(updated.info.config).toMatchObject({
       max_msgs_per_subject: 3,
@@ -76,10 +59,10 @@ describe("ensureStream", () => {
   });
 
   it("under verify-only lists every difference and how to fix it, and changes nothing", async () => {
-    await ensureStream(nc, settings("VERIFY", { maxMsgsPerSubject: 5, maxAgeMs: 3_600_000 }), {
+    await ensureStream(nats.nc, settings("VERIFY", { maxMsgsPerSubject: 5, maxAgeMs: 3_600_000 }), {
       verifyOnly: false,
     });
-    const err = await ensureStream(nc, settings("VERIFY"), { verifyOnly: true }).catch(
+    const err = await ensureStream(nats.nc, settings("VERIFY"), { verifyOnly: true }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(StreamMismatchError);
@@ -90,12 +73,12 @@ describe("ensureStream", () => {
     ]);
     expect(mismatch.message).toContain("max_msgs_per_subject: expected 10, found 5");
     expect(mismatch.message).toContain("nats stream edit VERIFY");
-    const info = await (await jetstreamManager(nc)).streams.info("VERIFY");
+    const info = await (await jetstreamManager(nats.nc)).streams.info("VERIFY");
     expect(info.config.max_msgs_per_subject).toBe(5);
   });
 
   it("under verify-only fails clearly when the stream is missing", async () => {
-    const err = await ensureStream(nc, settings("ABSENT"), { verifyOnly: true }).catch(
+    const err = await ensureStream(nats.nc, settings("ABSENT"), { verifyOnly: true }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(StreamMissingError);
@@ -104,9 +87,9 @@ describe("ensureStream", () => {
   });
 
   it("refuses to change a setting JetStream cannot update", async () => {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.add({ name: "MEMORY", subjects: ["memory.>"], storage: StorageType.Memory });
-    const err = await ensureStream(nc, settings("MEMORY"), { verifyOnly: false }).catch(
+    const err = await ensureStream(nats.nc, settings("MEMORY"), { verifyOnly: false }).catch(
       (e: unknown) => e,
     );
     expect((err as Error).message).toContain(
@@ -117,7 +100,7 @@ describe("ensureStream", () => {
 
 describe("streamSummary", () => {
   it("summarises state and settings", async () => {
-    const { info } = await ensureStream(nc, settings("SUMMARY"), { verifyOnly: false });
+    const { info } = await ensureStream(nats.nc, settings("SUMMARY"), { verifyOnly: false });
     const summary = streamSummary(info);
     expect(summary).toMatchObject({
       name: "SUMMARY",

@@ -1,36 +1,22 @@
 /** End to end: the sample provider scanned into a real nats-server through the pipeline. */
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Header } from "../../src/contract/headers.ts";
 import { parseSubject, partitionId } from "../../src/contract/subject.ts";
 import { createSampleProvider, type SampleOptions } from "../../src/providers/sample/index.ts";
-import { connectNats } from "../../src/publisher/connection.ts";
 import { DEFAULT_PUBLISHER_OPTIONS, JetStreamPublisher } from "../../src/publisher/publisher.ts";
 import { DEFAULT_STREAM_SETTINGS, ensureStream } from "../../src/publisher/stream.ts";
 import { runScan } from "../../src/scanner/scanner.ts";
-import { NatsServer } from "../support/nats-server.ts";
+import { useNatsServer } from "../support/nats-server.ts";
 import { decodeMarker, decodeSnapshot, isMarker, readStream } from "./stream-reader.ts";
 
-let server: NatsServer;
-let nc: NatsConnection;
+const nats = useNatsServer();
 
 beforeAll(async () => {
-  server = await NatsServer.start();
-  nc = await connectNats({
-    servers: [server.url],
-    name: "sample-e2e",
-    connectTimeoutMs: 5000,
-    reconnect: "never",
-  });
-  await ensureStream(nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
-});
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
+  await ensureStream(nats.nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
 });
 
 async function scanSample(options: SampleOptions) {
-  const publisher = new JetStreamPublisher(nc, DEFAULT_PUBLISHER_OPTIONS);
+  const publisher = new JetStreamPublisher(nats.nc, DEFAULT_PUBLISHER_OPTIONS);
   const report = await runScan(createSampleProvider(options), publisher, {
     prefix: "elava",
     concurrency: 4,
@@ -47,7 +33,7 @@ describe("a sample scan", () => {
     expect(first.partitions.length).toBeGreaterThan(18);
     expect(first.partitions.filter((p) => p.status !== "OK")).toEqual([]);
 
-    const stored = await readStream(nc, "ELAVA");
+    const stored = await readStream(nats.nc, "ELAVA");
     const snapshots = stored.filter((m) => !isMarker(m));
     expect(snapshots).toHaveLength(first.published);
     expect(first.published).toBeGreaterThan(2500);
@@ -69,7 +55,7 @@ describe("a sample scan", () => {
 
     // The same estate scanned again: new scan id, the very same content hashes.
     const second = await scanSample(options);
-    const latest = (await readStream(nc, "ELAVA", { lastPerSubject: true })).filter(
+    const latest = (await readStream(nats.nc, "ELAVA", { lastPerSubject: true })).filter(
       (m) => !isMarker(m),
     );
     expect(latest).toHaveLength(first.published);

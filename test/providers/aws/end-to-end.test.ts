@@ -5,44 +5,30 @@
  * denied and throttling and 5xx answers on several others.
  */
 import { jetstreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ResourceType } from "../../../src/contract/resource-types.ts";
 import { partitionSubject, snapshotSubject } from "../../../src/contract/subject.ts";
 import { createAwsProvider } from "../../../src/providers/aws/provider.ts";
-import { connectNats } from "../../../src/publisher/connection.ts";
 import { DEFAULT_PUBLISHER_OPTIONS, JetStreamPublisher } from "../../../src/publisher/publisher.ts";
 import { DEFAULT_STREAM_SETTINGS, ensureStream } from "../../../src/publisher/stream.ts";
 import { runScan } from "../../../src/scanner/scanner.ts";
 import { decodeMarker, decodeSnapshot, isMarker, readStream } from "../../scanner/stream-reader.ts";
 import { pageSizeViolations, scriptAwsEstate } from "../../support/aws-estate.ts";
 import { FakeAws, fakeProviderOptions } from "../../support/fake-aws.ts";
-import { NatsServer } from "../../support/nats-server.ts";
+import { useNatsServer } from "../../support/nats-server.ts";
 import { EC2_ESTATE_IDS, scriptEc2Estate } from "./support/ec2-wire.ts";
 
-let server: NatsServer;
-let nc: NatsConnection;
+const nats = useNatsServer();
 let fake: FakeAws;
 
 beforeAll(async () => {
-  server = await NatsServer.start();
-  nc = await connectNats({
-    servers: [server.url],
-    name: "aws-e2e",
-    connectTimeoutMs: 5000,
-    reconnect: "never",
-  });
-  await ensureStream(nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
+  await ensureStream(nats.nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
 });
 beforeEach(async () => {
-  await (await jetstreamManager(nc)).streams.purge("ELAVA");
+  await (await jetstreamManager(nats.nc)).streams.purge("ELAVA");
   fake = await FakeAws.start();
 });
 afterEach(() => fake.close());
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
 
 const TYPES = Object.keys(EC2_ESTATE_IDS) as ResourceType[];
 const ACCOUNT = "123456789012";
@@ -65,7 +51,7 @@ describe("an AWS scan against a fake endpoint", () => {
       times: 1,
     });
     const provider = createAwsProvider(fakeProviderOptions(fake));
-    const publisher = new JetStreamPublisher(nc, DEFAULT_PUBLISHER_OPTIONS);
+    const publisher = new JetStreamPublisher(nats.nc, DEFAULT_PUBLISHER_OPTIONS);
     const report = await runScan(provider, publisher, {
       prefix: "elava",
       concurrency: 4,
@@ -75,7 +61,7 @@ describe("an AWS scan against a fake endpoint", () => {
     await publisher.close();
     await provider.close();
 
-    const stored = await readStream(nc, "ELAVA");
+    const stored = await readStream(nats.nc, "ELAVA");
     const markers = stored.filter(isMarker);
     const snapshots = stored.filter((m) => !isMarker(m));
 
@@ -175,7 +161,7 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
     ] as const;
     for (const f of faults) fake.fail(f);
     const provider = createAwsProvider(fakeProviderOptions(fake));
-    const publisher = new JetStreamPublisher(nc, DEFAULT_PUBLISHER_OPTIONS);
+    const publisher = new JetStreamPublisher(nats.nc, DEFAULT_PUBLISHER_OPTIONS);
     const report = await runScan(provider, publisher, {
       prefix: "elava",
       concurrency: 8,
@@ -184,7 +170,7 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
     await publisher.close();
     await provider.close();
 
-    const stored = await readStream(nc, "ELAVA");
+    const stored = await readStream(nats.nc, "ELAVA");
     const markers = stored.filter(isMarker);
     const snapshots = stored.filter((m) => !isMarker(m));
     const denied = new Set<ResourceType>(["load_balancer", "target_group"]);
