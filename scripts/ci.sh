@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # `npm run ci`: install what the tests need on a fresh machine, check the schema and generated
 # code, lint, typecheck, then run every test (`npm test`). CI runs exactly this.
+#
+# It runs on Node 24 (scripts/node.sh fetches it from the npm registry when the system's
+# Node is older), installs exactly what package-lock.json pins (`npm ci`), and fails when
+# anything it ran left a tracked file modified or an untracked file behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/node.sh
+echo "ci: node $(node --version) ($(command -v node)), npm $(npm --version)"
+
 if ! command -v nats-server >/dev/null 2>&1; then
   echo "ci: installing nats-server from Debian"
-  apt-get update -qq && apt-get install -y -qq nats-server >/dev/null
+  apt-get update -qq </dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server </dev/null >/dev/null
 fi
 nats-server --version
 
-bash scripts/install-deps.sh
+echo "ci: npm ci"
+npm ci --no-audit --no-fund
 
 echo "ci: buf lint"
 npx buf lint
@@ -37,3 +45,9 @@ npm test -- --reporter=default --reporter=json --outputFile.json=.tmp/vitest.jso
 # A plain closing line any reader of CI logs recognises.
 node -e 'const r = require("./.tmp/vitest.json"); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)'
 
+echo "ci: the working tree is as committed"
+if [ -n "$(git status --porcelain)" ]; then
+  git status --short
+  echo "ci: install, build or tests changed or left the files above; nothing in that path may" >&2
+  exit 1
+fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: the whole product in one command, on a machine with only Node.
 #
-# It installs what is missing (npm dependencies; nats-server from Debian when running as
-# root), starts a throwaway nats-server with JetStream on a free port in a temporary
+# It installs what is missing (Node 24 from the npm registry when the system's Node is
+# older, the npm dependencies, nats-server from Debian when running as root), starts a throwaway nats-server with JetStream on a free port in a temporary
 # directory, scans the synthetic sample estate twice (the second scan applies the sample's
 # churn: created, modified and disappeared resources), then shows what a consumer sees:
 # the scan summary, the derived changes, the replayed inventory and a graph excerpt.
@@ -14,16 +14,20 @@ cd "$(dirname "$0")/.."
 ELAVA="bin/elava"
 RESOURCES="${DEMO_RESOURCES:-3000}"
 
+# Bold headings on a terminal only: escape codes in a file or a pipe are noise.
+if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD="" PLAIN=""; fi
 heading() {
-  printf '\n\033[1m== %s\033[0m\n' "$1"
+  printf '\n%s== %s%s\n' "$BOLD" "$1" "$PLAIN"
   if [ "$#" -gt 1 ]; then printf '%s\n' "${@:2}"; fi
   printf '\n'
 }
 
 # --- what the demo needs -------------------------------------------------------------
-if [ ! -d node_modules ]; then
-  heading "Installing npm dependencies"
-  bash scripts/install-deps.sh
+# Node 24, fetched from the npm registry into .tools/ when the system's Node is older.
+. scripts/node.sh
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  heading "Installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund </dev/null
 fi
 
 if ! command -v nats-server >/dev/null 2>&1; then
