@@ -28,26 +28,16 @@ export interface MemoryReplayOptions {
 /** A way of running the scan whose memory is measured. */
 export interface MemoryVariant {
   readonly label: string;
-  /** `compiled`: node dist/cli/main.js (as the container runs it); `bin`: bin/elava executed itself. */
+  /** `compiled`: node dist/cli/main.js with no flags; `bin`: bin/elava executed itself. */
   readonly cli: "compiled" | "bin";
   readonly nodeOptions: string;
   /** Measured for comparison only (Node's defaults): no target applies. */
   readonly comparison?: boolean;
 }
 
-/** The files the shipped ways of running Elava are read from. */
+/** The file the Kubernetes deployment's settings are read from. */
 export interface MemorySources {
-  readonly dockerfile: string;
   readonly manifest: string;
-}
-
-/** The NODE_OPTIONS the Dockerfile's `ENV NODE_OPTIONS=` sets, if any. */
-export function dockerfileNodeOptions(dockerfile: string): string | undefined {
-  return /^ENV\s+NODE_OPTIONS=("([^"]*)"|(\S+))/mu
-    .exec(dockerfile)
-    ?.slice(2)
-    .find((v) => v)
-    ?.trim();
 }
 
 /** The NODE_OPTIONS the Kubernetes manifest sets, if any. */
@@ -57,38 +47,25 @@ export function manifestNodeOptions(manifest: string): string | undefined {
 
 /**
  * V8 sizes its heap lazily: with no flags, a scan whose live data is a few MiB still grows
- * to many times that in garbage before collecting. So the figure is taken for every way
- * Elava ships, read from the files that ship it so the bench cannot drift from them: the
- * container (the Dockerfile's NODE_OPTIONS), the Kubernetes manifest when it sets other
- * options, and bin/elava executed itself (its shebang's flags; the compiled dist/ when it
- * is current, tsx otherwise). Node's defaults are measured too, for comparison only: no
- * shipped way of running Elava uses them, so that row carries no target.
+ * to many times that in garbage before collecting. So the figure is taken the way Elava
+ * ships: bin/elava executed itself, which picks the command's heap flags (the image runs
+ * it as its entrypoint), plus the Kubernetes manifest's NODE_OPTIONS when it sets any.
+ * Node's defaults are measured too, for comparison only: no shipped way of running Elava
+ * uses them, so that row carries no target.
  */
 export function memoryVariants(sources: MemorySources = readSources()): MemoryVariant[] {
   const variants: MemoryVariant[] = [
     { label: "Node defaults (comparison)", cli: "compiled", nodeOptions: "", comparison: true },
+    { label: "bin/elava as shipped (also the image's entrypoint)", cli: "bin", nodeOptions: "" },
   ];
-  const image = dockerfileNodeOptions(sources.dockerfile);
-  if (image !== undefined) {
-    variants.push({
-      label: `container, NODE_OPTIONS ${image}`,
-      cli: "compiled",
-      nodeOptions: image,
-    });
-  }
   const deployed = manifestNodeOptions(sources.manifest);
-  if (deployed !== undefined && deployed !== image) {
+  if (deployed !== undefined) {
     variants.push({
       label: `deployment.yaml, NODE_OPTIONS ${deployed}`,
-      cli: "compiled",
+      cli: "bin",
       nodeOptions: deployed,
     });
   }
-  variants.push({
-    label: "bin/elava as shipped (shebang flags)",
-    cli: "bin",
-    nodeOptions: "",
-  });
   return variants;
 }
 
@@ -100,7 +77,7 @@ function readSources(): MemorySources {
       return "";
     }
   };
-  return { dockerfile: read("Dockerfile"), manifest: read("deploy/kubernetes/deployment.yaml") };
+  return { manifest: read("deploy/kubernetes/deployment.yaml") };
 }
 
 /** The compiled CLI, built first; undefined (and logged) when the build fails. */
@@ -155,7 +132,9 @@ export async function benchMemoryReplay(options: MemoryReplayOptions): Promise<F
           "--nats-url",
           session.server.url,
         ],
-        { env: { ...process.env, NODE_OPTIONS: variant.nodeOptions } },
+        {
+          env: { ...process.env, ELAVA_NODE: process.execPath, NODE_OPTIONS: variant.nodeOptions },
+        },
       );
       if (run.exitCode !== 0) {
         throw new Error(

@@ -13,8 +13,15 @@ export class CliProcess {
   readonly child: ChildProcess;
 
   constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd?: string) {
-    this.child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+    // bin/elava is a program of its own (a launcher that picks Node and the heap flags);
+    // ELAVA_NODE makes it run on the Node these tests run on.
+    this.child = spawn(BIN, args, {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        ELAVA_NODE: process.execPath,
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
       ...(cwd !== undefined ? { cwd } : {}),
     });
