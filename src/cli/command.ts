@@ -25,12 +25,8 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type LoadedConfig, loadConfig, settingsOf } from "../config/load.ts";
 import { type OptionGroup, SETTINGS, type Setting } from "../config/settings.ts";
-import {
-  ALL_RESOURCE_TYPES,
-  isResourceType,
-  type ResourceType,
-} from "../contract/resource-types.ts";
 import { ConfigError, errorMessage } from "../errors.ts";
+import type { NatsConnectionOptions } from "../publisher/connection.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 export type { OptionGroup } from "../config/settings.ts";
@@ -310,20 +306,6 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
   }
 }
 
-/** The options `connectNats` takes (src/publisher/connection.ts), structurally. */
-export interface NatsOptions {
-  readonly servers: string[];
-  readonly name: string;
-  readonly token?: string;
-  readonly user?: string;
-  readonly password?: string;
-  readonly nkeySeedFile?: string;
-  readonly credsFile?: string;
-  readonly tls?: { caFile?: string; certFile?: string; keyFile?: string };
-  readonly connectTimeoutMs: number;
-  readonly reconnect: "forever" | "never";
-}
-
 /**
  * The NATS connection options of the configuration. `role` is appended to the connection
  * name (`elava-tail`) so that the server's connection list says what each client is.
@@ -332,7 +314,7 @@ export function natsConnectionOptions(
   config: LoadedConfig,
   role: string,
   reconnect: "forever" | "never" = "never",
-): NatsOptions {
+): NatsConnectionOptions {
   const v = config.values;
   const tls = {
     ...(v.natsTlsCa !== undefined ? { caFile: v.natsTlsCa } : {}),
@@ -351,19 +333,4 @@ export function natsConnectionOptions(
     ...(v.natsCredsFile !== undefined ? { credsFile: v.natsCredsFile } : {}),
     ...(Object.keys(tls).length > 0 ? { tls } : {}),
   };
-}
-
-/** Checks resource type names given to a command's own option; throws UsageError naming the bad one. */
-export function resourceTypesOption(
-  command: Command,
-  option: string,
-  values: readonly string[],
-): ResourceType[] {
-  const wrong = values.find((v) => !isResourceType(v));
-  if (wrong !== undefined) {
-    throw new UsageError(
-      `elava ${command.name}: --${option} "${wrong}" is not a resource type; use one of ${ALL_RESOURCE_TYPES.join(", ")}`,
-    );
-  }
-  return values as ResourceType[];
 }

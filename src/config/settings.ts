@@ -14,9 +14,7 @@ import {
   isResourceType,
   type ResourceType,
 } from "../contract/resource-types.ts";
-import { DEFAULT_SAMPLE_OPTIONS } from "../providers/sample/index.ts";
-import { DEFAULT_PUBLISHER_OPTIONS } from "../publisher/publisher.ts";
-import { DEFAULT_STREAM_SETTINGS } from "../publisher/stream.ts";
+import { DEFAULT_PUBLISH_DEADLINE_MS, STREAM_DEFAULTS } from "../contract/stream-defaults.ts";
 import { formatDuration, formatSize, parseDuration, parseSize } from "../util/units.ts";
 
 /** The groups of settings a command accepts; each command lists its groups. */
@@ -357,7 +355,7 @@ export const SETTINGS = {
     flag: "stream",
     env: ["ELAVA_STREAM"],
     help: "JetStream stream name",
-    default: DEFAULT_STREAM_SETTINGS.name,
+    default: STREAM_DEFAULTS.name,
     ...text("NAME", "ELAVA"),
     parse: (raw) =>
       /^[A-Za-z0-9_-]+$/.test(raw.trim())
@@ -370,7 +368,7 @@ export const SETTINGS = {
     flag: "subject-prefix",
     env: ["ELAVA_SUBJECT_PREFIX"],
     help: "first subject token(s) of every message",
-    default: DEFAULT_STREAM_SETTINGS.subjectPrefix,
+    default: STREAM_DEFAULTS.subjectPrefix,
     ...text("PREFIX", "elava"),
     parse: (raw) =>
       /^[^.*>\s]+(\.[^.*>\s]+)*$/.test(raw.trim())
@@ -393,7 +391,7 @@ export const SETTINGS = {
     flag: "stream-max-age",
     env: ["ELAVA_STREAM_MAX_AGE"],
     help: "discard messages older than this (0: never)",
-    default: DEFAULT_STREAM_SETTINGS.maxAgeMs,
+    default: STREAM_DEFAULTS.maxAgeMs,
     ...duration(0, "7d"),
   }),
   streamMaxBytes: setting({
@@ -402,7 +400,7 @@ export const SETTINGS = {
     flag: "stream-max-bytes",
     env: ["ELAVA_STREAM_MAX_BYTES"],
     help: "stream size limit (-1: unlimited)",
-    default: DEFAULT_STREAM_SETTINGS.maxBytes,
+    default: STREAM_DEFAULTS.maxBytes,
     ...size("10GiB"),
   }),
   streamMaxMsgsPerSubject: setting({
@@ -411,7 +409,7 @@ export const SETTINGS = {
     flag: "stream-max-msgs-per-subject",
     env: ["ELAVA_STREAM_MAX_MSGS_PER_SUBJECT"],
     help: "snapshots kept per resource (and markers per partition)",
-    default: DEFAULT_STREAM_SETTINGS.maxMsgsPerSubject,
+    default: STREAM_DEFAULTS.maxMsgsPerSubject,
     ...integer(1, 1_000_000, "10"),
   }),
   streamReplicas: setting({
@@ -420,7 +418,7 @@ export const SETTINGS = {
     flag: "stream-replicas",
     env: ["ELAVA_STREAM_REPLICAS"],
     help: "replicas in a clustered JetStream",
-    default: DEFAULT_STREAM_SETTINGS.replicas,
+    default: STREAM_DEFAULTS.replicas,
     ...integer(1, 5, "3"),
   }),
   streamDuplicateWindow: setting({
@@ -429,7 +427,7 @@ export const SETTINGS = {
     flag: "stream-duplicate-window",
     env: ["ELAVA_STREAM_DUPLICATE_WINDOW"],
     help: "deduplication window; longer than the publish deadline",
-    default: DEFAULT_STREAM_SETTINGS.duplicateWindowMs,
+    default: STREAM_DEFAULTS.duplicateWindowMs,
     ...duration(1_000, "10m"),
   }),
   streamAllowDirect: setting({
@@ -438,7 +436,7 @@ export const SETTINGS = {
     flag: "stream-allow-direct",
     env: ["ELAVA_STREAM_ALLOW_DIRECT"],
     help: "allow direct get (last message per subject from any replica)",
-    default: DEFAULT_STREAM_SETTINGS.allowDirect,
+    default: STREAM_DEFAULTS.allowDirect,
     ...bool(),
   }),
 
@@ -502,7 +500,7 @@ export const SETTINGS = {
     flag: "sample-resources",
     env: ["ELAVA_SAMPLE_RESOURCES"],
     help: "sample provider: about how many resources in the estate",
-    default: DEFAULT_SAMPLE_OPTIONS.resources,
+    default: 3000,
     ...integer(1, 10_000_000, "3000"),
   }),
   sampleSeed: setting({
@@ -511,7 +509,7 @@ export const SETTINGS = {
     flag: "sample-seed",
     env: ["ELAVA_SAMPLE_SEED"],
     help: "sample provider: seed of the estate (same seed, same estate)",
-    default: DEFAULT_SAMPLE_OPTIONS.seed,
+    default: 42,
     ...integer(0, 2 ** 31 - 1, "42"),
   }),
   sampleScan: setting({
@@ -520,7 +518,7 @@ export const SETTINGS = {
     flag: "sample-scan",
     env: ["ELAVA_SAMPLE_SCAN"],
     help: "sample provider: scan number K, from 1 (run adds 1 per scan)",
-    default: DEFAULT_SAMPLE_OPTIONS.scan,
+    default: 1,
     ...integer(1, 1_000_000, "3"),
   }),
   sampleChurn: setting({
@@ -529,7 +527,7 @@ export const SETTINGS = {
     flag: "sample-churn",
     env: ["ELAVA_SAMPLE_CHURN"],
     help: "sample provider: share of resources created, modified or removed per scan",
-    default: DEFAULT_SAMPLE_OPTIONS.churn,
+    default: 0.01,
     ...fraction("0.05"),
   }),
   sampleFail: setting({
@@ -579,7 +577,7 @@ export const SETTINGS = {
     flag: "publish-window",
     env: ["ELAVA_PUBLISH_WINDOW"],
     help: "snapshots in flight awaiting their JetStream acknowledgement",
-    default: DEFAULT_PUBLISHER_OPTIONS.window,
+    default: 1024,
     ...integer(1, 65_536, "4096"),
   }),
   publishAckTimeout: setting({
@@ -588,7 +586,7 @@ export const SETTINGS = {
     flag: "publish-ack-timeout",
     env: ["ELAVA_PUBLISH_ACK_TIMEOUT"],
     help: "wait for one acknowledgement before retrying the publish",
-    default: DEFAULT_PUBLISHER_OPTIONS.ackTimeoutMs,
+    default: 5_000,
     ...duration(100, "5s"),
   }),
   publishDeadline: setting({
@@ -597,7 +595,7 @@ export const SETTINGS = {
     flag: "publish-deadline",
     env: ["ELAVA_PUBLISH_DEADLINE"],
     help: "give up on a snapshot (partition FAILED publish_failed) after this",
-    default: DEFAULT_PUBLISHER_OPTIONS.publishDeadlineMs,
+    default: DEFAULT_PUBLISH_DEADLINE_MS,
     ...duration(1_000, "60s"),
   }),
   shutdownGrace: setting({

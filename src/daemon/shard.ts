@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ShardSpec } from "../config/settings.ts";
-import type { Provider, Unit } from "../providers/provider.ts";
+import type { Unit } from "../providers/provider.ts";
 
 /** The stable key of a unit: `provider/account/region`. */
 export function unitKey(unit: Pick<Unit, "provider" | "accountId" | "region">): string {
@@ -45,19 +45,4 @@ export function unitsOfShard<U extends Pick<Unit, "provider" | "accountId" | "re
 ): U[] {
   if (shard.count <= 1) return [...units];
   return units.filter((u) => shardOf(u, shard.count) === shard.index);
-}
-
-/** A provider that offers only its shard's units; listing is unchanged. */
-export function shardProvider(provider: Provider, shard: ShardSpec): Provider {
-  if (shard.count <= 1) return provider;
-  const sharded: Provider = {
-    name: provider.name,
-    units: async (signal) => unitsOfShard(await provider.units(signal), shard),
-    list: (partition, signal) => provider.list(partition, signal),
-  };
-  return Object.assign(
-    sharded,
-    provider.apiCalls ? { apiCalls: () => provider.apiCalls?.() ?? new Map() } : {},
-    provider.close ? { close: () => provider.close?.() ?? Promise.resolve() } : {},
-  );
 }

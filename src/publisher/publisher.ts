@@ -26,6 +26,7 @@ import {
   type Subscription,
 } from "@nats-io/transport-node";
 import type { OutgoingMessage } from "../contract/encode.ts";
+import { DEFAULT_PUBLISH_DEADLINE_MS } from "../contract/stream-defaults.ts";
 
 /** Tuning of the publisher. */
 export interface PublisherOptions {
@@ -50,7 +51,7 @@ export interface PublisherOptions {
 export const DEFAULT_PUBLISHER_OPTIONS: Required<PublisherOptions> = {
   window: 1024,
   ackTimeoutMs: 5_000,
-  publishDeadlineMs: 60_000,
+  publishDeadlineMs: DEFAULT_PUBLISH_DEADLINE_MS,
   retryInitialMs: 100,
   retryMaxMs: 2_000,
   sweepIntervalMs: 50,

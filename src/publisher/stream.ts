@@ -14,6 +14,7 @@ import {
   type StreamInfo,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { STREAM_DEFAULTS } from "../contract/stream-defaults.ts";
 import { errorMessage } from "../errors.ts";
 
 /** The stream settings elava manages. */
@@ -35,22 +36,8 @@ export interface StreamSettings {
   allowDirect: boolean;
 }
 
-/**
- * Defaults: 7 days of history, no byte limit (max_msgs_per_subject bounds storage by
- * resource count), the last 10 snapshots of each resource, 1 replica (single server; set
- * 3 on a cluster), a 2 minute duplicate window (over the publisher's default 60 s publish
- * deadline, so every retry of a message is deduplicated), direct get on.
- */
-export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
-  name: "ELAVA",
-  subjectPrefix: "elava",
-  maxAgeMs: 7 * 24 * 60 * 60 * 1000,
-  maxBytes: -1,
-  maxMsgsPerSubject: 10,
-  replicas: 1,
-  duplicateWindowMs: 2 * 60 * 1000,
-  allowDirect: true,
-};
+/** The defaults of the stream contract (src/contract/stream-defaults.ts). */
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = { ...STREAM_DEFAULTS };
 
 /** One setting of the stream that is not what elava expects. */
 export interface StreamDifference {

@@ -1,9 +1,13 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { configObject, describeConfig, loadConfig } from "../../src/config/load.ts";
+import { STREAM_DEFAULTS } from "../../src/contract/stream-defaults.ts";
 import { ConfigError } from "../../src/errors.ts";
+import { DEFAULT_SAMPLE_OPTIONS } from "../../src/providers/sample/index.ts";
+import { DEFAULT_PUBLISHER_OPTIONS } from "../../src/publisher/publisher.ts";
+import { DEFAULT_STREAM_SETTINGS } from "../../src/publisher/stream.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -152,5 +156,51 @@ describe("loadConfig validation", () => {
     const msg = await configError({ flags: {}, env: {}, configFile: file, cwd: dir });
     expect(msg).toContain("keep exactly one");
     expect(msg).not.toContain("topsecret");
+  });
+});
+
+describe("defaults", () => {
+  it("are the defaults of the stream contract, the publisher and the sample provider", async () => {
+    const v = (await loadConfig({ flags: {}, env: {}, cwd: dir })).values;
+    expect({
+      name: v.streamName,
+      subjectPrefix: v.subjectPrefix,
+      maxAgeMs: v.streamMaxAge,
+      maxBytes: v.streamMaxBytes,
+      maxMsgsPerSubject: v.streamMaxMsgsPerSubject,
+      replicas: v.streamReplicas,
+      duplicateWindowMs: v.streamDuplicateWindow,
+      allowDirect: v.streamAllowDirect,
+    }).toEqual(STREAM_DEFAULTS);
+    expect(DEFAULT_STREAM_SETTINGS).toEqual(STREAM_DEFAULTS);
+    expect({
+      window: v.publishWindow,
+      ackTimeoutMs: v.publishAckTimeout,
+      publishDeadlineMs: v.publishDeadline,
+    }).toEqual({
+      window: DEFAULT_PUBLISHER_OPTIONS.window,
+      ackTimeoutMs: DEFAULT_PUBLISHER_OPTIONS.ackTimeoutMs,
+      publishDeadlineMs: DEFAULT_PUBLISHER_OPTIONS.publishDeadlineMs,
+    });
+    expect({
+      resources: v.sampleResources,
+      seed: v.sampleSeed,
+      scan: v.sampleScan,
+      churn: v.sampleChurn,
+    }).toEqual(DEFAULT_SAMPLE_OPTIONS);
+  });
+});
+
+describe("the config module", () => {
+  it("imports no publisher, provider or CLI code (its defaults come from src/contract/)", async () => {
+    const dirOfConfig = join(import.meta.dirname, "../../src/config");
+    for (const file of await readdir(dirOfConfig)) {
+      const text = await readFile(join(dirOfConfig, file), "utf8");
+      const imports = [...text.matchAll(/from "(\.\.\/[^"]+)"/gu)].map((m) => m[1] ?? "");
+      expect(
+        imports.filter((i) => !/^\.\.\/(contract|util)\/|^\.\.\/errors\.ts$/u.test(i)),
+        file,
+      ).toEqual([]);
+    }
   });
 });

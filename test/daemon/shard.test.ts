@@ -1,6 +1,21 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import { describe, expect, it } from "vitest";
-import { shardOf, shardProvider, unitKey, unitsOfShard } from "../../src/daemon/shard.ts";
-import type { Provider, Unit } from "../../src/providers/provider.ts";
+import { partitionSubject } from "../../src/contract/subject.ts";
+import { shardOf, unitKey, unitsOfShard } from "../../src/daemon/shard.ts";
+import type { Unit } from "../../src/providers/provider.ts";
+import { createSampleProvider, DEFAULT_SAMPLE_OPTIONS } from "../../src/providers/sample/index.ts";
+import { planPartitions } from "../../src/scanner/scanner.ts";
+import { runCli } from "../cli/run-cli.ts";
+import { useNatsServer } from "../support/nats-server.ts";
+
+const nats = useNatsServer();
+
+/** Subject -> message count of the markers (5-token subjects) of the ELAVA stream. */
+async function markerSubjects(): Promise<Map<string, number>> {
+  const jsm = await jetstreamManager(nats.nc);
+  const info = await jsm.streams.info("ELAVA", { subjects_filter: "elava.*.*.*.*" });
+  return new Map(Object.entries(info.state.subjects ?? {}));
+}
 
 function estate(accounts: number, regions: readonly string[]): Unit[] {
   const units: Unit[] = [];
@@ -59,19 +74,46 @@ describe("sharding", () => {
     expect(moved).toBeGreaterThan(0);
   });
 
-  it("a sharded provider offers only its shard's units", async () => {
-    const units = estate(10, REGIONS);
-    const provider: Provider = {
-      name: "test",
-      units: async () => units,
-      list: async function* () {},
-      apiCalls: () => new Map([["ec2:DescribeInstances", 3]]),
-    };
-    const sharded = shardProvider(provider, { index: 1, count: 3 });
-    const got = await sharded.units(new AbortController().signal);
-    expect(got.map(unitKey)).toEqual(unitsOfShard(units, { index: 1, count: 3 }).map(unitKey));
-    expect(got.length).toBeLessThan(units.length);
-    expect(sharded.apiCalls?.().get("ec2:DescribeInstances")).toBe(3);
-    expect(shardProvider(provider, { index: 0, count: 1 })).toBe(provider);
+  it("elava scan --shard I/N publishes markers for its shard's partitions only, and N shards cover all", async () => {
+    const provider = createSampleProvider({ ...DEFAULT_SAMPLE_OPTIONS, resources: 3000 });
+    const units = await provider.units(new AbortController().signal);
+    const count = 3;
+    const scans = await Promise.all(
+      [0, 1, 2].map((index) =>
+        runCli([
+          "scan",
+          "--provider",
+          "sample",
+          "--sample-resources",
+          "3000",
+          "--nats-url",
+          nats.server.url,
+          "--shard",
+          `${index}/${count}`,
+        ]),
+      ),
+    );
+    const published = await markerSubjects();
+    const all = new Set<string>();
+    for (const [index, scan] of scans.entries()) {
+      expect(scan.code, scan.stderr).toBe(0);
+      const mine = planPartitions(unitsOfShard(units, { index, count }))
+        .map((p) => partitionSubject("elava", p.key))
+        .sort();
+      const logged = scan.logs
+        .filter((l) => l.msg === "partition scanned")
+        .map((l) => `elava.${String(l.partition)}`)
+        .sort();
+      expect(mine.length).toBeGreaterThan(0);
+      expect(logged).toEqual(mine);
+      for (const subject of mine) {
+        expect(all.has(subject)).toBe(false);
+        all.add(subject);
+      }
+    }
+    expect(all).toEqual(
+      new Set(planPartitions(units).map((p) => partitionSubject("elava", p.key))),
+    );
+    expect(new Set(published.keys())).toEqual(all);
   });
 });
