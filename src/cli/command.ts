@@ -24,9 +24,10 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type LoadedConfig, loadConfig, settingsOf } from "../config/load.ts";
-import { type OptionGroup, SETTINGS, type Setting } from "../config/settings.ts";
+import { type OptionGroup, SETTING_NAMES, SETTINGS, type Setting } from "../config/settings.ts";
 import { ConfigError, errorMessage } from "../errors.ts";
 import type { NatsConnectionOptions } from "../publisher/connection.ts";
+import { redactText } from "../util/redact.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 export type { OptionGroup } from "../config/settings.ts";
@@ -226,8 +227,27 @@ export type ParsedCommandLine =
       readonly args: CommandArgs;
     };
 
+/** Refuses a secret given as a flag, saying where it goes instead. */
+function refuseSecretFlags(command: Command, argv: readonly string[]): void {
+  for (const arg of argv) {
+    if (arg === "--") return;
+    for (const name of SETTING_NAMES) {
+      const s = SETTINGS[name] as Setting<unknown>;
+      if (s.refusedFlag === undefined) continue;
+      if (arg !== `--${s.refusedFlag}` && !arg.startsWith(`--${s.refusedFlag}=`)) continue;
+      const file = SETTING_NAMES.map((n) => SETTINGS[n] as Setting<unknown>).find(
+        (f) => f.key === `${s.key}_file`,
+      );
+      throw new UsageError(
+        `elava ${command.name}: --${s.refusedFlag} is not accepted: a command line is visible to every user of the machine (ps); set ${s.env.join(" or ")}, ${s.key} in the --config file${file?.flag === undefined ? "" : `, or --${file.flag} FILE`}`,
+      );
+    }
+  }
+}
+
 /** Parses a command's arguments strictly. Throws UsageError naming the offending flag. */
 export function parseCommandLine(command: Command, argv: readonly string[]): ParsedCommandLine {
+  refuseSecretFlags(command, argv);
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -253,9 +273,9 @@ export function parseCommandLine(command: Command, argv: readonly string[]): Par
   return { help: false, flags, configFile, args: new CommandArgs(own, parsed.positionals) };
 }
 
-/** Writes an error for the operator: a JSON log line, or plain text on a terminal. */
+/** Writes an error for the operator: a JSON log line, or plain text on a terminal; never a secret. */
 function reportError(ctx: CommandContext, kind: string, err: unknown): void {
-  if (ctx.isTTY) ctx.stderr.write(`elava: ${errorMessage(err)}\n`);
+  if (ctx.isTTY) ctx.stderr.write(`elava: ${redactText(errorMessage(err))}\n`);
   else createLogger(ctx.stderr).error(errorMessage(err), { error: kind });
 }
 
@@ -294,6 +314,7 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
     () => new Date(),
     ctx.isTTY ? "text" : "json",
   );
+  for (const warning of config.warnings) log.warn(warning);
   try {
     return await command.run({ ...ctx, config, args, log });
   } catch (err) {
@@ -321,8 +342,10 @@ export function natsConnectionOptions(
     ...(v.natsTlsCert !== undefined ? { certFile: v.natsTlsCert } : {}),
     ...(v.natsTlsKey !== undefined ? { keyFile: v.natsTlsKey } : {}),
   };
+  // A tls:// URL requires TLS: with a tls option the client refuses a server without it.
+  const requireTls = v.natsServers.some((s) => s.tls);
   return {
-    servers: v.natsServers,
+    servers: v.natsServers.map((s) => s.url),
     name: `${v.natsName}-${role}`,
     connectTimeoutMs: v.natsConnectTimeout,
     reconnect,
@@ -331,6 +354,6 @@ export function natsConnectionOptions(
     ...(v.natsPassword !== undefined ? { password: v.natsPassword } : {}),
     ...(v.natsNkeySeedFile !== undefined ? { nkeySeedFile: v.natsNkeySeedFile } : {}),
     ...(v.natsCredsFile !== undefined ? { credsFile: v.natsCredsFile } : {}),
-    ...(Object.keys(tls).length > 0 ? { tls } : {}),
+    ...(Object.keys(tls).length > 0 || requireTls ? { tls } : {}),
   };
 }

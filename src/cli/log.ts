@@ -2,9 +2,12 @@
  * A small structured logger: one JSON object per line (`time`, `level`, `msg`, then the
  * fields), written to stderr so that stdout stays for a command's own output. On a
  * terminal the same line is written for a person: `12:00:01 info msg key=value ...`. Fields are
- * plain values chosen by the caller; nothing here reads configuration, so a secret can
- * only reach a log line if a caller puts it there, and none does.
+ * plain values chosen by the caller; nothing here reads configuration, and no caller puts
+ * a secret in a line. Text that quotes what a library or a server said can still carry
+ * credentials it was given (a URL's `user:password@`, an NKey seed), so every string of a
+ * line, message and fields alike, passes through `redactText` on its way out.
  */
+import { redactText } from "../util/redact.ts";
 
 /** Log levels, least severe first. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -31,7 +34,8 @@ export interface LineSink {
 
 function jsonSafe(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
-  if (value instanceof Error) return value.message;
+  if (value instanceof Error) return redactText(value.message);
+  if (typeof value === "string") return redactText(value);
   return value;
 }
 
@@ -39,9 +43,9 @@ function jsonSafe(_key: string, value: unknown): unknown {
 export type LogFormat = "json" | "text";
 
 function textLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
-  let line = `${time.toISOString().slice(11, 19)} ${level} ${msg}`;
+  let line = `${time.toISOString().slice(11, 19)} ${level} ${redactText(msg)}`;
   for (const [k, v] of Object.entries(fields)) {
-    const text = typeof v === "string" ? v : JSON.stringify(v, jsonSafe);
+    const text = typeof v === "string" ? redactText(v) : JSON.stringify(v, jsonSafe);
     line += ` ${k}=${/\s/u.test(text) ? JSON.stringify(text) : text}`;
   }
   return line;

@@ -3,12 +3,16 @@
  * environment variables, the YAML file (`--config` or `ELAVA_CONFIG`) and its default.
  * Everything is validated here, before the CLI connects to anything: a wrong value is a
  * ConfigError naming the setting, where the value came from, what was wrong and an
- * example of a right one.
+ * example of a right one. Nothing the loader says (errors, warnings, `config`) shows a
+ * secret.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, errorMessage } from "../errors.ts";
+import { REDACTED, redactText } from "../util/redact.ts";
+import { formatDuration } from "../util/units.ts";
+import type { UrlCredentials } from "./nats-url.ts";
 import {
   type OptionGroup,
   SETTING_NAMES,
@@ -37,6 +41,8 @@ export interface LoadedConfig {
   readonly sources: Readonly<Record<SettingName, ValueSource>>;
   /** The YAML file read, if any. */
   readonly file: string | undefined;
+  /** Things that work but deserve the operator's attention; the CLI logs them. */
+  readonly warnings: readonly string[];
 }
 
 /** What the loader reads. */
@@ -50,10 +56,8 @@ export interface ConfigInput {
   readonly cwd: string;
 }
 
-const REDACTED = "<redacted>";
-
 function describeRaw(setting: Setting<unknown>, raw: string): string {
-  return setting.secret ? REDACTED : JSON.stringify(raw);
+  return setting.secret ? REDACTED : JSON.stringify(redactText(raw));
 }
 
 function invalid(
@@ -115,7 +119,10 @@ async function readConfigFile(path: string): Promise<Map<string, string>> {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid YAML: ${errorMessage(err)}`);
+    // The parser quotes the offending line, which may hold a password: keep only the
+    // first line of its message, which names the line and column.
+    const first = errorMessage(err).split("\n")[0]?.replace(/:$/u, "") ?? "";
+    throw new ConfigError(`config file ${path} is not valid YAML: ${first}`);
   }
   const values = flatten(doc, path);
   const known = new Set(SETTING_NAMES.map((n) => SETTINGS[n].key));
@@ -187,20 +194,86 @@ export async function loadConfig(input: ConfigInput): Promise<LoadedConfig> {
     values: values as ConfigValues,
     sources: sources as Record<SettingName, ValueSource>,
     file,
+    warnings: [] as string[],
   };
   await resolveSecretFiles(config, input.cwd);
+  takeUrlCredentials(config);
   validate(config);
+  warnAboutIgnored(config);
   return config;
 }
 
-async function resolveSecretFiles(
-  config: { values: ConfigValues; sources: Record<SettingName, ValueSource> },
-  cwd: string,
-): Promise<void> {
+type MutableConfig = {
+  values: ConfigValues;
+  sources: Record<SettingName, ValueSource>;
+  warnings: string[];
+};
+
+/**
+ * Moves credentials written into the NATS URLs to the user and password, or the token
+ * (see src/config/nats-url.ts). One connection has one identity: every URL that carries
+ * credentials must carry the same ones, and they must not also be set elsewhere.
+ */
+function takeUrlCredentials(config: MutableConfig): void {
+  const v = config.values;
+  const given = v.natsServers.flatMap((u) => (u.credentials === undefined ? [] : [u.credentials]));
+  const [credentials] = given;
+  if (credentials === undefined) return;
+  const source = config.sources.natsServers;
+  const where = source.kind === "file" ? `nats.servers in ${source.name}` : source.name;
+  if (given.some((c) => JSON.stringify(c) !== JSON.stringify(credentials))) {
+    throw new ConfigError(
+      `invalid nats.servers: the URLs in ${where} carry different credentials; a connection has one identity, so write the same credentials in each URL, or in none and set NATS_USER and NATS_PASSWORD (or NATS_TOKEN)`,
+    );
+  }
+  const set = (name: "natsUser" | "natsPassword" | "natsToken", value: string) => {
+    const other = config.sources[name];
+    if (other.kind !== "default") {
+      const otherWhere =
+        other.kind === "file" ? `${SETTINGS[name].key} in ${other.name}` : other.name;
+      throw new ConfigError(
+        `invalid ${SETTINGS[name].key}: given both in the URL (${where}) and by ${otherWhere}; keep one`,
+      );
+    }
+    v[name] = value;
+    config.sources[name] = source;
+  };
+  const take = (c: UrlCredentials) => {
+    if (c.kind === "token") {
+      set("natsToken", c.token);
+    } else {
+      set("natsUser", c.user);
+      set("natsPassword", c.password);
+    }
+  };
+  take(credentials);
+  v.natsServers = v.natsServers.map(({ url, tls }) => ({ url, tls }));
+  if (source.kind === "flag") {
+    config.warnings.push(
+      `the credentials in ${where} are visible to every user of this machine (ps); put the URL in NATS_URL or the --config file, or use NATS_USER with NATS_PASSWORD, NATS_TOKEN, or a file`,
+    );
+  }
+}
+
+/** Warns about provider settings given for the provider that is not selected. */
+function warnAboutIgnored(config: MutableConfig): void {
+  const other = config.values.provider === "aws" ? "sample." : "aws.";
+  const ignored = SETTING_NAMES.filter(
+    (n) => SETTINGS[n].key.startsWith(other) && config.sources[n].kind !== "default",
+  ).map((n) => SETTINGS[n].key);
+  if (ignored.length > 0) {
+    config.warnings.push(
+      `${ignored.join(", ")} ${ignored.length === 1 ? "is" : "are"} ignored: the provider is ${config.values.provider}`,
+    );
+  }
+}
+
+async function resolveSecretFiles(config: MutableConfig, cwd: string): Promise<void> {
   const v = config.values;
   for (const [fileName, secretName] of [
     ["natsPasswordFile", "natsPassword"],
     ["natsTokenFile", "natsToken"],
+    ["externalIdFile", "externalId"],
   ] as const) {
     const path = v[fileName];
     if (path === undefined) continue;
@@ -246,14 +319,24 @@ function validate(config: LoadedConfig): void {
       `invalid nats authentication: ${auth.join(" and ")} are all set; keep exactly one`,
     );
   }
+  if (v.publishAckTimeout > v.publishDeadline) {
+    throw new ConfigError(
+      `invalid publish.ack_timeout: ${formatDuration(v.publishAckTimeout)} is longer than publish.deadline (${formatDuration(v.publishDeadline)}), so no publish would be retried; make the ack timeout shorter than the deadline`,
+    );
+  }
+  if (v.streamMaxAge > 0 && v.streamDuplicateWindow > v.streamMaxAge) {
+    throw new ConfigError(
+      `invalid stream.duplicate_window: ${formatDuration(v.streamDuplicateWindow)} is longer than stream.max_age (${formatDuration(v.streamMaxAge)}), which JetStream refuses; raise the max age or shorten the window (it must still exceed publish.deadline)`,
+    );
+  }
   if (v.streamDuplicateWindow < v.publishDeadline) {
     throw new ConfigError(
-      `invalid stream.duplicate_window: ${v.streamDuplicateWindow}ms is shorter than publish.deadline (${v.publishDeadline}ms), so a retried publish could be stored twice; make the window longer than the deadline`,
+      `invalid stream.duplicate_window: ${formatDuration(v.streamDuplicateWindow)} is shorter than publish.deadline (${formatDuration(v.publishDeadline)}), so a retried publish could be stored twice; make the window longer than the deadline`,
     );
   }
   if (v.externalId !== undefined && v.assumeRoles.length === 0) {
     throw new ConfigError(
-      "invalid aws.external_id: an external id is only used when assuming roles; add --assume-role ARN or drop --external-id",
+      "invalid aws.external_id: an external id is only used when assuming roles; add --assume-role ARN or drop the external id",
     );
   }
 }

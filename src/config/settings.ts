@@ -5,9 +5,14 @@
  * and the `config` command are all generated from this table, so a setting cannot be
  * known to one of them and not the others.
  *
- * Secrets (NATS password and token) have no flag, because command lines are visible to
- * every user of the machine (`ps`): they come from the environment, a file named by a
- * flag, or the YAML file, and are printed only as `<redacted>`.
+ * Secrets (the NATS password and token, the AWS external id) have no flag, because
+ * command lines are visible to every user of the machine (`ps`): they come from the
+ * environment, a file named by a flag, or the YAML file, and are shown only as
+ * `<redacted>`. Credentials written into a NATS URL are taken out of it as the password or
+ * token they are (src/config/nats-url.ts).
+ *
+ * An explicitly empty value (`--regions ""`, `aws.regions: []`) is an error, never a
+ * silent "all" or "none": leaving a setting out is how to ask for its default.
  */
 import {
   ALL_RESOURCE_TYPES,
@@ -15,7 +20,9 @@ import {
   type ResourceType,
 } from "../contract/resource-types.ts";
 import { DEFAULT_PUBLISH_DEADLINE_MS, STREAM_DEFAULTS } from "../contract/stream-defaults.ts";
+import { redactUrl } from "../util/redact.ts";
 import { formatDuration, formatSize, parseDuration, parseSize } from "../util/units.ts";
+import { checkNatsUrl, type NatsUrl } from "./nats-url.ts";
 
 /** The groups of settings a command accepts; each command lists its groups. */
 export type OptionGroup =
@@ -44,6 +51,11 @@ export interface Setting<T> {
   readonly group: OptionGroup;
   /** The flag without `--`; absent for secrets. */
   readonly flag?: string;
+  /**
+   * For a secret: the flag people reach for (`nats-password`), refused with a pointer to
+   * the environment variable and the file.
+   */
+  readonly refusedFlag?: string;
   /** A switch flag (`--stream-verify-only`) takes no value. */
   readonly switch?: boolean;
   /** Environment variables, the first one set wins. */
@@ -64,12 +76,21 @@ export interface Setting<T> {
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = <T>(expected: string): Parsed<T> => ({ ok: false, expected });
 
+/** The items of a comma-separated list, trimmed, each once, in order. */
 function splitList(raw: string): string[] {
-  return raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+  return [
+    ...new Set(
+      raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== ""),
+    ),
+  ];
 }
+
+/** The error of an explicitly empty list: say what leaving it out means instead. */
+const emptyList = <T>(what: string, absent: string): Parsed<T> =>
+  bad(`a list of ${what} (it is empty; to ${absent}, leave the setting out)`);
 
 type Kind<T> = Pick<Setting<T>, "parse" | "format" | "placeholder" | "example">;
 
@@ -83,7 +104,10 @@ const text = (placeholder: string, example: string): Kind<string> => ({
 const optionalText = (placeholder: string, example: string): Kind<string | undefined> => ({
   placeholder,
   example,
-  parse: (raw) => ok(raw.trim() === "" ? undefined : raw.trim()),
+  parse: (raw) =>
+    raw.trim() === ""
+      ? bad("a non-empty value (to set none, leave the setting out)")
+      : ok(raw.trim()),
   format: (v) => v ?? "",
 });
 
@@ -104,20 +128,32 @@ const fraction = (example: string): Kind<number> => ({
   example,
   parse: (raw) => {
     const n = Number(raw.trim());
-    return raw.trim() !== "" && Number.isFinite(n) && n >= 0 && n <= 1
+    return /^(\d+(\.\d*)?|\.\d+)$/u.test(raw.trim()) && n <= 1
       ? ok(n)
       : bad("a number from 0 to 1");
   },
   format: (v) => String(v),
 });
 
-const duration = (minMs: number, example: string): Kind<number> => ({
+/**
+ * The longest wait a Node timer takes (2^31-1 ms, about 24.8 days); a longer one fires at
+ * once. Durations that end up in a timer (the interval, timeouts, the grace period) stop
+ * at 24d.
+ */
+export const MAX_TIMER_MS = 24 * 86_400_000;
+
+const duration = (minMs: number, example: string, maxMs?: number): Kind<number> => ({
   placeholder: "DURATION",
   example,
   parse: (raw) => {
+    const atLeast = minMs === 0 ? "0 or more" : `at least ${formatDuration(minMs)}`;
+    if (raw.trim().startsWith("-")) return bad(`a duration of ${atLeast}, not a negative one`);
     const ms = parseDuration(raw);
     if (ms === undefined) return bad("a duration with a unit (500ms, 90s, 15m, 2h, 7d)");
-    if (ms < minMs) return bad(`a duration of at least ${formatDuration(minMs)}`);
+    if (ms < minMs) return bad(`a duration of ${atLeast}`);
+    if (maxMs !== undefined && ms > maxMs) {
+      return bad(`a duration of at most ${formatDuration(maxMs)}`);
+    }
     return ok(ms);
   },
   format: formatDuration,
@@ -161,29 +197,36 @@ const oneOf = <const T extends string>(
   format: (v) => v,
 });
 
+/**
+ * A comma-separated list of `what`, each item passing `check`; `absent` says what leaving
+ * the setting out means ("scan every enabled region").
+ */
 const list = (
   placeholder: string,
   example: string,
-  check?: (item: string) => boolean,
-  expected?: string,
+  what: string,
+  absent: string,
+  check: (item: string) => boolean,
 ): Kind<string[]> => ({
   placeholder,
   example,
   parse: (raw) => {
     const items = splitList(raw);
-    const wrong = check ? items.find((i) => !check(i)) : undefined;
+    if (items.length === 0) return emptyList(what, absent);
+    const wrong = items.find((i) => !check(i));
     return wrong === undefined
       ? ok(items)
-      : bad(`a comma-separated list of ${expected ?? "values"} ("${wrong}" is not one)`);
+      : bad(`a comma-separated list of ${what} ("${wrong}" is not one)`);
   },
   format: (v) => v.join(","),
 });
 
-const types = (): Kind<ResourceType[]> => ({
+const types = (absent: string): Kind<ResourceType[]> => ({
   placeholder: "TYPE[,TYPE]",
   example: "ec2_instance,vpc",
   parse: (raw) => {
     const items = splitList(raw);
+    if (items.length === 0) return emptyList("resource types", absent);
     const wrong = items.find((i) => !isResourceType(i));
     if (wrong !== undefined) {
       return bad(`resource types ("${wrong}" is not one of ${ALL_RESOURCE_TYPES.join(", ")})`);
@@ -214,6 +257,23 @@ const shard = (): Kind<ShardSpec> => ({
   format: (v) => `${v.index}/${v.count}`,
 });
 
+const natsUrls = (): Kind<NatsUrl[]> => ({
+  placeholder: "URL[,URL]",
+  example: "nats://nats.example:4222",
+  parse: (raw) => {
+    const items = splitList(raw);
+    if (items.length === 0) return bad("a list of NATS URLs (it is empty)");
+    const urls: NatsUrl[] = [];
+    for (const item of items) {
+      const checked = checkNatsUrl(item);
+      if (!checked.ok) return bad(`a list of NATS URLs: "${redactUrl(item)}" ${checked.problem}`);
+      urls.push(checked.value);
+    }
+    return ok(urls);
+  },
+  format: (v) => v.map((u) => u.url).join(","),
+});
+
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
 function setting<T>(s: Setting<T>): Setting<T> {
@@ -236,9 +296,9 @@ export const SETTINGS = {
     group: "nats",
     flag: "nats-url",
     env: ["NATS_URL", "ELAVA_NATS_URL"],
-    help: "NATS server URLs, comma-separated",
-    default: ["nats://127.0.0.1:4222"],
-    ...list("URL[,URL]", "nats://nats.example:4222"),
+    help: "NATS server URLs (nats://HOST:PORT, or tls:// to require TLS), comma-separated; credentials in a URL (nats://USER:PASSWORD@HOST) are used as the user and password (or token) and shown redacted",
+    default: [{ url: "nats://127.0.0.1:4222", tls: false }],
+    ...natsUrls(),
   }),
   natsName: setting({
     key: "nats.name",
@@ -261,6 +321,7 @@ export const SETTINGS = {
   natsPassword: setting({
     key: "nats.password",
     group: "nats",
+    refusedFlag: "nats-password",
     env: ["NATS_PASSWORD", "ELAVA_NATS_PASSWORD"],
     help: "password (environment or config file only)",
     secret: true,
@@ -279,6 +340,7 @@ export const SETTINGS = {
   natsToken: setting({
     key: "nats.token",
     group: "nats",
+    refusedFlag: "nats-token",
     env: ["NATS_TOKEN", "ELAVA_NATS_TOKEN"],
     help: "token (environment or config file only)",
     secret: true,
@@ -346,7 +408,7 @@ export const SETTINGS = {
     env: ["ELAVA_NATS_CONNECT_TIMEOUT"],
     help: "how long to try to connect before giving up",
     default: 5_000,
-    ...duration(100, "5s"),
+    ...duration(100, "5s", MAX_TIMER_MS),
   }),
 
   streamName: setting({
@@ -453,13 +515,14 @@ export const SETTINGS = {
     group: "provider",
     flag: "regions",
     env: ["ELAVA_REGIONS"],
-    help: "AWS regions to scan (default: every region enabled for the account)",
+    help: "AWS regions to scan (default: every region enabled for each account)",
     default: [],
     ...list(
       "REGION[,REGION]",
       "us-east-1,eu-west-1",
-      (r) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(r),
       "AWS region names",
+      "scan every region enabled for each account",
+      (r) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(r),
     ),
   }),
   assumeRoles: setting({
@@ -467,23 +530,36 @@ export const SETTINGS = {
     group: "provider",
     flag: "assume-role",
     env: ["ELAVA_ASSUME_ROLES"],
-    help: "roles to assume, one per account (default: the ambient credentials' account)",
+    help: "roles to assume, one per further account to scan (the ambient credentials' own account is always scanned)",
     default: [],
     ...list(
       "ARN[,ARN]",
       "arn:aws:iam::123456789012:role/elava-reader",
-      (a) => ROLE_ARN.test(a),
       "IAM role ARNs (arn:aws:iam::123456789012:role/NAME)",
+      "scan only the ambient credentials' account",
+      (a) => ROLE_ARN.test(a),
     ),
   }),
+  // Secret: STS lets the external id be any string, a passphrase included, and whoever
+  // knows it (and may assume roles) passes the roles' trust condition.
   externalId: setting({
     key: "aws.external_id",
     group: "provider",
-    flag: "external-id",
+    refusedFlag: "external-id",
     env: ["ELAVA_EXTERNAL_ID"],
-    help: "external id passed when assuming the roles",
+    help: "external id passed when assuming the roles (environment or config file only)",
+    secret: true,
     default: undefined,
-    ...optionalText("ID", "elava-7f3a"),
+    ...optionalText("ID", "..."),
+  }),
+  externalIdFile: setting({
+    key: "aws.external_id_file",
+    group: "provider",
+    flag: "external-id-file",
+    env: ["ELAVA_EXTERNAL_ID_FILE"],
+    help: "file holding the external id",
+    default: undefined,
+    ...optionalText("FILE", "/var/run/secrets/elava/external-id"),
   }),
   awsMaxAttempts: setting({
     key: "aws.max_attempts",
@@ -537,7 +613,7 @@ export const SETTINGS = {
     env: ["ELAVA_SAMPLE_FAIL"],
     help: "sample provider: resource types whose partitions fail (access denied)",
     default: [],
-    ...types(),
+    ...types("fail no partition"),
   }),
 
   types: setting({
@@ -547,7 +623,7 @@ export const SETTINGS = {
     env: ["ELAVA_TYPES"],
     help: "resource types to scan (default: all)",
     default: [],
-    ...types(),
+    ...types("scan every type"),
   }),
   concurrency: setting({
     key: "scan.concurrency",
@@ -587,7 +663,7 @@ export const SETTINGS = {
     env: ["ELAVA_PUBLISH_ACK_TIMEOUT"],
     help: "wait for one acknowledgement before retrying the publish",
     default: 5_000,
-    ...duration(100, "5s"),
+    ...duration(100, "5s", MAX_TIMER_MS),
   }),
   publishDeadline: setting({
     key: "publish.deadline",
@@ -596,7 +672,7 @@ export const SETTINGS = {
     env: ["ELAVA_PUBLISH_DEADLINE"],
     help: "give up on a snapshot (partition FAILED publish_failed) after this",
     default: DEFAULT_PUBLISH_DEADLINE_MS,
-    ...duration(1_000, "60s"),
+    ...duration(1_000, "60s", MAX_TIMER_MS),
   }),
   shutdownGrace: setting({
     key: "shutdown_grace",
@@ -605,7 +681,7 @@ export const SETTINGS = {
     env: ["ELAVA_SHUTDOWN_GRACE"],
     help: "on SIGTERM, time running partitions get to finish",
     default: 20_000,
-    ...duration(0, "20s"),
+    ...duration(0, "20s", MAX_TIMER_MS),
   }),
 
   interval: setting({
@@ -615,7 +691,7 @@ export const SETTINGS = {
     env: ["ELAVA_INTERVAL"],
     help: "time from one scan's start to the next (a slow scan delays the next)",
     default: 15 * 60_000,
-    ...duration(1_000, "15m"),
+    ...duration(1_000, "15m", MAX_TIMER_MS),
   }),
   httpPort: setting({
     key: "http_port",

@@ -18,6 +18,7 @@ import {
   nkeyAuthenticator,
 } from "@nats-io/transport-node";
 import { ConfigError, errorMessage } from "../errors.ts";
+import { redactUrl } from "../util/redact.ts";
 
 /** How to reach and authenticate to NATS. */
 export interface NatsConnectionOptions {
@@ -55,11 +56,6 @@ export function authKind(
   if (opts.user !== undefined) return "user/password";
   if (opts.token !== undefined) return "token";
   return "none";
-}
-
-/** Removes `user:password@` from a URL so it can be logged. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/u, "//***@");
 }
 
 /** One line for logs: servers, client name, auth kind and TLS, never a secret. */

@@ -28,7 +28,7 @@ const echo: Command = {
         types: ctx.args.strings("type"),
         words: ctx.args.positionals,
         stream: ctx.config.values.streamName,
-        servers: ctx.config.values.natsServers,
+        servers: ctx.config.values.natsServers.map((s) => s.url),
       }),
     );
     return ExitCode.Ok;

@@ -39,6 +39,28 @@ describe("the logger", () => {
       '03:04:05 warn slow call command=scan action="describe instances" ms=900\n',
     ]);
   });
+
+  it("redacts URL credentials and NKey seeds wherever a library's text put them, in both formats", () => {
+    const seed = `SUA${"B".repeat(55)}`;
+    for (const format of ["json", "text"] as const) {
+      const { lines, sink } = capture();
+      createLogger(sink, "info", {}, at, format).error(
+        "cannot reach nats://alice:pw-log-1@h:4222",
+        {
+          error: new Error(`bad seed ${seed}`),
+          server: "tls://tok-log-2@h:4222",
+          nested: { url: "nats://bob:pw-log-3@h:4222" },
+        },
+      );
+      const line = lines.join("");
+      for (const secret of ["pw-log-1", "tok-log-2", "pw-log-3", seed]) {
+        expect(line).not.toContain(secret);
+      }
+      expect(line).toContain("nats://alice:<redacted>@h:4222");
+      expect(line).toContain("tls://<redacted>@h:4222");
+      expect(line).toContain("bad seed <redacted>");
+    }
+  });
 });
 
 describe("process warnings", () => {

@@ -35,7 +35,7 @@ describe("loadConfig precedence", () => {
     const c = await loadConfig({ flags: {}, env: {}, cwd: dir });
     expect(c.values.interval).toBe(15 * 60_000);
     expect(c.values.streamName).toBe("ELAVA");
-    expect(c.values.natsServers).toEqual(["nats://127.0.0.1:4222"]);
+    expect(c.values.natsServers.map((s) => s.url)).toEqual(["nats://127.0.0.1:4222"]);
     expect(c.values.shard).toEqual({ index: 0, count: 1 });
     expect(c.sources.interval.kind).toBe("default");
   });
@@ -57,7 +57,7 @@ describe("loadConfig precedence", () => {
     expect(c.values.streamName).toBe("FROMFILE");
     expect(c.values.streamMaxBytes).toBe(2 ** 30);
     expect(c.sources.streamName).toEqual({ kind: "file", name: file });
-    expect(c.values.natsServers).toEqual(["nats://a:4222", "nats://b:4222"]);
+    expect(c.values.natsServers.map((s) => s.url)).toEqual(["nats://a:4222", "nats://b:4222"]);
   });
 
   it("reads NATS_URL and an explicit --config over ELAVA_CONFIG", async () => {
@@ -68,7 +68,7 @@ describe("loadConfig precedence", () => {
       configFile: file,
       cwd: dir,
     });
-    expect(c.values.natsServers).toEqual(["nats://x:4222", "nats://y:4222"]);
+    expect(c.values.natsServers.map((s) => s.url)).toEqual(["nats://x:4222", "nats://y:4222"]);
     expect(c.values.provider).toBe("sample");
   });
 
@@ -141,11 +141,15 @@ describe("loadConfig validation", () => {
     [{ "assume-role": "arn:aws:iam::123:role/x" }, "IAM role ARNs"],
     [{ "sample-churn": "2" }, "from 0 to 1"],
     [{ "nats-tls-cert": "/etc/hostname" }, "needs its key"],
-    [{ "external-id": "abc" }, "--assume-role"],
     [{ "stream-duplicate-window": "10s" }, "shorter than publish.deadline"],
     [{ "nats-creds": "/nonexistent/elava.creds" }, "cannot read /nonexistent/elava.creds"],
   ])("rejects %j", async (flags, expected) => {
     expect(await configError({ flags, env: {}, cwd: dir })).toContain(expected);
+  });
+
+  it("rejects an external id without a role to assume it for", async () => {
+    const msg = await configError({ flags: {}, env: { ELAVA_EXTERNAL_ID: "abc" }, cwd: dir });
+    expect(msg).toContain("--assume-role");
   });
 
   it("never echoes a bad secret", async () => {

@@ -191,7 +191,7 @@ describe("describeConnection", () => {
       reconnect: "forever",
     });
     expect(text).toBe(
-      'nats://***@nats-1:4222,nats://nats-2:4222 as "elava" (auth: token, tls: off, reconnect: forever)',
+      'nats://alice:<redacted>@nats-1:4222,nats://nats-2:4222 as "elava" (auth: token, tls: off, reconnect: forever)',
     );
   });
 });
