@@ -245,20 +245,68 @@ function refuseSecretFlags(command: Command, argv: readonly string[]): void {
   }
 }
 
+/**
+ * util.parseArgs reads `--interval -5m` as a flag followed by another option and refuses
+ * it as "ambiguous". A value that starts with a dash and a digit (`-5`, `-1`, `-5m`)
+ * cannot be an option, so it is joined to its flag (`--interval=-5m`) and reaches the
+ * setting's own check, which says what is wrong with it, or accepts it (`-1`, unlimited).
+ */
+function joinDashValues(
+  options: NonNullable<ParseArgsConfig["options"]>,
+  argv: readonly string[],
+): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (o.short !== undefined) takesValue.add(`-${o.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const next = argv[i + 1];
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (takesValue.has(arg) && next !== undefined && /^-\.?\d/u.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/** util.parseArgs's message in one line, with what to do when a value starts with a dash. */
+function parseArgsProblem(err: unknown): string {
+  const text = errorMessage(err);
+  const ambiguous = /^Option '(-[^']+)' argument is ambiguous/u.exec(text);
+  if (ambiguous !== null) {
+    const flag = ambiguous[1] ?? "";
+    return `${flag} needs a value, and the next argument starts with a dash, like an option; give the value as ${flag}=VALUE`;
+  }
+  const missing = /^Option '(-\S+)(?: <value>)?' argument missing/u.exec(text);
+  if (missing !== null) return `${missing[1]} needs a value`;
+  return text.split("\n")[0] ?? text;
+}
+
 /** Parses a command's arguments strictly. Throws UsageError naming the offending flag. */
 export function parseCommandLine(command: Command, argv: readonly string[]): ParsedCommandLine {
   refuseSecretFlags(command, argv);
+  const options = parseArgsOptions(command);
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...argv],
-      options: parseArgsOptions(command),
+      args: joinDashValues(options, argv),
+      options,
       strict: true,
       allowPositionals: command.positionals !== undefined,
     });
   } catch (err) {
     throw new UsageError(
-      `elava ${command.name}: ${errorMessage(err)}\n${usageLine(command)}\nRun 'elava ${command.name} --help' for the options.`,
+      `elava ${command.name}: ${parseArgsProblem(err)}\n${usageLine(command)}\nRun 'elava ${command.name} --help' for the options.`,
     );
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;

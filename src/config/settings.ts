@@ -147,7 +147,7 @@ const duration = (minMs: number, example: string, maxMs?: number): Kind<number> 
   example,
   parse: (raw) => {
     const atLeast = minMs === 0 ? "0 or more" : `at least ${formatDuration(minMs)}`;
-    if (raw.trim().startsWith("-")) return bad(`a duration of ${atLeast}, not a negative one`);
+    if (raw.trim().startsWith("-")) return bad(`a duration of ${atLeast} (it is negative)`);
     const ms = parseDuration(raw);
     if (ms === undefined) return bad("a duration with a unit (500ms, 90s, 15m, 2h, 7d)");
     if (ms < minMs) return bad(`a duration of ${atLeast}`);
