@@ -211,8 +211,11 @@ export function helpText(command: Command): string {
     lines.push("");
   }
   lines.push(
-    "Precedence: flags over environment over the --config file over defaults.",
-    "Exit status: 0 done, 1 something FAILED, 2 bad command line or configuration.",
+    "Precedence: flags over environment over the --config file over defaults. In the YAML",
+    "file each setting has the key 'elava config' prints (stream.max_age: 7d is",
+    "stream: {max_age: 7d}); docs/operations.md lists every key and variable.",
+    "Exit status: 0 done, 1 something FAILED, 2 bad command line or configuration, or NATS",
+    "not reachable (nothing was done).",
   );
   return `${lines.join("\n")}\n`;
 }
