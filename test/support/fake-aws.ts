@@ -22,10 +22,15 @@
  * operation (`GET /my-bucket/?tagging`), since they, not the path, name S3's operation.
  * Lists whose members the SDK reads under a name of their own (RDS `<DBInstance>`, not
  * `<member>`) are scripted with `listOf`.
+ *
+ * JSON-protocol services (Organizations, ECS, SQS, ...) are told by their `X-Amz-Target`
+ * header (test/support/fake-aws-json.ts) and scripted like query services, as objects
+ * whose pages carry the `tokenOut` token.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AwsProviderOptions } from "../../src/providers/aws/provider.ts";
+import { isJsonRequest, jsonRequest, writeJson, writeJsonError } from "./fake-aws-json.ts";
 
 /** A value of a scripted query-protocol response. */
 export type WireValue =
@@ -241,16 +246,18 @@ export class FakeAws {
     const region = scope?.[2] ?? "";
     const service = scope?.[3] ?? "";
     const url = new URL(req.url ?? "/", "http://fake");
-    const query = QUERY_SERVICES.has(service);
-    const params: Record<string, string> = Object.fromEntries(
-      query ? new URLSearchParams(body) : url.searchParams,
-    );
+    const json = jsonRequest(req.headers, body);
+    const query = json === undefined && QUERY_SERVICES.has(service);
+    const params: Record<string, string> =
+      json?.params ?? Object.fromEntries(query ? new URLSearchParams(body) : url.searchParams);
     // S3 names its operation by a value-less sub-resource parameter (`?tagging`).
     const subresource =
       service === "s3" ? [...url.searchParams].find(([, v]) => v === "")?.[0] : undefined;
-    const operation = query
-      ? (params.Action ?? "")
-      : `${req.method} ${url.pathname}${subresource === undefined ? "" : `?${subresource}`}`;
+    const operation =
+      json?.operation ??
+      (query
+        ? (params.Action ?? "")
+        : `${req.method} ${url.pathname}${subresource === undefined ? "" : `?${subresource}`}`);
     const accountId = this.accounts.get(accessKey) ?? "123456789012";
     const call: FakeCall = { service, region, accountId, operation, params };
     this.#calls.push(call);
@@ -293,7 +300,7 @@ export class FakeAws {
     const index = token?.startsWith("page-") ? Number(token.slice(5)) : 0;
     const page = script.pages[index];
     const more = index + 1 < script.pages.length;
-    if (!query) {
+    if (!query && json === undefined) {
       this.#reply(res, service, operation, page);
       return;
     }
@@ -307,6 +314,10 @@ export class FakeAws {
   #reply(res: ServerResponse, service: string, operation: string, body: unknown): void {
     if (body instanceof FakeErrorAnswer) {
       this.#error(res, service, body.status, body.code, `${body.code} answered by the fake`);
+      return;
+    }
+    if (isJsonRequest(res.req)) {
+      writeJson(res, body);
       return;
     }
     if (!QUERY_SERVICES.has(service)) {
@@ -336,6 +347,10 @@ export class FakeAws {
     code: string,
     message: string,
   ): void {
+    if (isJsonRequest(res.req)) {
+      writeJsonError(res, status, code, message);
+      return;
+    }
     res.statusCode = status;
     if (service === "ec2") {
       res.setHeader("content-type", "text/xml");
