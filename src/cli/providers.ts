@@ -34,6 +34,16 @@ export async function createProvider(
       roleArn,
       ...(externalId !== undefined ? { externalId } : {}),
     })),
+    ...(v.orgRole === undefined
+      ? {}
+      : {
+          organization: {
+            roleName: v.orgRole,
+            ...(v.orgInclude.length > 0 ? { include: v.orgInclude } : {}),
+            exclude: v.orgExclude,
+            ...(externalId !== undefined ? { externalId } : {}),
+          },
+        }),
     maxAttempts: v.awsMaxAttempts,
     log: (level, message, fields) => log[level](message, { provider: "aws", ...fields }),
   });

@@ -334,9 +334,22 @@ function validate(config: LoadedConfig): void {
       `invalid stream.duplicate_window: ${formatDuration(v.streamDuplicateWindow)} is shorter than publish.deadline (${formatDuration(v.publishDeadline)}), so a retried publish could be stored twice; make the window longer than the deadline`,
     );
   }
-  if (v.externalId !== undefined && v.assumeRoles.length === 0) {
+  if (v.externalId !== undefined && v.assumeRoles.length === 0 && v.orgRole === undefined) {
     throw new ConfigError(
-      "invalid aws.external_id: an external id is only used when assuming roles; add --assume-role ARN or drop the external id",
+      "invalid aws.external_id: an external id is only used when assuming roles; add --assume-role ARN or --org-role NAME, or drop the external id",
+    );
+  }
+  for (const name of ["orgInclude", "orgExclude"] as const) {
+    if (v[name].length > 0 && v.orgRole === undefined) {
+      throw new ConfigError(
+        `invalid ${SETTINGS[name].key}: it selects accounts of the organisation, which only --org-role NAME scans; add --org-role or drop --${SETTINGS[name].flag}`,
+      );
+    }
+  }
+  const both = v.orgInclude.filter((id) => v.orgExclude.includes(id));
+  if (both.length > 0) {
+    throw new ConfigError(
+      `invalid aws.org_exclude: ${both.join(", ")} ${both.length === 1 ? "is" : "are"} both included and excluded; keep each account in one of --org-include and --org-exclude`,
     );
   }
 }

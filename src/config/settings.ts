@@ -530,7 +530,7 @@ export const SETTINGS = {
     group: "provider",
     flag: "assume-role",
     env: ["ELAVA_ASSUME_ROLES"],
-    help: "roles to assume, one per further account to scan (the ambient credentials' own account is always scanned)",
+    help: "roles to assume, one per further account to scan (the ambient credentials' own account is always scanned, except with --org-role)",
     default: [],
     ...list(
       "ARN[,ARN]",
@@ -538,6 +538,45 @@ export const SETTINGS = {
       "IAM role ARNs (arn:aws:iam::123456789012:role/NAME)",
       "scan only the ambient credentials' account",
       (a) => ROLE_ARN.test(a),
+    ),
+  }),
+  orgRole: setting({
+    key: "aws.org_role",
+    group: "provider",
+    flag: "org-role",
+    env: ["ELAVA_ORG_ROLE"],
+    help: "scan every active account of the organisation (listed from the management or a delegated administrator account) through the role NAME in each",
+    default: undefined,
+    ...optionalText("NAME", "elava-scan"),
+    parse: (raw) =>
+      /^[\w+=,.@-]+(\/[\w+=,.@-]+)*$/u.test(raw.trim()) && raw.trim().length <= 512
+        ? ok(raw.trim())
+        : bad("an IAM role name, with an optional path (elava-scan, scanners/elava-scan)"),
+  }),
+  orgInclude: setting({
+    key: "aws.org_include",
+    group: "provider",
+    flag: "org-include",
+    env: ["ELAVA_ORG_INCLUDE"],
+    help: "with --org-role: only these accounts (default: every active account)",
+    default: [],
+    ...list(
+      "ID[,ID]",
+      "111111111111,222222222222",
+      "12-digit AWS account ids",
+      "scan every active account of the organisation",
+      (id) => /^\d{12}$/u.test(id),
+    ),
+  }),
+  orgExclude: setting({
+    key: "aws.org_exclude",
+    group: "provider",
+    flag: "org-exclude",
+    env: ["ELAVA_ORG_EXCLUDE"],
+    help: "with --org-role: never these accounts",
+    default: [],
+    ...list("ID[,ID]", "333333333333", "12-digit AWS account ids", "exclude no account", (id) =>
+      /^\d{12}$/u.test(id),
     ),
   }),
   // Secret: STS lets the external id be any string, a passphrase included, and whoever

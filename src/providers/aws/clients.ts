@@ -22,6 +22,7 @@ import { EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -140,6 +141,19 @@ export function createStsClient(
   counter: ApiCallCounter,
 ): STSClient {
   return countCalls(new STSClient(baseConfig(target, settings)), "sts", counter);
+}
+
+/** An Organizations client of the target (the organisation's accounts), counted like the others. */
+export function createOrganizationsClient(
+  target: ClientTarget,
+  settings: ClientSettings,
+  counter: ApiCallCounter,
+): OrganizationsClient {
+  return countCalls(
+    new OrganizationsClient(baseConfig(target, settings)),
+    "organizations",
+    counter,
+  );
 }
 
 /** An EC2 client of the target (region discovery), counted like the others. */

@@ -24,7 +24,13 @@ import {
 import type { AwsClients, AwsService, CollectorContext, UnitRef } from "./collector.ts";
 import { awsPages } from "./errors.ts";
 import { collectorFor } from "./registry.ts";
-import { type AssumeRole, type AwsAccount, type AwsLog, discoverUnits } from "./units.ts";
+import {
+  type AssumeRole,
+  type AwsAccount,
+  type AwsLog,
+  discoverUnits,
+  type OrganizationScan,
+} from "./units.ts";
 
 /** Options of the AWS provider; every field has a default. */
 export interface AwsProviderOptions {
@@ -32,6 +38,8 @@ export interface AwsProviderOptions {
   readonly regions?: readonly string[] | undefined;
   /** Roles to assume in other accounts (`--assume-role`), besides the default chain's account. */
   readonly assumeRoles?: readonly AssumeRole[] | undefined;
+  /** The organisation's accounts instead of the default chain's own (`--org-role`). */
+  readonly organization?: OrganizationScan | undefined;
   /** Attempts per API call, the first included. Default 8. */
   readonly maxAttempts?: number | undefined;
   /** SDK retry mode. Default `adaptive`. */
@@ -146,6 +154,7 @@ export function createAwsProvider(options: AwsProviderOptions = {}): AwsProvider
     const found = await discoverUnits({
       regions: options.regions,
       assumeRoles: options.assumeRoles ?? [],
+      organization: options.organization,
       credentials: options.credentials ?? (await defaultCredentials()),
       homeRegion,
       sessionName: options.sessionName ?? "elava",

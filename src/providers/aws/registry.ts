@@ -53,9 +53,14 @@ export function collectorFor(type: ResourceType): Collector | undefined {
   return BY_TYPE.get(type);
 }
 
-/** The IAM actions the framework itself calls: identity, assumed roles, region discovery. */
+/**
+ * The IAM actions the framework itself calls: identity, region discovery, and the
+ * organisation's accounts (`--org-role`, by the management or delegated administrator
+ * account only; elsewhere it is never called).
+ */
 export const FRAMEWORK_IAM_ACTIONS: readonly string[] = [
   "ec2:DescribeRegions",
+  "organizations:ListAccounts",
   "sts:GetCallerIdentity",
 ];
 

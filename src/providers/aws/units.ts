@@ -3,6 +3,13 @@
  * assumed via STS) times every region (the configured ones, or all regions enabled for
  * the account), plus one `global` unit per account for the account-wide types.
  *
+ * Organisation-wide (`--org-role NAME`), the accounts are the organisation's active ones,
+ * listed with Organizations ListAccounts by the default credentials (those of the
+ * management account or of a delegated administrator), each scanned through the role NAME
+ * in it, the scanner's own account included: every account is read by the same role, so
+ * the default credentials need no read access of their own. `--assume-role` adds
+ * accounts outside the organisation.
+ *
  * One failing account never stops the others: when a role cannot be assumed, the account
  * (its id parsed from the role ARN) still gets its units, with `failure` set, so each of
  * its partitions is published FAILED ("unknown") instead of silently vanishing. Regions
@@ -10,10 +17,12 @@
  * nothing to scan and nothing unknown about them.
  */
 import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
+import { type Account, paginateListAccounts } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { GLOBAL_REGION } from "../../contract/resource-types.ts";
 import { ConfigError, PartitionFailure } from "../../errors.ts";
+import { mapConcurrent } from "../../util/concurrency.ts";
 import type { Unit } from "../provider.ts";
 import {
   type ApiCallCounter,
@@ -21,6 +30,7 @@ import {
   type ClientSettings,
   countingPlugin,
   createEc2Client,
+  createOrganizationsClient,
   createStsClient,
 } from "./clients.ts";
 import { awsCall, classifyAwsError } from "./errors.ts";
@@ -31,6 +41,18 @@ export interface AssumeRole {
   readonly roleArn: string;
   /** The external id the role's trust policy requires, if any. */
   readonly externalId?: string;
+}
+
+/** Every active account of an organisation, each through a role of the same name. */
+export interface OrganizationScan {
+  /** The role assumed in each account: `arn:<partition>:iam::<account>:role/<roleName>`. */
+  readonly roleName: string;
+  /** Only these account ids; every active account when absent. */
+  readonly include?: readonly string[] | undefined;
+  /** Never these account ids. */
+  readonly exclude?: readonly string[] | undefined;
+  /** The external id the roles' trust policies require, if any. */
+  readonly externalId?: string | undefined;
 }
 
 /** Where the provider reports what it skipped or could not do. */
@@ -59,6 +81,8 @@ export interface UnitDiscovery {
   /** Regions to scan; all enabled regions when absent. */
   readonly regions?: readonly string[] | undefined;
   readonly assumeRoles: readonly AssumeRole[];
+  /** Scan the organisation's accounts instead of the default chain's own. */
+  readonly organization?: OrganizationScan | undefined;
   /** The default chain's credentials (the source of every assumed role). */
   readonly credentials: AwsCredentials;
   /** The region of discovery and STS calls. */
@@ -69,6 +93,13 @@ export interface UnitDiscovery {
   readonly counter: ApiCallCounter;
   readonly log: AwsLog;
 }
+
+/**
+ * Accounts set up at once (AssumeRole, GetCallerIdentity, DescribeRegions): an
+ * organisation of hundreds of accounts is discovered in batches, not in one burst against
+ * STS and EC2.
+ */
+const ACCOUNT_CONCURRENCY = 16;
 
 /** Refresh assumed-role credentials this long before they expire. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -166,7 +197,70 @@ async function assumedAccount(role: AssumeRole, d: UnitDiscovery): Promise<AwsAc
   }
 }
 
-/** The accounts of a scan: the default chain's, then each assumed role's (first one wins per account id). */
+/** The state of an organisation account (`State`, or the older `Status`). */
+function stateOf(account: Account): string {
+  return account.State ?? account.Status ?? "UNKNOWN";
+}
+
+/**
+ * The ids of the organisation's active accounts that the scan covers, in the order
+ * ListAccounts gives them. Not being able to list them is a ConfigError: without the
+ * list, nothing is known about any account.
+ */
+export async function organizationAccountIds(
+  org: OrganizationScan,
+  caller: { accountId: string; credentials: AwsCredentials },
+  d: UnitDiscovery,
+): Promise<string[]> {
+  const client = createOrganizationsClient(
+    { region: d.homeRegion, credentials: caller.credentials },
+    d.settings,
+    d.counter,
+  );
+  const listed: Account[] = [];
+  try {
+    for await (const page of paginateListAccounts({ client }, {})) {
+      listed.push(...(page.Accounts ?? []));
+    }
+  } catch (err) {
+    const failure = classifyAwsError(err, {
+      action: "list the organisation's accounts (organizations ListAccounts)",
+      region: d.homeRegion,
+      accountId: caller.accountId,
+    });
+    throw new ConfigError(
+      `${failure.markerText}; --org-role needs the credentials of the organisation's management account or of a delegated administrator, allowed organizations:ListAccounts`,
+      { cause: err },
+    );
+  } finally {
+    client.destroy();
+  }
+  const include = org.include === undefined ? undefined : new Set(org.include);
+  const exclude = new Set(org.exclude ?? []);
+  const ids: string[] = [];
+  for (const account of listed) {
+    const id = account.Id ?? "";
+    if (id === "" || exclude.has(id) || (include !== undefined && !include.has(id))) continue;
+    if (stateOf(account) !== "ACTIVE") {
+      d.log("info", "organisation account not active: skipped", {
+        accountId: id,
+        state: stateOf(account),
+      });
+      continue;
+    }
+    ids.push(id);
+  }
+  for (const id of include ?? []) {
+    if (!listed.some((a) => a.Id === id)) {
+      d.log("warn", "account of --org-include is not in the organisation: skipped", {
+        accountId: id,
+      });
+    }
+  }
+  return ids;
+}
+
+/** The accounts of a scan: the default chain's (or the organisation's), then each assumed role's (first one wins per account id). */
 export async function discoverAccounts(d: UnitDiscovery): Promise<AwsAccount[]> {
   const credentials = sharedCredentials(d.credentials);
   let home: { accountId: string; partition: string };
@@ -183,10 +277,24 @@ export async function discoverAccounts(d: UnitDiscovery): Promise<AwsAccount[]> 
       { cause: err },
     );
   }
-  const accounts: AwsAccount[] = [
-    { ...home, credentials, homeRegion: d.homeRegion, optInRegions: new Set() },
-  ];
-  const assumed = await Promise.all(d.assumeRoles.map((role) => assumedAccount(role, d)));
+  const accounts: AwsAccount[] = [];
+  const roles: AssumeRole[] = [];
+  const org = d.organization;
+  if (org === undefined) {
+    accounts.push({ ...home, credentials, homeRegion: d.homeRegion, optInRegions: new Set() });
+  } else {
+    const ids = await organizationAccountIds(org, { accountId: home.accountId, credentials }, d);
+    for (const id of ids) {
+      roles.push({
+        roleArn: `arn:${home.partition}:iam::${id}:role/${org.roleName}`,
+        ...(org.externalId === undefined ? {} : { externalId: org.externalId }),
+      });
+    }
+  }
+  roles.push(...d.assumeRoles);
+  const assumed = await mapConcurrent(roles, ACCOUNT_CONCURRENCY, (role) =>
+    assumedAccount(role, d),
+  );
   for (const account of assumed) {
     if (accounts.some((a) => a.accountId === account.accountId)) {
       d.log("warn", "account listed twice: scanning it once", { accountId: account.accountId });
@@ -273,16 +381,21 @@ export async function accountUnits(
   }
 }
 
-/** Discovers every account and its units. */
+/**
+ * Discovers every account and its units. An account that could not be assumed gets the
+ * regions of the first account that could (its own are unknown), or the home region.
+ */
 export async function discoverUnits(
   d: UnitDiscovery,
 ): Promise<{ accounts: AwsAccount[]; units: Unit[] }> {
   const accounts = await discoverAccounts(d);
-  const [first, ...rest] = accounts;
-  if (first === undefined) return { accounts: [], units: [] };
-  const home = await accountUnits(first, d, [d.homeRegion]);
-  const homeRegions = home.units.map((u) => u.region).filter((r) => r !== GLOBAL_REGION);
-  const others = await Promise.all(rest.map((a) => accountUnits(a, d, homeRegions)));
-  const all = [home, ...others];
+  const scanned = await mapConcurrent(accounts, ACCOUNT_CONCURRENCY, (a) =>
+    a.failure === undefined ? accountUnits(a, d, [d.homeRegion]) : Promise.resolve(undefined),
+  );
+  const reference = scanned.find((s) => s !== undefined);
+  const fallback = reference?.units.map((u) => u.region).filter((r) => r !== GLOBAL_REGION);
+  const all = await mapConcurrent(accounts, ACCOUNT_CONCURRENCY, async (a, i) => {
+    return scanned[i] ?? accountUnits(a, d, fallback?.length ? fallback : [d.homeRegion]);
+  });
   return { accounts: all.map((a) => a.account), units: all.flatMap((a) => a.units) };
 }
