@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { configObject, describeConfig, loadConfig } from "../../src/config/load.ts";
 import { STREAM_DEFAULTS } from "../../src/contract/stream-defaults.ts";
 import { ConfigError } from "../../src/errors.ts";
@@ -206,5 +207,24 @@ describe("the config module", () => {
         file,
       ).toEqual([]);
     }
+  });
+});
+
+describe("the shipped Kubernetes ConfigMap", () => {
+  it("holds a valid configuration", async () => {
+    const manifest = parseYaml(
+      await readFile(join(import.meta.dirname, "../../deploy/kubernetes/configmap.yaml"), "utf8"),
+    ) as { data: Record<string, string> };
+    const file = await yamlFile("configmap-elava.yaml", manifest.data["elava.yaml"] ?? "");
+    // The creds file is mounted from a Secret in the pod; here a flag points at a stand-in.
+    const creds = await yamlFile("elava.creds", "stand-in\n");
+    const c = await loadConfig({
+      flags: { "nats-creds": creds },
+      env: {},
+      configFile: file,
+      cwd: dir,
+    });
+    expect(c.values.provider).toBe("aws");
+    expect(c.sources.streamReplicas).toEqual({ kind: "file", name: file });
   });
 });
