@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { streamSettingsOf } from "../../src/cli/session.ts";
 import { configObject, describeConfig, loadConfig } from "../../src/config/load.ts";
 import { STREAM_DEFAULTS } from "../../src/contract/stream-defaults.ts";
 import { ConfigError } from "../../src/errors.ts";
@@ -166,17 +167,9 @@ describe("loadConfig validation", () => {
 
 describe("defaults", () => {
   it("are the defaults of the stream contract, the publisher and the sample provider", async () => {
-    const v = (await loadConfig({ flags: {}, env: {}, cwd: dir })).values;
-    expect({
-      name: v.streamName,
-      subjectPrefix: v.subjectPrefix,
-      maxAgeMs: v.streamMaxAge,
-      maxBytes: v.streamMaxBytes,
-      maxMsgsPerSubject: v.streamMaxMsgsPerSubject,
-      replicas: v.streamReplicas,
-      duplicateWindowMs: v.streamDuplicateWindow,
-      allowDirect: v.streamAllowDirect,
-    }).toEqual(STREAM_DEFAULTS);
+    const config = await loadConfig({ flags: {}, env: {}, cwd: dir });
+    const v = config.values;
+    expect(streamSettingsOf(config)).toEqual(STREAM_DEFAULTS);
     expect(DEFAULT_STREAM_SETTINGS).toEqual(STREAM_DEFAULTS);
     expect({
       window: v.publishWindow,
