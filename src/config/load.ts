@@ -12,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, errorMessage } from "../errors.ts";
 import { REDACTED, redactText } from "../util/redact.ts";
 import { formatDuration } from "../util/units.ts";
-import type { UrlCredentials } from "./nats-url.ts";
+import { sameCredentials, type UrlCredentials } from "./nats-url.ts";
 import {
   type OptionGroup,
   SETTING_NAMES,
@@ -221,7 +221,7 @@ function takeUrlCredentials(config: MutableConfig): void {
   if (credentials === undefined) return;
   const source = config.sources.natsServers;
   const where = source.kind === "file" ? `nats.servers in ${source.name}` : source.name;
-  if (given.some((c) => JSON.stringify(c) !== JSON.stringify(credentials))) {
+  if (given.some((c) => !sameCredentials(c, credentials))) {
     throw new ConfigError(
       `invalid nats.servers: the URLs in ${where} carry different credentials; a connection has one identity, so write the same credentials in each URL, or in none and set NATS_USER and NATS_PASSWORD (or NATS_TOKEN)`,
     );

@@ -97,10 +97,9 @@ export function checkNatsUrl(text: string): NatsUrlCheck {
   };
 }
 
-/** Whether two URLs carry the same credentials (both none counts as the same). */
-export function sameCredentials(
-  a: UrlCredentials | undefined,
-  b: UrlCredentials | undefined,
-): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** Whether two URLs carry the same credentials. */
+export function sameCredentials(a: UrlCredentials, b: UrlCredentials): boolean {
+  return a.kind === "token"
+    ? b.kind === "token" && a.token === b.token
+    : b.kind === "user" && a.user === b.user && a.password === b.password;
 }

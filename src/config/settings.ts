@@ -140,7 +140,7 @@ const fraction = (example: string): Kind<number> => ({
  * once. Durations that end up in a timer (the interval, timeouts, the grace period) stop
  * at 24d.
  */
-export const MAX_TIMER_MS = 24 * 86_400_000;
+const MAX_TIMER_MS = 24 * 86_400_000;
 
 const duration = (minMs: number, example: string, maxMs?: number): Kind<number> => ({
   placeholder: "DURATION",

@@ -207,7 +207,7 @@ function stateOf(account: Account): string {
  * ListAccounts gives them. Not being able to list them is a ConfigError: without the
  * list, nothing is known about any account.
  */
-export async function organizationAccountIds(
+async function organizationAccountIds(
   org: OrganizationScan,
   caller: { accountId: string; credentials: AwsCredentials },
   d: UnitDiscovery,
