@@ -45,9 +45,11 @@ function run(
   bin: string,
   args: readonly string[],
   env: Record<string, string>,
+  cwd?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(bin, args, { env: { HOME: "/tmp", ...env } }, (err, stdout, stderr) => {
+    const options = { env: { HOME: "/tmp", ...env }, ...(cwd === undefined ? {} : { cwd }) };
+    execFile(bin, args, options, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
       resolve({ code, stdout, stderr });
     });
@@ -85,7 +87,7 @@ describe("bin/elava", () => {
     const dir = tempDir();
     const link = join(dir, "elava");
     symlinkSync(BIN, link);
-    const r = await run(link, ["--help"], { PATH, ELAVA_NODE: process.execPath });
+    const r = await run(link, ["--help"], { PATH, ELAVA_NODE: process.execPath }, dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("usage: elava <command>");
   });
