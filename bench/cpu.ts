@@ -11,15 +11,41 @@ import { readFileSync } from "node:fs";
  */
 const CLOCK_TICKS = 100;
 
+/**
+ * From the text of /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat, one thread's): the
+ * command or thread name, and CPU seconds of the process (or thread) and of its reaped
+ * children.
+ */
+export function parseProcStat(stat: string): { name: string; own: number; children: number } {
+  // The name is in parentheses and may hold spaces and parentheses itself.
+  const close = stat.lastIndexOf(")");
+  const name = stat.slice(stat.indexOf("(") + 1, close);
+  const fields = stat.slice(close + 2).split(" ");
+  // utime, stime, cutime and cstime are fields 14 to 17 of the line, 12 to 15 after the name.
+  const ticks = (i: number) => Number(fields[i]) / CLOCK_TICKS;
+  return { name, own: ticks(11) + ticks(12), children: ticks(13) + ticks(14) };
+}
+
 /** User + system CPU seconds a process has used, from /proc; NaN off Linux or once it exited. */
 export function processCpuSeconds(pid: number | undefined): number {
   if (pid === undefined || process.platform !== "linux") return Number.NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, "utf8")).own;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU seconds of this process's children that have exited and been reaped (every thread
+ * of each, and their own reaped children), from /proc; NaN off Linux. The difference across
+ * a child's run is that child's whole CPU time, to its last instruction, when no other child
+ * ends meanwhile.
+ */
+export function childrenCpuSeconds(): number {
+  if (process.platform !== "linux") return Number.NaN;
+  try {
+    return parseProcStat(readFileSync("/proc/self/stat", "utf8")).children;
   } catch {
     return Number.NaN;
   }

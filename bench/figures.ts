@@ -63,6 +63,13 @@ export function formatTarget(target: Target | undefined, unit: string): string {
   return `${target.direction === "at-least" ? ">=" : "<="} ${formatValue(target.value, unit)}`;
 }
 
+/** The result column: the verdict, or that nothing was measured (which does not pass). */
+export function formatResult(f: JudgedFigure, fail = "FAIL"): string {
+  if (f.pass === undefined) return "";
+  if (Number.isNaN(f.value)) return "not measured";
+  return f.pass ? "pass" : fail;
+}
+
 /** The plain-text table of figures, one row per figure, columns aligned. */
 export function formatTable(figures: readonly JudgedFigure[]): string {
   const head = ["bench", "figure", "value", "target", "result"];
@@ -71,7 +78,7 @@ export function formatTable(figures: readonly JudgedFigure[]): string {
     f.name,
     formatValue(f.value, f.unit),
     formatTarget(f.target, f.unit),
-    f.pass === undefined ? "" : f.pass ? "pass" : "FAIL",
+    formatResult(f),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) =>
@@ -86,7 +93,7 @@ export function formatTable(figures: readonly JudgedFigure[]): string {
 export function formatMarkdown(figures: readonly JudgedFigure[]): string {
   const rows = figures.map(
     (f) =>
-      `| ${f.bench} | ${f.name} | ${formatValue(f.value, f.unit)} | ${formatTarget(f.target, f.unit)} | ${f.pass === undefined ? "" : f.pass ? "pass" : "**FAIL**"} |`,
+      `| ${f.bench} | ${f.name} | ${formatValue(f.value, f.unit)} | ${formatTarget(f.target, f.unit)} | ${formatResult(f, "**FAIL**")} |`,
   );
   return [
     "| bench | figure | value | target | result |",

@@ -6,13 +6,13 @@
  * inventory from that stream and compares its rate with a raw drain of the same messages
  * (`measureReplay`).
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { measureReplay } from "../src/consumer/replay.ts";
 import type { Figure } from "./figures.ts";
 import { measurePeakRss } from "./peak-rss.ts";
 import { openBenchSession } from "./session.ts";
+import { buildDist, parseScanSummary } from "./shipped-scan.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -80,14 +80,11 @@ function readSources(): MemorySources {
   return { manifest: read("deploy/kubernetes/deployment.yaml") };
 }
 
-/** The compiled CLI, built first; undefined (and logged) when the build fails. */
+/** The compiled CLI, built first; undefined when the build fails. */
 function compiledCli(log: (line: string) => void): string | undefined {
-  try {
-    execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "pipe" });
-  } catch (err) {
-    const out = (err as { stdout?: Buffer }).stdout?.toString() ?? "";
-    log(`memory: npm run build failed; only bin/elava is measured:\n${out.slice(0, 2000)}`);
-  }
+  const failed = buildDist();
+  if (failed !== undefined)
+    log(`memory: npm run build failed; only bin/elava is measured:\n${failed}`);
   const compiled = `${ROOT}dist/cli/main.js`;
   return existsSync(compiled) ? compiled : undefined;
 }
@@ -205,32 +202,4 @@ export async function benchMemoryReplay(options: MemoryReplayOptions): Promise<F
   } finally {
     await session.close();
   }
-}
-
-/** The fields of the scan's final JSON log line that the bench reads. */
-export interface ScanSummaryLine {
-  readonly published: number;
-  readonly partitionsOk: number;
-  readonly partitionsFailed: number;
-}
-
-/** Finds the scan's summary among the last JSON log lines of `elava scan`. */
-export function parseScanSummary(lines: readonly string[]): ScanSummaryLine | undefined {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(lines[i] ?? "");
-    } catch {
-      continue;
-    }
-    const o = parsed as Record<string, unknown>;
-    if (typeof o.scan_id === "string" && typeof o.published === "number") {
-      return {
-        published: o.published,
-        partitionsOk: typeof o.partitions_ok === "number" ? o.partitions_ok : 0,
-        partitionsFailed: typeof o.partitions_failed === "number" ? o.partitions_failed : 0,
-      };
-    }
-  }
-  return undefined;
 }

@@ -5,7 +5,8 @@
  * then (the final poll interval is the only blind spot, and memory at exit only shrinks).
  */
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import { childrenCpuSeconds, parseProcStat } from "./cpu.ts";
 
 /** The memory lines of /proc/<pid>/status, in KiB. */
 export interface ProcMemory {
@@ -34,6 +35,13 @@ export interface PeakRssResult {
   /** The highest VmHWM read, in KiB; 0 when the process ended before the first read. */
   readonly peakKiB: number;
   readonly seconds: number;
+  /** CPU seconds of the child, every thread, startup to exit (NaN off Linux). */
+  readonly cpuSeconds: number;
+  /**
+   * CPU seconds of the child's threads by thread name (`MainThread`, `V8Worker`, ...), each
+   * thread at its last reading: up to one poll interval short of its total.
+   */
+  readonly threadCpuSeconds: ReadonlyMap<string, number>;
   /** The last lines the child wrote to stderr (its summary, or why it failed). */
   readonly stderrTail: string[];
   readonly samples: number;
@@ -43,17 +51,25 @@ export interface PeakRssResult {
 export async function measurePeakRss(
   command: string,
   args: readonly string[],
-  options: { intervalMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    intervalMs?: number;
+    env?: NodeJS.ProcessEnv;
+    /** A file descriptor for the child's stdout; discarded when absent. */
+    stdout?: number;
+  } = {},
 ): Promise<PeakRssResult> {
+  const cpu0 = childrenCpuSeconds();
   const started = performance.now();
   const child = spawn(command, args, {
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", options.stdout ?? "ignore", "pipe"],
     env: options.env ?? process.env,
   });
   const tail: string[] = [];
   let partial = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk: string) => {
+  const stderr = child.stderr;
+  if (stderr === null) throw new Error(`cannot read the stderr of ${command}`);
+  stderr.setEncoding("utf8");
+  stderr.on("data", (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
     tail.push(...lines);
@@ -64,15 +80,19 @@ export async function measurePeakRss(
   let peakKiB = 0;
   let samples = 0;
   let running = true;
+  let endedAt = Number.NaN;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
     (resolve, reject) => {
       child.once("error", (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
-      child.once("exit", (code, signal) => {
+      child.once("exit", () => {
+        endedAt = performance.now();
         running = false;
-        resolve({ code, signal });
       });
+      // "close" comes after the last of stderr has been read: the summary is its last line.
+      child.once("close", (code, signal) => resolve({ code, signal }));
     },
   );
+  const threads = new Map<string, { name: string; cpu: number }>();
   const poll = async () => {
     while (running) {
       try {
@@ -81,20 +101,34 @@ export async function measurePeakRss(
           peakKiB = Math.max(peakKiB, m.vmHwmKiB);
           samples++;
         }
+        for (const tid of await readdir(`/proc/${pid}/task`)) {
+          const t = parseProcStat(await readFile(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+          threads.set(tid, { name: t.name, cpu: Math.max(t.own, threads.get(tid)?.cpu ?? 0) });
+        }
       } catch {
-        // The process ended between the check and the read.
+        // The process (or a thread) ended between the listing and the read.
       }
       await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
     }
   };
   const [{ code, signal }] = await Promise.all([exited, poll()]);
+  // From the exit itself, not from the poll that noticed it.
+  const seconds = (endedAt - started) / 1000;
   if (partial !== "") tail.push(partial);
   return {
     exitCode: code,
     signal,
     peakKiB,
-    seconds: (performance.now() - started) / 1000,
+    seconds,
+    cpuSeconds: childrenCpuSeconds() - cpu0,
+    threadCpuSeconds: byName(threads.values()),
     stderrTail: tail,
     samples,
   };
+}
+
+function byName(threads: Iterable<{ name: string; cpu: number }>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const { name, cpu } of threads) out.set(name, (out.get(name) ?? 0) + cpu);
+  return out;
 }

@@ -1,252 +1,373 @@
 /**
- * Bench 1, publish: how fast a scan reaches JetStream end to end, against how fast the same
- * publisher pushes bytes that are already encoded, on the same connection.
+ * Bench 1, publish: the shipped scan against reference publishers, in one run, against one
+ * nats-server.
  *
- * End to end is `runScan` over the sample provider: generation, protobuf encoding,
- * subjects, headers, msg ids, the pipelined publisher and every ack, plus one marker per
- * partition. The raw baseline is the very same messages (snapshots and markers, encoded
- * before the clock starts) through `publishAll` on the same `JetStreamPublisher`. Their
- * ratio is what the product costs over the wire and the server.
+ * What users run is `bin/elava scan` (the image runs the same launcher), with the heap
+ * flags the launcher gives `scan`. So the figure is that process, run as a child
+ * (shipped-scan.ts), at N sample resources, and again with Node's default heap. The
+ * references publish the very messages that scan publishes (same subjects, headers and
+ * bytes, encoded once into a file before anything is timed: messages-file.ts), each in a
+ * process of its own, each with the same window of publishes awaiting their ack as Elava's
+ * publisher (reference-child.ts):
  *
- * Every measurement starts from an empty stream (the stream is deleted and created), so
- * msg-id deduplication never turns a publish into a cheap duplicate ack, and the server's
- * store does the same work each time. Rounds alternate end to end and raw, and the best of
- * each is kept: other processes share the CPU, and the best round is the least disturbed.
+ * - nats.go's `PublishAsync` (go-reference/), what a Go client does with these messages;
+ * - nats.js's `js.publish` (publish-reference.ts), the JavaScript client's own way;
+ * - Elava's `JetStreamPublisher` on the pre-encoded messages ("raw"): the publishing part
+ *   of a scan without the scan, for the breakdown.
+ *
+ * Every measurement starts from an empty stream (deleted and created), so no publish is
+ * answered as a cheap duplicate and the server stores the same amount each time. Rounds
+ * interleave the contenders and the best rate of each is kept: the machine is shared, and
+ * the best round is the least disturbed. Ratios are of figures from this run only.
  */
-
-import { cpus } from "node:os";
-import {
-  encodeMarker,
-  encodeSnapshot,
-  type OutgoingMessage,
-  type ScanContext,
-} from "../src/contract/encode.ts";
-import { newScanId } from "../src/contract/ids.ts";
-import { createSampleProvider, DEFAULT_SAMPLE_OPTIONS } from "../src/providers/sample/index.ts";
-import { JetStreamPublisher, publishAll } from "../src/publisher/publisher.ts";
-import { planPartitions, runScan } from "../src/scanner/scanner.ts";
-import { measureCpu } from "./cpu.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_PUBLISHER_OPTIONS } from "../src/publisher/publisher.ts";
 import type { Figure } from "./figures.ts";
+import { buildGoReference } from "./go-reference.ts";
+import { writeSampleScanMessages } from "./messages-file.ts";
+import {
+  goReferenceCommand,
+  jsReferenceCommand,
+  type ReferenceCommand,
+  type ReferenceRun,
+  runReferenceChild,
+} from "./reference-child.ts";
 import { openBenchSession } from "./session.ts";
+import { buildDist, runShippedScan, type ShippedRun } from "./shipped-scan.ts";
 
 /** Options of the publish bench. */
 export interface PublishBenchOptions {
-  /** Sample resources per measurement; at least 200,000 for the figure. */
+  /** Sample resources of the scan, 300,000 for the figures. */
   resources: number;
-  /** Rounds of (end to end, raw); the best of each is reported. */
+  /** Rounds of every contender; the best of each is reported. */
   rounds: number;
-  /**
-   * Partitions scanned at once, as `--concurrency`. The bench uses 8, not the CLI's 64:
-   * the sample provider is CPU-bound, so more partitions at once only add pages in memory.
-   */
-  concurrency: number;
   log: (line: string) => void;
 }
 
-/** One timed publish. */
-interface Run {
-  readonly snapshots: number;
-  readonly messages: number;
-  readonly seconds: number;
-  /** CPU seconds of this process (every thread) and of the nats-server process. */
-  readonly clientCpu: number;
-  readonly serverCpu: number;
+/**
+ * NODE_OPTIONS for the comparison run with Node's default heap: an explicit old-space
+ * size makes the launcher leave out its heap flags, and 4096 MiB is Node's own default on
+ * a 64-bit machine with 16 GiB or more (the young generation keeps its default).
+ */
+export const DEFAULT_HEAP_NODE_OPTIONS = "--max-old-space-size=4096";
+
+/** A reference that did not run, and why. */
+export interface NotMeasured {
+  readonly unavailable: string;
 }
 
-const PREFIX = "elava";
+/** The best run of each contender, and what the figures are computed from. */
+export interface PublishResults {
+  readonly resources: number;
+  readonly rounds: number;
+  readonly window: number;
+  readonly cores: number;
+  readonly shipped: ShippedRun;
+  /** The highest peak RSS and GC share among the shipped rounds (targets are upper bounds). */
+  readonly shippedWorst: { readonly peakKiB: number; readonly gcShare: number };
+  readonly defaultHeap: ShippedRun;
+  readonly defaultHeapWorst: { readonly peakKiB: number; readonly gcShare: number };
+  readonly go: ReferenceRun | NotMeasured;
+  readonly natsJs: ReferenceRun | NotMeasured;
+  readonly raw: ReferenceRun | NotMeasured;
+  /** `go version`, for the note. */
+  readonly goVersion?: string;
+}
 
-/** Every message a scan of the provider publishes, in scan order, encoded now. */
-async function preEncode(resources: number): Promise<OutgoingMessage[]> {
-  const provider = createSampleProvider({ ...DEFAULT_SAMPLE_OPTIONS, resources });
-  const signal = new AbortController().signal;
-  const startedAt = new Date();
-  const scan: ScanContext = {
-    scanId: newScanId(startedAt),
-    scanStartedAt: startedAt,
-    prefix: PREFIX,
+/** Messages per second of a run. */
+export function rateOf(run: { messages: number; seconds: number }): number {
+  return run.messages / run.seconds;
+}
+
+/** The GC's share of a shipped run's CPU time, in percent. */
+export function gcShare(run: ShippedRun): number {
+  return (run.gcCpuSeconds / run.cpuSeconds) * 100;
+}
+
+function measured(r: ReferenceRun | NotMeasured): ReferenceRun | undefined {
+  return "unavailable" in r ? undefined : r;
+}
+
+/** The figures of the publish bench, from the best runs. */
+export function publishFigures(r: PublishResults): Figure[] {
+  const bench = "1 publish";
+  const n = r.resources.toLocaleString("en-US");
+  const micros = (cpu: number, messages: number) => (cpu / messages) * 1e6;
+  const go = measured(r.go);
+  const natsJs = measured(r.natsJs);
+  const raw = measured(r.raw);
+  const why = (x: ReferenceRun | NotMeasured) => ("unavailable" in x ? x.unavailable : "");
+  const ratio = (a: number, b: ReferenceRun | NotMeasured) => {
+    const ref = measured(b);
+    return ref === undefined ? Number.NaN : a / rateOf(ref);
   };
-  const out: OutgoingMessage[] = [];
-  for (const { key } of planPartitions(await provider.units(signal))) {
-    let count = 0;
-    for await (const page of provider.list(key, signal)) {
-      const observedAt = new Date();
-      for (const r of page) out.push(encodeSnapshot(scan, key, r, observedAt));
-      count += page.length;
-    }
-    out.push(
-      encodeMarker(scan, key, {
-        status: "OK",
-        resourceCount: count,
-        startedAt,
-        finishedAt: new Date(),
-        error: "",
-      }),
-    );
-  }
-  return out;
+  const shippedRate = rateOf(r.shipped);
+  const defaultRate = rateOf(r.defaultHeap);
+  const common = `${r.shipped.snapshots.toLocaleString("en-US")} snapshots + ${(r.shipped.messages - r.shipped.snapshots).toLocaleString("en-US")} markers, best of ${r.rounds} rounds, empty stream each`;
+  const gcNote = (run: ShippedRun) =>
+    `${run.gc.collections} collections (${run.gc.markCompacts} mark-compact); of ${run.cpuSeconds.toFixed(2)} s CPU, GC ${run.gcCpuSeconds.toFixed(2)} s: main thread ${(run.gc.mainThreadMs / 1000).toFixed(2)} s (pauses and incremental marking, --trace-gc-nvp) + background ${(run.gc.backgroundMs / 1000).toFixed(2)} s by the trace, V8's worker threads used ${run.v8WorkerCpuSeconds.toFixed(2)} s of CPU (the smaller counts)`;
+  const heapRows = (
+    label: string,
+    run: ShippedRun,
+    worst: PublishResults["shippedWorst"],
+    shipped: boolean,
+  ): Figure[] => [
+    {
+      bench,
+      name: `  ${label}: peak RSS`,
+      value: worst.peakKiB / 1024,
+      unit: "MiB",
+      ...(shipped ? { target: { direction: "at-most", value: 128 } as const } : {}),
+      note: `highest VmHWM of the ${r.rounds} rounds, from /proc, polled every 50 ms`,
+    },
+    {
+      bench,
+      name: `  ${label}: garbage collection / process CPU`,
+      value: worst.gcShare,
+      unit: "%",
+      ...(shipped ? { target: { direction: "at-most", value: 15 } as const } : {}),
+      note: `highest of the ${r.rounds} rounds; fastest round: ${gcNote(run)}`,
+    },
+    {
+      bench,
+      name: `  ${label}: process CPU per message`,
+      value: micros(run.cpuSeconds, run.messages),
+      unit: "µs",
+      note: `every thread, startup included; of it GC ${micros(run.gcCpuSeconds, run.messages).toFixed(1)} µs; nats-server meanwhile ${micros(run.serverCpuSeconds, run.messages).toFixed(1)} µs per message`,
+    },
+  ];
+  const referenceRows = (name: string, x: ReferenceRun | NotMeasured, how: string): Figure[] => {
+    const run = measured(x);
+    return [
+      {
+        bench,
+        name,
+        value: run === undefined ? Number.NaN : rateOf(run),
+        unit: "msgs/s",
+        note:
+          run === undefined
+            ? `not measured: ${why(x)}`
+            : `${how}; publish alone (messages read and connection made before the clock); client CPU ${micros(run.cpuSeconds, run.messages).toFixed(1)} µs per message, nats-server ${micros(run.serverCpuSeconds, run.messages).toFixed(1)} µs`,
+      },
+    ];
+  };
+  const cpuBudget =
+    go === undefined
+      ? Number.NaN
+      : 0.6 *
+        rateOf(go) *
+        ((r.shipped.cpuSeconds + r.shipped.serverCpuSeconds) / r.shipped.messages);
+  return [
+    {
+      bench,
+      name: `bin/elava scan as shipped, ${n} sample resources: msgs/s`,
+      value: shippedRate,
+      unit: "msgs/s",
+      note: `bin/elava scan --provider sample --sample-resources ${r.resources} as a child, the launcher's heap flags, CLI defaults (--concurrency 64, window ${r.window}); messages / wall time of the whole process, startup included (the scan itself: ${r.shipped.scanSeconds.toFixed(2)} s of ${r.shipped.seconds.toFixed(2)} s); ${common}`,
+    },
+    {
+      bench,
+      name: "  shipped / Go nats.go PublishAsync",
+      value: ratio(shippedRate, r.go),
+      unit: "x",
+      target: { direction: "at-least", value: 0.6 },
+      ...(go === undefined ? { note: `Go reference not measured: ${why(r.go)}` } : {}),
+    },
+    {
+      bench,
+      name: "  shipped / nats.js js.publish",
+      value: ratio(shippedRate, r.natsJs),
+      unit: "x",
+    },
+    {
+      bench,
+      name: "  shipped / Elava publisher on pre-encoded messages",
+      value: ratio(shippedRate, r.raw),
+      unit: "x",
+      note: "what generating and encoding cost on top of publishing, with the heap flags and startup",
+    },
+    ...heapRows("shipped", r.shipped, r.shippedWorst, true),
+    {
+      bench,
+      name: "  cores 0.6x Go would need at the shipped costs",
+      value: cpuBudget,
+      unit: "cores",
+      note: `0.6 x Go's rate x (the shipped process's CPU + nats-server's CPU) per message; this machine has ${r.cores}`,
+    },
+    {
+      bench,
+      name: `bin/elava scan, Node's default heap: msgs/s`,
+      value: defaultRate,
+      unit: "msgs/s",
+      note: `the same child with NODE_OPTIONS=${DEFAULT_HEAP_NODE_OPTIONS}, which replaces the launcher's heap flags (the young generation keeps Node's default); for comparison`,
+    },
+    {
+      bench,
+      name: "  default heap / Go",
+      value: ratio(defaultRate, r.go),
+      unit: "x",
+    },
+    ...heapRows("default heap", r.defaultHeap, r.defaultHeapWorst, false),
+    ...referenceRows(
+      `Go nats.go PublishAsync, window ${r.window}: msgs/s`,
+      r.go,
+      `bench/go-reference, ${r.goVersion ?? "go"}, the same pre-encoded messages, PublishAsyncMaxPending(${r.window}), every ack awaited`,
+    ),
+    ...referenceRows(
+      `nats.js js.publish, window ${r.window}: msgs/s`,
+      r.natsJs,
+      `@nats-io/jetstream js.publish from bench/publish-reference.ts, at most ${r.window} promises in flight, refilled in batches`,
+    ),
+    ...referenceRows(
+      `Elava publisher, pre-encoded (raw): msgs/s`,
+      r.raw,
+      "JetStreamPublisher + publishAll with its defaults from bench/publish-reference.ts",
+    ),
+    {
+      bench,
+      name: "  raw / Go",
+      value: raw === undefined ? Number.NaN : ratio(rateOf(raw), r.go),
+      unit: "x",
+    },
+    {
+      bench,
+      name: "  nats.js / Go",
+      value: natsJs === undefined ? Number.NaN : ratio(rateOf(natsJs), r.go),
+      unit: "x",
+    },
+  ];
+}
+
+/** Keeps the faster of two runs. */
+function faster<T extends { messages: number; seconds: number }>(best: T | undefined, run: T): T {
+  return best === undefined || rateOf(run) > rateOf(best) ? run : best;
 }
 
 /** Runs the publish bench and returns its figures. */
 export async function benchPublish(options: PublishBenchOptions): Promise<Figure[]> {
-  const { resources, rounds, concurrency, log } = options;
+  const { resources, rounds, log } = options;
+  const window = DEFAULT_PUBLISHER_OPTIONS.window;
+  const dir = await mkdtemp(join(tmpdir(), "elava-bench-publish-"));
   const session = await openBenchSession("publish");
   try {
-    const publisher = new JetStreamPublisher(session.nc, {
-      window: 1024,
-      ackTimeoutMs: 5_000,
-      publishDeadlineMs: 60_000,
-    });
-    const endToEnd = async (n: number): Promise<Run> => {
-      await session.resetStream();
-      const provider = createSampleProvider({ ...DEFAULT_SAMPLE_OPTIONS, resources: n });
-      const {
-        result: report,
-        seconds,
-        ownCpu,
-        otherCpu,
-      } = await measureCpu(session.server.pid, () =>
-        runScan(provider, publisher, {
-          prefix: PREFIX,
-          concurrency,
-          signal: new AbortController().signal,
-        }),
-      );
-      const failed = report.partitions.filter((p) => p.status !== "OK");
-      if (failed.length > 0) {
-        throw new Error(
-          `the publish bench's scan had ${failed.length} partition(s) not OK, first: ${failed[0]?.error ?? failed[0]?.status}`,
-        );
-      }
-      return {
-        snapshots: report.published,
-        messages: report.published + report.partitions.length,
-        seconds,
-        clientCpu: ownCpu,
-        serverCpu: otherCpu,
-      };
-    };
-    const raw = async (messages: readonly OutgoingMessage[], snapshots: number): Promise<Run> => {
-      await session.resetStream();
-      const { result, seconds, ownCpu, otherCpu } = await measureCpu(session.server.pid, () =>
-        publishAll(publisher, messages),
-      );
-      if (result.failed > 0) {
-        throw new Error(
-          `the raw publish failed for ${result.failed} message(s): ${result.errors[0]?.message}`,
-        );
-      }
-      return {
-        snapshots,
-        messages: result.acked,
-        seconds,
-        clientCpu: ownCpu,
-        serverCpu: otherCpu,
-      };
-    };
-
-    log(`publish: warming up (20,000 resources)`);
-    await endToEnd(20_000);
-    await raw(await preEncode(20_000), 0);
-
-    const markers = planPartitions(
-      await createSampleProvider({ ...DEFAULT_SAMPLE_OPTIONS, resources }).units(
-        new AbortController().signal,
-      ),
-    ).length;
-
-    let bestE2e: Run | undefined;
-    let bestRaw: Run | undefined;
-    const rate = (r: Run) => r.snapshots / r.seconds;
-    for (let round = 1; round <= rounds; round++) {
-      const e = await endToEnd(resources);
-      // Encoded after the end-to-end run and dropped after the raw one: 200,000 retained
-      // messages would slow the end-to-end run's garbage collection, not the raw one's.
-      log(
-        `publish: round ${round}: pre-encoding ${resources.toLocaleString("en-US")} resources (not timed)`,
-      );
-      const messages = await preEncode(resources);
-      const snapshots = messages.length - markers;
-      if (e.snapshots !== snapshots) {
-        throw new Error(
-          `the scan published ${e.snapshots} snapshots but the pre-encoded scan has ${snapshots}: the two runs do not publish the same messages`,
-        );
-      }
-      const r = await raw(messages, snapshots);
-      log(
-        `publish: round ${round}: end to end ${Math.round(rate(e))} events/s (${e.seconds.toFixed(2)} s), raw ${Math.round(rate(r))} events/s (${r.seconds.toFixed(2)} s)`,
-      );
-      if (bestE2e === undefined || rate(e) > rate(bestE2e)) bestE2e = e;
-      if (bestRaw === undefined || rate(r) > rate(bestRaw)) bestRaw = r;
+    const buildFailed = buildDist();
+    if (buildFailed !== undefined) {
+      log(`publish: npm run build failed; bin/elava runs the sources through tsx:\n${buildFailed}`);
     }
-    await publisher.close();
-    if (bestE2e === undefined || bestRaw === undefined) throw new Error("publish: no rounds ran");
-    // Where the time went: CPU per message of this process and of the server, and how busy
-    // the machine's cores were. A rate held back by a full machine is not a slow client.
-    const cores = cpus().length;
-    const micros = (cpu: number, r: Run) => (cpu / r.messages) * 1e6;
-    const clientE2e = micros(bestE2e.clientCpu, bestE2e);
-    const serverRaw = micros(bestRaw.serverCpu, bestRaw);
-    const busy = (r: Run) => (r.clientCpu + r.serverCpu) / (r.seconds * cores);
-    const note = `${bestE2e.snapshots.toLocaleString("en-US")} snapshots + ${markers} markers, best of ${rounds} rounds, fresh stream each`;
-    return [
-      {
-        bench: "1 publish",
-        name: "end-to-end events/s (runScan, sample)",
-        value: rate(bestE2e),
-        unit: "events/s",
-        target: { direction: "at-least", value: 70_000 },
-        note: `sample provider -> protobuf -> JetStreamPublisher -> ack through runScan (concurrency ${concurrency}, window 1024); ${note}`,
-      },
-      {
-        bench: "1 publish",
-        name: "raw pre-encoded events/s (publishAll)",
-        value: rate(bestRaw),
-        unit: "events/s",
-        note: `the same messages encoded before the clock started, through the same publisher and connection; ${note}`,
-      },
-      {
-        bench: "1 publish",
-        name: "end to end / raw",
-        value: rate(bestE2e) / rate(bestRaw),
-        unit: "x",
-        target: { direction: "at-least", value: 0.8 },
-      },
-      {
-        bench: "1 publish",
-        name: "client CPU per message, end to end",
-        value: clientE2e,
-        unit: "µs",
-        note: "CPU of the bench process (every thread: generation, encoding, publishing, acks, garbage collection) / messages",
-      },
-      {
-        bench: "1 publish",
-        name: "client CPU per message, raw",
-        value: micros(bestRaw.clientCpu, bestRaw),
-        unit: "µs",
-      },
-      {
-        bench: "1 publish",
-        name: "nats-server CPU per message, raw",
-        value: serverRaw,
-        unit: "µs",
-        note: `end to end: ${micros(bestE2e.serverCpu, bestE2e).toFixed(1)} µs (the server does more per message at lower rates)`,
-      },
-      {
-        bench: "1 publish",
-        name: "cores busy (client + server), end to end",
-        value: busy(bestE2e) * 100,
-        unit: "%",
-        note: `of ${cores} cores; raw: ${(busy(bestRaw) * 100).toFixed(0)}%`,
-      },
-      {
-        bench: "1 publish",
-        name: "cores 70k events/s end to end would need",
-        value: (70_000 * (clientE2e + serverRaw)) / 1e6,
-        unit: "cores",
-        note: `70,000 x (client CPU per message end to end + nats-server CPU per message raw); this machine has ${cores}`,
-      },
-    ];
+    const file = join(dir, "messages.bin");
+    log(
+      `publish: encoding the sample scan of ${resources.toLocaleString("en-US")} resources into ${file} (not timed)`,
+    );
+    const summary = await writeSampleScanMessages(file, resources, session.stream.subjectPrefix);
+    log(
+      `publish: ${summary.snapshots} snapshots + ${summary.markers} markers, ${(summary.bytes / 2 ** 20).toFixed(1)} MiB of subjects, headers and payloads`,
+    );
+
+    const goBuild = buildGoReference(dir, log);
+    if ("unavailable" in goBuild)
+      log(`publish: the Go reference is not measured: ${goBuild.unavailable}`);
+    else log(`publish: Go reference built with ${goBuild.version}`);
+
+    const url = session.server.url;
+    const pid = session.server.pid;
+    const input = { file, url, window };
+    const references: Record<
+      "go" | "natsJs" | "raw",
+      { command?: ReferenceCommand; best?: ReferenceRun; unavailable?: string }
+    > = {
+      go:
+        "unavailable" in goBuild
+          ? { unavailable: goBuild.unavailable }
+          : { command: goReferenceCommand(goBuild.binary, input) },
+      natsJs: { command: jsReferenceCommand("nats.js", input) },
+      raw: { command: jsReferenceCommand("elava", input) },
+    };
+    const shippedScan = async (nodeOptions: string) => {
+      await session.resetStream();
+      const run = await runShippedScan({
+        resources,
+        natsUrl: url,
+        serverPid: pid,
+        nodeOptions,
+        dir,
+      });
+      if (run.messages !== summary.messages) {
+        throw new Error(
+          `the scan published ${run.messages} messages but the pre-encoded scan has ${summary.messages}: the contenders would not publish the same messages`,
+        );
+      }
+      return run;
+    };
+    const describe = (run: { messages: number; seconds: number; cpuSeconds: number }) =>
+      `${Math.round(rateOf(run))} msgs/s (${run.seconds.toFixed(2)} s, ${((run.cpuSeconds / run.messages) * 1e6).toFixed(1)} µs CPU per message)`;
+
+    let shipped: ShippedRun | undefined;
+    let defaultHeap: ShippedRun | undefined;
+    const shippedWorst = { peakKiB: 0, gcShare: 0 };
+    const defaultHeapWorst = { peakKiB: 0, gcShare: 0 };
+    const worse = (w: { peakKiB: number; gcShare: number }, run: ShippedRun) => {
+      w.peakKiB = Math.max(w.peakKiB, run.peakKiB);
+      w.gcShare = Math.max(w.gcShare, gcShare(run));
+    };
+    for (let round = 1; round <= rounds; round++) {
+      const s = await shippedScan("");
+      log(
+        `publish: round ${round}: shipped ${describe(s)}, peak ${(s.peakKiB / 1024).toFixed(1)} MiB, GC ${gcShare(s).toFixed(1)}% of CPU`,
+      );
+      shipped = faster(shipped, s);
+      worse(shippedWorst, s);
+      for (const [name, ref] of Object.entries(references)) {
+        if (ref.command === undefined) continue;
+        await session.resetStream();
+        try {
+          const run = await runReferenceChild(ref.command, pid);
+          if (run.messages !== summary.messages) {
+            throw new Error(
+              `it read ${run.messages} messages from the file, which holds ${summary.messages}`,
+            );
+          }
+          log(`publish: round ${round}: ${name} ${describe(run)}`);
+          ref.best = faster(ref.best, run);
+        } catch (err) {
+          ref.unavailable = `it failed: ${(err as Error).message}`;
+          delete ref.command;
+          log(
+            `publish: round ${round}: ${name} failed, and is not measured again: ${(err as Error).message}`,
+          );
+        }
+      }
+      const d = await shippedScan(DEFAULT_HEAP_NODE_OPTIONS);
+      log(
+        `publish: round ${round}: default heap ${describe(d)}, peak ${(d.peakKiB / 1024).toFixed(1)} MiB, GC ${gcShare(d).toFixed(1)}% of CPU`,
+      );
+      defaultHeap = faster(defaultHeap, d);
+      worse(defaultHeapWorst, d);
+    }
+    if (shipped === undefined || defaultHeap === undefined)
+      throw new Error("publish: no rounds ran");
+    const result = (ref: {
+      best?: ReferenceRun;
+      unavailable?: string;
+    }): ReferenceRun | NotMeasured =>
+      ref.best ?? { unavailable: ref.unavailable ?? "no round ran" };
+    return publishFigures({
+      resources,
+      rounds,
+      window,
+      cores: cpus().length,
+      shipped,
+      shippedWorst,
+      defaultHeap,
+      defaultHeapWorst,
+      go: result(references.go),
+      natsJs: result(references.natsJs),
+      raw: result(references.raw),
+      ...("unavailable" in goBuild ? {} : { goVersion: goBuild.version }),
+    });
   } finally {
     await session.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -31,7 +31,7 @@ type BenchName = (typeof BENCHES)[number];
 const { values } = parseArgs({
   options: {
     only: { type: "string", multiple: true },
-    resources: { type: "string", default: "200000" },
+    resources: { type: "string", default: "300000" },
     rounds: { type: "string", default: "2" },
     "large-resources": { type: "string", default: "1000000" },
     out: { type: "string", default: new URL("results.json", import.meta.url).pathname },
@@ -56,7 +56,6 @@ const benches: Record<BenchName, () => Promise<Figure[]>> = {
     benchPublish({
       resources: Number(values.resources),
       rounds: Number(values.rounds),
-      concurrency: 8,
       log,
     }),
   // The replay bench reads the stream the memory bench's scan published (see memory-replay.ts).

@@ -1,14 +1,14 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { measureCpu, processCpuSeconds } from "../../bench/cpu.ts";
 import { parseNatsServerVersion } from "../../bench/machine.ts";
-import {
-  manifestNodeOptions,
-  memoryVariants,
-  parseScanSummary,
-} from "../../bench/memory-replay.ts";
+import { manifestNodeOptions, memoryVariants } from "../../bench/memory-replay.ts";
 import { measurePeakRss, parseProcStatus } from "../../bench/peak-rss.ts";
+import { parseScanSummary } from "../../bench/shipped-scan.ts";
 
 const STATUS = `Name:\tnode
 VmPeak:\t 1234567 kB
@@ -35,6 +35,30 @@ describe("peak RSS from /proc", () => {
     expect(small.stderrTail).toEqual(["done"]);
     expect(big.samples).toBeGreaterThan(0);
     expect(big.peakKiB - small.peakKiB).toBeGreaterThan(60 * 1024);
+  });
+
+  it("gives the child's CPU time, by thread too, and its stdout to a file", async () => {
+    // The child spins until it has used 400 ms of CPU (however long a loaded machine makes
+    // that take), prints, and sleeps long enough for a poll to read its threads.
+    const dir = await mkdtemp(join(tmpdir(), "elava-peak-rss-"));
+    const out = openSync(join(dir, "stdout"), "w");
+    try {
+      const run = await measurePeakRss(
+        process.execPath,
+        [
+          "-e",
+          "while (process.cpuUsage().user < 400_000); console.log('spun'); setTimeout(() => {}, 300);",
+        ],
+        { stdout: out },
+      );
+      expect(run.exitCode).toBe(0);
+      expect(run.cpuSeconds).toBeGreaterThanOrEqual(0.35);
+      expect(run.threadCpuSeconds.get("MainThread")).toBeGreaterThanOrEqual(0.3);
+      expect(readFileSync(join(dir, "stdout"), "utf8")).toBe("spun\n");
+    } finally {
+      closeSync(out);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a failing child's exit code and last lines", async () => {
@@ -80,13 +104,14 @@ describe("memory bench inputs", () => {
     const lines = [
       '{"level":"info","msg":"partition scanned","resources":84}',
       "not json",
-      '{"level":"info","msg":"scan finished","scan_id":"01M8","published":1008544,"partitions_ok":7392,"partitions_failed":0}',
+      '{"level":"info","msg":"scan finished","scan_id":"01M8","duration_s":41.5,"published":1008544,"partitions_ok":7392,"partitions_failed":0}',
       '{"level":"info","msg":"closed NATS connection"}',
     ];
     expect(parseScanSummary(lines)).toEqual({
       published: 1_008_544,
       partitionsOk: 7392,
       partitionsFailed: 0,
+      durationSeconds: 41.5,
     });
     expect(parseScanSummary(['{"msg":"partition scanned"}'])).toBeUndefined();
   });
