@@ -74,3 +74,29 @@ export async function measureCpu<T>(
     otherCpu: processCpuSeconds(otherPid) - other,
   };
 }
+
+/**
+ * From the text of /proc/<pid>/task/<tid>/schedstat: seconds the thread ran on a CPU, and
+ * seconds it was runnable but waited for one (the scheduler's run queue).
+ */
+export function parseSchedstat(text: string): { run: number; wait: number } {
+  const [run, wait] = text.trim().split(/\s+/u).map(Number);
+  return { run: (run ?? Number.NaN) / 1e9, wait: (wait ?? Number.NaN) / 1e9 };
+}
+
+/** What a thread (or the threads of one name) did with its time. */
+export interface ThreadTimes {
+  /** CPU seconds. */
+  readonly cpu: number;
+  /** Seconds runnable but waiting for a CPU; NaN when the kernel does not say. */
+  readonly wait: number;
+}
+
+/**
+ * The share of its runnable time a thread actually ran: 1 on an idle machine, 0.5 when it
+ * waited for a core as long as it ran. 1 when unknown.
+ */
+export function onCpuShare(t: ThreadTimes | undefined): number {
+  if (t === undefined || !Number.isFinite(t.wait) || t.cpu + t.wait <= 0) return 1;
+  return t.cpu / (t.cpu + t.wait);
+}

@@ -8,14 +8,14 @@
  * - background: every `background.*` scope (parallel scavenging, concurrent marking,
  *   sweeping, evacuation on V8's worker threads).
  *
- * V8 times these scopes with a wall clock, so on a busy machine a background scope also
- * counts time its thread waited for a core, and the sum of the background scopes can
- * exceed the CPU time V8's worker threads actually had. Those threads' CPU time (read from
- * /proc) is the other upper bound: it also holds the JIT compiler's background jobs. The
- * GC's CPU is taken as the main thread's GC time plus the smaller of the two, an upper
- * bound (`gcCpuSeconds`). Lines that are not NVP trace lines (the process's own stdout)
- * are skipped.
+ * V8 times these scopes with a wall clock, so on a busy machine they also count the time
+ * their thread was runnable but waited for a core: with two cores and a load of eight, a
+ * pause's wall time can be four times its CPU time. `gcCpuSeconds` turns them into CPU
+ * time with what the kernel says about the threads (gc-trace's sums times the share of
+ * their runnable time the threads ran, from /proc/<pid>/task/<tid>/schedstat). Lines that
+ * are not NVP trace lines (the process's own stdout) are skipped.
  */
+import { onCpuShare, type ThreadTimes } from "./cpu.ts";
 
 /** Garbage collection over a run, in milliseconds. */
 export interface GcTotals {
@@ -52,13 +52,19 @@ export function parseGcTrace(text: string): GcTotals {
 }
 
 /**
- * The GC's CPU seconds: main-thread GC time, plus background GC time bounded by the CPU
- * time of V8's worker threads (`workerCpuSeconds`, NaN when unknown).
+ * The GC's CPU seconds, from the trace's wall-clock sums and what the threads did (read
+ * from /proc): each sum times the share of their runnable time the threads it ran on
+ * actually ran (so a collection that waited for a core as long as it ran counts half), the
+ * background part at most the CPU time of V8's worker threads.
  */
-export function gcCpuSeconds(gc: GcTotals, workerCpuSeconds: number): number {
-  const background = gc.backgroundMs / 1000;
+export function gcCpuSeconds(
+  gc: GcTotals,
+  mainThread: ThreadTimes | undefined,
+  workers: ThreadTimes | undefined,
+): number {
+  const background = (gc.backgroundMs / 1000) * onCpuShare(workers);
   return (
-    gc.mainThreadMs / 1000 +
-    (Number.isNaN(workerCpuSeconds) ? background : Math.min(background, workerCpuSeconds))
+    (gc.mainThreadMs / 1000) * onCpuShare(mainThread) +
+    (workers === undefined ? background : Math.min(background, workers.cpu))
   );
 }

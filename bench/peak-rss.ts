@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
-import { childrenCpuSeconds, parseProcStat } from "./cpu.ts";
+import { childrenCpuSeconds, parseProcStat, parseSchedstat, type ThreadTimes } from "./cpu.ts";
 
 /** The memory lines of /proc/<pid>/status, in KiB. */
 export interface ProcMemory {
@@ -38,10 +38,10 @@ export interface PeakRssResult {
   /** CPU seconds of the child, every thread, startup to exit (NaN off Linux). */
   readonly cpuSeconds: number;
   /**
-   * CPU seconds of the child's threads by thread name (`MainThread`, `V8Worker`, ...), each
-   * thread at its last reading: up to one poll interval short of its total.
+   * The child's threads by thread name (`MainThread`, `V8Worker`, ...), summed over the
+   * threads of a name, each at its last reading: up to one poll interval short.
    */
-  readonly threadCpuSeconds: ReadonlyMap<string, number>;
+  readonly threads: ReadonlyMap<string, ThreadTimes>;
   /** The last lines the child wrote to stderr (its summary, or why it failed). */
   readonly stderrTail: string[];
   readonly samples: number;
@@ -92,7 +92,7 @@ export async function measurePeakRss(
       child.once("close", (code, signal) => resolve({ code, signal }));
     },
   );
-  const threads = new Map<string, { name: string; cpu: number }>();
+  const threads = new Map<string, ThreadTimes & { name: string }>();
   const poll = async () => {
     while (running) {
       try {
@@ -102,8 +102,7 @@ export async function measurePeakRss(
           samples++;
         }
         for (const tid of await readdir(`/proc/${pid}/task`)) {
-          const t = parseProcStat(await readFile(`/proc/${pid}/task/${tid}/stat`, "utf8"));
-          threads.set(tid, { name: t.name, cpu: Math.max(t.own, threads.get(tid)?.cpu ?? 0) });
+          threads.set(tid, await readThread(`/proc/${pid}/task/${tid}`));
         }
       } catch {
         // The process (or a thread) ended between the listing and the read.
@@ -121,14 +120,31 @@ export async function measurePeakRss(
     peakKiB,
     seconds,
     cpuSeconds: childrenCpuSeconds() - cpu0,
-    threadCpuSeconds: byName(threads.values()),
+    threads: byName(threads.values()),
     stderrTail: tail,
     samples,
   };
 }
 
-function byName(threads: Iterable<{ name: string; cpu: number }>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const { name, cpu } of threads) out.set(name, (out.get(name) ?? 0) + cpu);
+function byName(threads: Iterable<ThreadTimes & { name: string }>): Map<string, ThreadTimes> {
+  const out = new Map<string, ThreadTimes>();
+  for (const { name, cpu, wait } of threads) {
+    const sum = out.get(name);
+    out.set(name, { cpu: (sum?.cpu ?? 0) + cpu, wait: (sum?.wait ?? 0) + wait });
+  }
   return out;
+}
+
+/**
+ * A thread's name, CPU time and run-queue wait: from schedstat (nanoseconds) when the
+ * kernel keeps it, else the CPU time from stat (clock ticks) and an unknown wait.
+ */
+async function readThread(task: string): Promise<ThreadTimes & { name: string }> {
+  const stat = parseProcStat(await readFile(`${task}/stat`, "utf8"));
+  try {
+    const { run, wait } = parseSchedstat(await readFile(`${task}/schedstat`, "utf8"));
+    return { name: stat.name, cpu: run, wait };
+  } catch {
+    return { name: stat.name, cpu: stat.own, wait: Number.NaN };
+  }
 }

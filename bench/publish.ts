@@ -24,6 +24,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PUBLISHER_OPTIONS } from "../src/publisher/publisher.ts";
+import { onCpuShare } from "./cpu.ts";
 import type { Figure } from "./figures.ts";
 import { buildGoReference } from "./go-reference.ts";
 import { writeSampleScanMessages } from "./messages-file.ts";
@@ -106,8 +107,13 @@ export function publishFigures(r: PublishResults): Figure[] {
   const shippedRate = rateOf(r.shipped);
   const defaultRate = rateOf(r.defaultHeap);
   const common = `${r.shipped.snapshots.toLocaleString("en-US")} snapshots + ${(r.shipped.messages - r.shipped.snapshots).toLocaleString("en-US")} markers, best of ${r.rounds} rounds, empty stream each`;
+  const seconds = (s: number) => `${s.toFixed(2)} s`;
+  const threadNote = (t: ShippedRun["mainThread"]) =>
+    t === undefined
+      ? "not read"
+      : `${seconds(t.cpu)} CPU, ${(onCpuShare(t) * 100).toFixed(0)}% of its runnable time on a core`;
   const gcNote = (run: ShippedRun) =>
-    `${run.gc.collections} collections (${run.gc.markCompacts} mark-compact); of ${run.cpuSeconds.toFixed(2)} s CPU, GC ${run.gcCpuSeconds.toFixed(2)} s: main thread ${(run.gc.mainThreadMs / 1000).toFixed(2)} s (pauses and incremental marking, --trace-gc-nvp) + background ${(run.gc.backgroundMs / 1000).toFixed(2)} s by the trace, V8's worker threads used ${run.v8WorkerCpuSeconds.toFixed(2)} s of CPU (the smaller counts)`;
+    `${run.gc.collections} collections (${run.gc.markCompacts} mark-compact), GC ${seconds(run.gcCpuSeconds)} of ${seconds(run.cpuSeconds)} CPU; the trace's wall-clock sums: main thread ${seconds(run.gc.mainThreadMs / 1000)} (main thread ${threadNote(run.mainThread)}), background ${seconds(run.gc.backgroundMs / 1000)} (V8's workers ${threadNote(run.v8Workers)})`;
   const heapRows = (
     label: string,
     run: ShippedRun,

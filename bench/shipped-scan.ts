@@ -16,13 +16,14 @@ import { execFileSync } from "node:child_process";
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { processCpuSeconds } from "./cpu.ts";
+import { processCpuSeconds, type ThreadTimes } from "./cpu.ts";
 import { type GcTotals, gcCpuSeconds, parseGcTrace } from "./gc-trace.ts";
 import { measurePeakRss } from "./peak-rss.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** The name Node gives the threads of V8's platform (background GC, JIT compiling). */
+/** The names Node gives its JavaScript thread and V8's platform threads (background GC, JIT). */
+const MAIN_THREAD = "MainThread";
 const V8_WORKER_THREAD = "V8Worker";
 
 /** Runs `npm run build`; undefined when it succeeds, else what it printed. */
@@ -49,9 +50,11 @@ export interface ShippedRun {
   readonly serverCpuSeconds: number;
   readonly peakKiB: number;
   readonly gc: GcTotals;
-  /** CPU seconds of V8's worker threads (background GC and JIT compiling); NaN when unread. */
-  readonly v8WorkerCpuSeconds: number;
-  /** Main-thread GC plus background GC bounded by the workers' CPU (gc-trace.ts). */
+  /** The main thread's CPU time and run-queue wait; undefined when unread. */
+  readonly mainThread: ThreadTimes | undefined;
+  /** V8's worker threads' (background GC and JIT compiling); undefined when unread. */
+  readonly v8Workers: ThreadTimes | undefined;
+  /** The GC's CPU time, from its trace and the threads' (gc-trace.ts). */
   readonly gcCpuSeconds: number;
 }
 
@@ -103,7 +106,8 @@ export async function runShippedScan(options: {
     );
   }
   const gc = parseGcTrace(readFileSync(tracePath, "utf8"));
-  const workers = run.threadCpuSeconds.get(V8_WORKER_THREAD) ?? Number.NaN;
+  const mainThread = run.threads.get(MAIN_THREAD);
+  const v8Workers = run.threads.get(V8_WORKER_THREAD);
   return {
     messages: summary.published + summary.partitionsOk,
     snapshots: summary.published,
@@ -113,8 +117,9 @@ export async function runShippedScan(options: {
     serverCpuSeconds,
     peakKiB: run.peakKiB,
     gc,
-    v8WorkerCpuSeconds: workers,
-    gcCpuSeconds: gcCpuSeconds(gc, workers),
+    mainThread,
+    v8Workers,
+    gcCpuSeconds: gcCpuSeconds(gc, mainThread, v8Workers),
   };
 }
 

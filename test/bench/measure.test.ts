@@ -53,7 +53,10 @@ describe("peak RSS from /proc", () => {
       );
       expect(run.exitCode).toBe(0);
       expect(run.cpuSeconds).toBeGreaterThanOrEqual(0.35);
-      expect(run.threadCpuSeconds.get("MainThread")).toBeGreaterThanOrEqual(0.3);
+      const main = run.threads.get("MainThread");
+      expect(main?.cpu).toBeGreaterThanOrEqual(0.3);
+      expect(main?.cpu).toBeLessThanOrEqual(run.cpuSeconds);
+      expect(main?.wait).toBeGreaterThanOrEqual(0);
       expect(readFileSync(join(dir, "stdout"), "utf8")).toBe("spun\n");
     } finally {
       closeSync(out);

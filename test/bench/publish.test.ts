@@ -4,7 +4,7 @@
  * figures and ratios made of the best runs.
  */
 import { describe, expect, it } from "vitest";
-import { parseProcStat } from "../../bench/cpu.ts";
+import { onCpuShare, parseProcStat, parseSchedstat } from "../../bench/cpu.ts";
 import { formatResult, formatTable, judge } from "../../bench/figures.ts";
 import { gcCpuSeconds, parseGcTrace } from "../../bench/gc-trace.ts";
 import { GO_PACKAGES, planGoReference } from "../../bench/go-reference.ts";
@@ -37,15 +37,27 @@ describe("GC time from --trace-gc-nvp", () => {
     });
   });
 
-  it("bounds the background time by what V8's worker threads used", () => {
+  it("counts the wall-clock sums at the share of runnable time the threads ran", () => {
     const gc = { collections: 9, markCompacts: 1, mainThreadMs: 200, backgroundMs: 800 };
-    expect(gcCpuSeconds(gc, 0.5)).toBeCloseTo(0.7, 6);
-    expect(gcCpuSeconds(gc, 2)).toBeCloseTo(1.0, 6);
-    expect(gcCpuSeconds(gc, Number.NaN)).toBeCloseTo(1.0, 6);
+    // Idle machine, or nothing known: the sums as they are.
+    expect(gcCpuSeconds(gc, { cpu: 3, wait: 0 }, { cpu: 2, wait: 0 })).toBeCloseTo(1.0, 6);
+    expect(gcCpuSeconds(gc, undefined, undefined)).toBeCloseTo(1.0, 6);
+    expect(gcCpuSeconds(gc, { cpu: 3, wait: Number.NaN }, undefined)).toBeCloseTo(1.0, 6);
+    // The main thread waited for a core as long as it ran, the workers three times as long.
+    expect(gcCpuSeconds(gc, { cpu: 3, wait: 3 }, { cpu: 2, wait: 6 })).toBeCloseTo(0.1 + 0.2, 6);
+    // The background part never exceeds the CPU time the workers had.
+    expect(gcCpuSeconds(gc, { cpu: 3, wait: 0 }, { cpu: 0.5, wait: 0 })).toBeCloseTo(0.7, 6);
   });
 });
 
-describe("CPU from /proc/<pid>/stat", () => {
+describe("CPU from /proc", () => {
+  it("reads a thread's run and run-queue wait from schedstat, in seconds", () => {
+    expect(parseSchedstat("2500000000 500000000 1234\n")).toEqual({ run: 2.5, wait: 0.5 });
+    expect(onCpuShare({ cpu: 2.5, wait: 0.5 })).toBeCloseTo(2.5 / 3, 6);
+    expect(onCpuShare({ cpu: 0, wait: 0 })).toBe(1);
+    expect(onCpuShare(undefined)).toBe(1);
+  });
+
   it("reads the name, even with spaces and parentheses, own and children's CPU", () => {
     const stat =
       "4242 (V8 Worker (2)) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 1200 34 20 0 11 0 99 0 0";
@@ -145,7 +157,8 @@ const shippedRun = (o: Partial<ShippedRun> = {}): ShippedRun => ({
   serverCpuSeconds: 1,
   peakKiB: 120 * 1024,
   gc: { collections: 100, markCompacts: 5, mainThreadMs: 300, backgroundMs: 900 },
-  v8WorkerCpuSeconds: 0.5,
+  mainThread: { cpu: 2.5, wait: 2.5 },
+  v8Workers: { cpu: 1, wait: 0.2 },
   gcCpuSeconds: 0.8,
   ...o,
 });
