@@ -15,6 +15,12 @@ export { buildGraph, formatGraph, type Graph, REFERENCE_RULES } from "./consumer
 export { readStream, type StartAt, type StreamLocation } from "./consumer/reader.ts";
 export { type Inventory, replay } from "./consumer/replay.ts";
 export { tail } from "./consumer/tail.ts";
+export {
+  CONTENT_HASH_SCHEME,
+  type ContentComparison,
+  compareContentHashes,
+  contentHashScheme,
+} from "./contract/content-hash.ts";
 // The stream contract in code.
 export {
   encodeMarker,
@@ -52,6 +58,7 @@ export * from "./gen/elava/v1/identity_pb.ts";
 export * from "./gen/elava/v1/load_balancing_pb.ts";
 export * from "./gen/elava/v1/marker_pb.ts";
 export * from "./gen/elava/v1/network_pb.ts";
+export * from "./gen/elava/v1/options_pb.ts";
 export * from "./gen/elava/v1/storage_pb.ts";
 export type { Provider, Unit } from "./providers/provider.ts";
 // Publishing a scan.
