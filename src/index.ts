@@ -11,7 +11,7 @@
 export { type Change, ChangeDeriver, deriveChanges, withDifferences } from "./consumer/changes.ts";
 export { type Decoded, decodeMessage, ForeignMessageError } from "./consumer/decode.ts";
 export { type Difference, diffSnapshots } from "./consumer/diff.ts";
-export { buildGraph, formatGraph, type Graph, REFERENCE_RULES } from "./consumer/graph.ts";
+export { buildGraph, formatGraph, type Graph } from "./consumer/graph.ts";
 export { readStream, type StartAt, type StreamLocation } from "./consumer/reader.ts";
 export { type Inventory, replay } from "./consumer/replay.ts";
 export { tail } from "./consumer/tail.ts";
@@ -31,6 +31,16 @@ export {
 } from "./contract/encode.ts";
 export { CONTENT_TYPE_PROTOBUF, Header } from "./contract/headers.ts";
 export { newScanId, ulidTime } from "./contract/ids.ts";
+export {
+  keyText,
+  publishedKey,
+  RELATIONS,
+  type Relation,
+  type ResolvedReference,
+  type ResourceKey,
+  resolveReferences,
+  resourceKey,
+} from "./contract/references.ts";
 export {
   ALL_RESOURCE_TYPES,
   GLOBAL_REGION,
