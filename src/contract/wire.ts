@@ -341,6 +341,14 @@ export function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Whether a list is already in canonical (UTF-8) order, the usual case for one or two ids. */
+function inUtf8Order(list: readonly string[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    if (compareUtf8(list[i - 1] as string, list[i] as string) > 0) return false;
+  }
+  return true;
+}
+
 function fieldWriter(field: DescField, mode: WriteMode): WriteMessage | undefined {
   const no = field.number;
   const name = field.localName;
@@ -394,7 +402,7 @@ function fieldWriter(field: DescField, mode: WriteMode): WriteMessage | undefine
         if (!unordered) return (w, m) => write(w, m[name] as readonly string[]);
         return (w, m) => {
           const list = m[name] as readonly string[];
-          write(w, list.length < 2 ? list : [...list].sort(compareUtf8));
+          write(w, inUtf8Order(list) ? list : [...list].sort(compareUtf8));
         };
       }
       if (field.listKind === "message" && !field.delimitedEncoding) {
@@ -419,14 +427,20 @@ function fieldWriter(field: DescField, mode: WriteMode): WriteMessage | undefine
             }
             return;
           }
+          // Every element encoded once, one after the other, then written in order of
+          // their bytes: views of the scratch buffer, no copy per element.
           const s = scratch.pop() ?? new WireWriter(1024);
-          const encoded = list.map((v) => {
+          const ends: number[] = [];
+          for (const v of list) {
             child(s, v);
-            return s.take();
-          });
-          scratch.push(s);
+            ends.push(s.length);
+          }
+          const bytes = s.written();
+          const encoded = ends.map((end, i) => bytes.subarray(ends[i - 1] ?? 0, end));
           encoded.sort(Buffer.compare);
-          for (const bytes of encoded) w.tag(no, WireType.LengthDelimited).bytes(bytes);
+          for (const e of encoded) w.tag(no, WireType.LengthDelimited).bytes(e);
+          s.truncate(0);
+          scratch.push(s);
         };
       }
       return undefined;
