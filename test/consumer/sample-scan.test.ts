@@ -114,6 +114,7 @@ describe("consumer tools on sample scans", () => {
     expect(got).toEqual(expected);
 
     const graph = buildGraph(inventory.resources.map(decodeSnapshot));
+    expect(graph.dangling).toEqual([]);
     const relations = new Set(
       graph.edges.map((e) => `${e.from.split(":")[0]} ${e.relation} ${e.to.split(":")[0]}`),
     );
@@ -125,6 +126,9 @@ describe("consumer tools on sample scans", () => {
       "route_table nats_through nat_gateway",
       "load_balancer routes_through target_group",
       "target_group targets ec2_instance",
+      "security_group depends_on security_group",
+      "eks_node_group owns ec2_instance",
+      "vpc_peering peers_via vpc",
     ]) {
       expect(relations.has(r), r).toBe(true);
     }
