@@ -16,6 +16,11 @@ if ! command -v nats-server >/dev/null 2>&1; then
   apt-get update -qq </dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server </dev/null >/dev/null
 fi
 nats-server --version
+if ! command -v protoc >/dev/null 2>&1; then
+  echo "ci: installing protoc (protobuf-compiler) from Debian: tests decode the stream with elava schema's output"
+  apt-get update -qq </dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler </dev/null >/dev/null
+fi
+protoc --version
 
 echo "ci: npm ci"
 npm ci --no-audit --no-fund

@@ -113,7 +113,8 @@ scan() {
 
 # --- the product -------------------------------------------------------------------------
 heading "Scan 1: the sample estate published to JetStream" \
-  "One snapshot per resource on elava.aws.<type>.<account>.<region>.<id>, then one marker per" \
+  "One snapshot per resource on elava.sample.<type>.<account>.<region>.<id> (provider sample: synthetic" \
+  "data, accounts sample-...), then one marker per" \
   "partition (type x account x region) once all its snapshots are acknowledged."
 scan --sample-scan 1
 

@@ -11,10 +11,16 @@
 export { type Change, ChangeDeriver, deriveChanges, withDifferences } from "./consumer/changes.ts";
 export { type Decoded, decodeMessage, ForeignMessageError } from "./consumer/decode.ts";
 export { type Difference, diffSnapshots } from "./consumer/diff.ts";
-export { buildGraph, formatGraph, type Graph, REFERENCE_RULES } from "./consumer/graph.ts";
+export { buildGraph, formatGraph, type Graph } from "./consumer/graph.ts";
 export { readStream, type StartAt, type StreamLocation } from "./consumer/reader.ts";
 export { type Inventory, replay } from "./consumer/replay.ts";
 export { tail } from "./consumer/tail.ts";
+export {
+  CONTENT_HASH_SCHEME,
+  type ContentComparison,
+  compareContentHashes,
+  contentHashScheme,
+} from "./contract/content-hash.ts";
 // The stream contract in code.
 export {
   encodeMarker,
@@ -25,6 +31,16 @@ export {
 } from "./contract/encode.ts";
 export { CONTENT_TYPE_PROTOBUF, Header } from "./contract/headers.ts";
 export { newScanId, ulidTime } from "./contract/ids.ts";
+export {
+  keyText,
+  publishedKey,
+  RELATIONS,
+  type Relation,
+  type ResolvedReference,
+  type ResourceKey,
+  resolveReferences,
+  resourceKey,
+} from "./contract/references.ts";
 export {
   ALL_RESOURCE_TYPES,
   GLOBAL_REGION,
@@ -52,6 +68,7 @@ export * from "./gen/elava/v1/identity_pb.ts";
 export * from "./gen/elava/v1/load_balancing_pb.ts";
 export * from "./gen/elava/v1/marker_pb.ts";
 export * from "./gen/elava/v1/network_pb.ts";
+export * from "./gen/elava/v1/options_pb.ts";
 export * from "./gen/elava/v1/storage_pb.ts";
 export type { Provider, Unit } from "./providers/provider.ts";
 // Publishing a scan.

@@ -44,7 +44,10 @@ export const ExitCode = {
 
 /** Where a command writes: process.stdout, process.stderr, or a test buffer. */
 export interface Output {
-  write(chunk: string): unknown;
+  /** Text, or bytes for a command whose output is binary (`elava schema`). */
+  write(chunk: string | Uint8Array): unknown;
+  /** True when it is a terminal (process streams say so). */
+  readonly isTTY?: boolean;
 }
 
 /** What a command runs in. `main.ts` builds it from the process; tests build their own. */

@@ -23,6 +23,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { type JsMsg, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { compareContentHashes } from "../contract/content-hash.ts";
 import { Header } from "../contract/headers.ts";
 import { decodeToken } from "../contract/subject.ts";
 import {
@@ -192,7 +193,8 @@ function derive(
     const resource_id = decodeToken(token);
     if (before === undefined) {
       out.push({ change: "created", ...base, resource_id, seq: now.seq });
-    } else if (before.hash !== now.hash) {
+    } else if (compareContentHashes(before.hash, now.hash) === "modified") {
+      // A hash of another scheme (an upgrade between the two scans) says nothing: no change.
       out.push({
         change: "modified",
         ...base,

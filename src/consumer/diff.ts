@@ -12,11 +12,14 @@
  * `google.protobuf.Timestamp` (its value is the RFC 3339 text). A repeated message element
  * or a nested message present on one side only is reported whole at its own path
  * (`<f>[<i>]`, `<f>`), with null on the other side. The envelope fields id, observed_at,
- * scan_id, scan_started_at and content_hash change on every scan and are never differences.
+ * scan_id, scan_started_at and content_hash change on every scan and are never differences,
+ * and neither is a payload field the schema marks volatile (`(elava.v1.field).volatile`:
+ * it moves by itself, and the content hash leaves it out too).
  */
 import { type DescField, type DescMessage, toJson } from "@bufbuild/protobuf";
 import { isReflectMessage, type ReflectMessage, reflect } from "@bufbuild/protobuf/reflect";
 import { TimestampSchema, timestampDate } from "@bufbuild/protobuf/wkt";
+import { isVolatile } from "../contract/schema-rules.ts";
 import {
   type InfrastructureChangeEvent,
   InfrastructureChangeEventSchema,
@@ -125,6 +128,7 @@ function diffField(
   b: ReflectMessage,
   out: Difference[],
 ): void {
+  if (isVolatile(field)) return;
   const path = `${prefix}${field.name}`;
   if (field.fieldKind === "message" && field.message.typeName !== TimestampSchema.typeName) {
     const setA = a.isSet(field);

@@ -6,16 +6,23 @@
  *
  *   stable part   every field that describes the resource: provider, account, region,
  *                 type, id, name, ARN, tags (entries in sorted key order), the payload
- *   scan part     what changes on every scan: id, observed_at, scan_id, scan_started_at,
- *                 and content_hash
+ *   scan part     the envelope's volatile fields, which change on every scan: id,
+ *                 observed_at, scan_id, scan_started_at, and content_hash
  *
- * The content hash is `sha256:` + the hex SHA-256 of the stable part, so it is computed
- * from the very bytes that are published, with no second encoding. Map entries are
- * written in sorted key order by hand because JavaScript objects enumerate integer-like
- * keys ("2", "10") before the others whatever the insertion order; every other field is
- * written in field-number order, as protobuf-es writes it. Maps are allowed only at the
- * top level of the envelope and of a payload message, with string keys and values; a
- * test walks the schema to keep it so.
+ * The content hash (scheme `sha256-v2`, content-hash.ts) is the hex SHA-256 of the stable
+ * part as the canonical writer (wire.ts) puts it: map entries in sorted key order,
+ * unordered lists in canonical order, and the payload's volatile fields left out. Map
+ * entries are written in sorted key order by hand because JavaScript objects enumerate
+ * integer-like keys ("2", "10") before the others whatever the insertion order; every
+ * other field is written in field-number order, as protobuf-es writes it. Maps are
+ * allowed only at the top level of the envelope and of a payload message, with string
+ * keys and values; a test walks the schema to keep it so.
+ *
+ * Unordered lists are published in their canonical order too, so for a type with no
+ * volatile field the hashed bytes are the published ones, hashed in place with no second
+ * encoding. A type with volatile fields (RDS instances, subnets, target groups, Auto
+ * Scaling groups) writes its payload twice: once without the volatile fields, which is
+ * hashed and dropped, then in full for publishing.
  *
  * This is the hot path of a scan (every resource passes here once), so the envelope's
  * plain fields are written straight to a WireWriter (wire.ts) rather than through
@@ -37,9 +44,11 @@ import {
   InfrastructureChangeEventSchema,
 } from "../gen/elava/v1/event_pb.ts";
 import { type PartitionScanned, PartitionScannedSchema } from "../gen/elava/v1/marker_pb.ts";
+import { CONTENT_HASH_SCHEME } from "./content-hash.ts";
 import { CONTENT_TYPE_PROTOBUF, Header } from "./headers.ts";
 import { UlidFactory } from "./ids.ts";
-import { RESOURCE_TYPES, type ResourcePayload, resourceTypeOfCase } from "./resource-types.ts";
+import { RESOURCE_TYPES, type ResourcePayload } from "./resource-types.ts";
+import { anyFieldWithin } from "./schema-rules.ts";
 import { type PartitionKey, partitionId, partitionSubject, snapshotSubject } from "./subject.ts";
 import {
   canonicalBinary,
@@ -95,15 +104,39 @@ export const MARKER_SCHEMA_NAME = PartitionScannedSchema.typeName;
 
 const eventIds = new UlidFactory();
 
+/**
+ * How each payload is written: its field number, schema, compiled writer, and the writer
+ * without volatile fields for its hash when it has any.
+ */
 const payloadFields = new Map(
   Object.values(RESOURCE_TYPES).map((t) => {
     const field = InfrastructureChangeEventSchema.fields.find((f) => f.localName === t.case);
     if (field?.fieldKind !== "message")
       throw new Error(`no message field for oneof case ${t.case}`);
     const schema = field.message;
-    return [t.case, { number: field.number, schema, write: messageWriter(schema) }] as const;
+    const write = messageWriter(schema, "publish");
+    const volatile = anyFieldWithin(schema, (r) => r.volatile);
+    if (write === undefined && anyFieldWithin(schema, (r) => r.volatile || r.unordered)) {
+      throw new Error(
+        `${schema.typeName} has a field kind wire.ts does not write and volatile or unordered fields: teach messageWriter that kind`,
+      );
+    }
+    const hashWrite = volatile ? messageWriter(schema, "hash") : undefined;
+    return [t.case, { number: field.number, schema, write, hashWrite }] as const;
   }),
 );
+
+/**
+ * The envelope fields written after the hash, the scan part; a test checks that they are
+ * exactly the envelope's volatile fields.
+ */
+export const SCAN_PART_FIELDS: readonly (keyof InfrastructureChangeEvent)[] = [
+  "id",
+  "observedAt",
+  "scanId",
+  "scanStartedAt",
+  "contentHash",
+];
 
 /** Field numbers of the envelope, from the schema rather than repeated here. */
 const F = Object.fromEntries(
@@ -150,19 +183,6 @@ function assertHeaderValue(name: string, value: string): void {
   }
 }
 
-/** The partition a resource of this unit belongs to. */
-export function partitionOf(
-  unit: { provider: string; accountId: string; region: string },
-  resource: ObservedResource,
-): PartitionKey {
-  return {
-    provider: unit.provider,
-    resourceType: resourceTypeOfCase(resource.payload.case),
-    accountId: unit.accountId,
-    region: unit.region,
-  };
-}
-
 /** Encodes one resource of a partition as a snapshot of this scan. */
 export function encodeSnapshot(
   scan: ScanContext,
@@ -193,6 +213,15 @@ export function encodeSnapshot(
   writeString(w, F.arn, resource.arn);
   writeSortedMap(w, F.tags, resource.tags);
   const payload = resource.payload.value as unknown as MessageRecord;
+  let hashed: string | undefined;
+  if (field.hashWrite !== undefined) {
+    const stable = w.length;
+    w.tag(field.number, WireType.LengthDelimited).fork();
+    field.hashWrite(w, payload);
+    w.join();
+    hashed = hash("sha256", w.written(), "hex");
+    w.truncate(stable);
+  }
   if (field.write !== undefined) {
     w.tag(field.number, WireType.LengthDelimited).fork();
     field.write(w, payload);
@@ -202,7 +231,7 @@ export function encodeSnapshot(
       canonicalBinary(field.schema, payload as unknown as Message),
     );
   }
-  const contentHash = `sha256:${hash("sha256", w.written(), "hex")}`;
+  const contentHash = `${CONTENT_HASH_SCHEME}:${hashed ?? hash("sha256", w.written(), "hex")}`;
 
   const template = scanTemplate(scan);
   const observedMs = observedAt.getTime();

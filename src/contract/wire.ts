@@ -10,15 +10,19 @@
  * and position: hashing in place and pooled copies used to read BinaryWriter's private
  * fields, which a protobuf-es release could rename.
  *
- * `messageWriter` compiles, once per message schema, a writer that puts a message into a
- * WireWriter, where `toBinary` would grow a fresh buffer for every snapshot. It writes
- * exactly the bytes `toBinary` writes (fields in number order, zero values of
- * implicit-presence fields left out, unknown fields last), except that top-level string
- * maps come after the other fields with their entries in sorted key order, which the
- * content hash needs (see encode.ts); a test compares it with `toBinary` on every fixture.
- * It covers the field kinds the schema uses (strings, int32, int64, bool, messages, their
- * lists, string maps); a schema with any other kind goes through `toBinary` with its maps
- * appended in the same order.
+ * `messageWriter` compiles, once per message schema and mode, a writer that puts a message
+ * into a WireWriter, where `toBinary` would grow a fresh buffer for every snapshot. It
+ * writes the canonical encoding the content hash needs (see encode.ts): the bytes
+ * `toBinary` writes (fields in number order, zero values of implicit-presence fields left
+ * out, unknown fields last), except that top-level string maps come after the other
+ * fields with their entries in sorted key order, and that the elements of an unordered
+ * field (schema-rules.ts) come in ascending bytewise order of their own encoding. In
+ * "hash" mode it also leaves out volatile fields. Tests compare "publish" mode with
+ * `toBinary` of the message with its unordered lists sorted, on every fixture. It covers
+ * the field kinds the schema uses (strings, int32, int64, bool, messages, their lists,
+ * string maps); a schema with any other kind goes through `toBinary` with its maps
+ * appended in the same order, and cannot have volatile or unordered fields (encode.ts
+ * refuses it).
  */
 import {
   type DescField,
@@ -28,6 +32,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
+import { isUnordered, isVolatile } from "./schema-rules.ts";
 
 const TWO_POW_32 = 2n ** 32n;
 
@@ -185,6 +190,22 @@ export class WireWriter {
     return this;
   }
 
+  /** How many bytes are written. */
+  get length(): number {
+    return this.#pos;
+  }
+
+  /** Drops what was written after the first `length` bytes. */
+  truncate(length: number): void {
+    if (length < 0 || length > this.#pos) {
+      throw new Error(`WireWriter.truncate(${length}) outside 0..${this.#pos}`);
+    }
+    if ((this.#forks.at(-1) ?? -1) >= length) {
+      throw new Error("WireWriter.truncate into an open fork");
+    }
+    this.#pos = length;
+  }
+
   /** The bytes written so far, without copying them; valid until the next write. */
   written(): Uint8Array {
     return this.#buf.subarray(0, this.#pos);
@@ -219,9 +240,19 @@ export function writeSortedMap(
   }
 }
 
-/** Encodes a message with the entries of its top-level string maps in sorted key order. */
-export function canonicalBinary(schema: DescMessage, message: Message): Uint8Array {
-  const write = messageWriter(schema);
+/**
+ * What a compiled writer writes: "publish" every field, "hash" every field but the
+ * volatile ones; both write unordered lists in canonical order.
+ */
+export type WriteMode = "publish" | "hash";
+
+/** Encodes a message canonically (see the module comment), with the writer of `mode`. */
+export function canonicalBinary(
+  schema: DescMessage,
+  message: Message,
+  mode: WriteMode = "publish",
+): Uint8Array {
+  const write = messageWriter(schema, mode);
   if (write === undefined) return toBinaryWithSortedMaps(schema, message);
   const w = new WireWriter(1024);
   write(w, message as unknown as MessageRecord);
@@ -248,11 +279,18 @@ export type MessageRecord = Readonly<Record<string, unknown>>;
 /** Writes one message's fields into a writer. */
 export type WriteMessage = (w: WireWriter, message: MessageRecord) => void;
 
-const messageWriters = new WeakMap<DescMessage, WriteMessage | null>();
+const messageWriters: Record<WriteMode, WeakMap<DescMessage, WriteMessage | null>> = {
+  publish: new WeakMap(),
+  hash: new WeakMap(),
+};
 
 /** The compiled writer of a schema, or undefined when it has a field kind not covered. */
-export function messageWriter(schema: DescMessage): WriteMessage | undefined {
-  const known = messageWriters.get(schema);
+export function messageWriter(
+  schema: DescMessage,
+  mode: WriteMode = "publish",
+): WriteMessage | undefined {
+  const writers = messageWriters[mode];
+  const known = writers.get(schema);
   if (known !== undefined) return known ?? undefined;
   // Registered before compiling fields, so that a recursive message ends the recursion.
   const fieldWriters: WriteMessage[] = [];
@@ -263,16 +301,17 @@ export function messageWriter(schema: DescMessage): WriteMessage | undefined {
       for (const { no, wireType, data } of unknown) w.tag(no, wireType).raw(data);
     }
   };
-  messageWriters.set(schema, write);
+  writers.set(schema, write);
   const sorted = [...schema.fields].sort((a, b) => a.number - b.number);
   const ordered = [
     ...sorted.filter((f) => f.fieldKind !== "map"),
     ...sorted.filter((f) => f.fieldKind === "map"),
   ];
   for (const field of ordered) {
-    const fw = fieldWriter(field);
+    if (mode === "hash" && isVolatile(field)) continue;
+    const fw = fieldWriter(field, mode);
     if (fw === undefined) {
-      messageWriters.set(schema, null);
+      writers.set(schema, null);
       return undefined;
     }
     fieldWriters.push(fw);
@@ -280,7 +319,37 @@ export function messageWriter(schema: DescMessage): WriteMessage | undefined {
   return write;
 }
 
-function fieldWriter(field: DescField): WriteMessage | undefined {
+/**
+ * Writers of element encodings for sorting, one per nesting level in use: sorting the
+ * elements of an unordered list encodes each one apart, and an element may itself hold
+ * an unordered list. Encoding is synchronous, so a stack is enough.
+ */
+const scratch: WireWriter[] = [];
+
+/** Compares strings by their UTF-8 bytes (code point order), which `<` on UTF-16 is not. */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (code points past U+FFFF) sort after U+E000..U+FFFF in code point order.
+    if (x >= 0xd800) x += x >= 0xe000 ? -0x800 : 0x2000;
+    if (y >= 0xd800) y += y >= 0xe000 ? -0x800 : 0x2000;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Whether a list is already in canonical (UTF-8) order, the usual case for one or two ids. */
+function inUtf8Order(list: readonly string[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    if (compareUtf8(list[i - 1] as string, list[i] as string) > 0) return false;
+  }
+  return true;
+}
+
+function fieldWriter(field: DescField, mode: WriteMode): WriteMessage | undefined {
   const no = field.number;
   const name = field.localName;
   if (field.oneof !== undefined) return undefined;
@@ -313,7 +382,7 @@ function fieldWriter(field: DescField): WriteMessage | undefined {
       }
     case "message": {
       if (field.delimitedEncoding) return undefined;
-      const child = messageWriter(field.message);
+      const child = messageWriter(field.message, mode);
       if (child === undefined) return undefined;
       return (w, m) => {
         const v = m[name] as MessageRecord | undefined;
@@ -324,26 +393,58 @@ function fieldWriter(field: DescField): WriteMessage | undefined {
         }
       };
     }
-    case "list":
+    case "list": {
+      const unordered = isUnordered(field);
       if (field.listKind === "scalar" && field.scalar === ScalarType.STRING) {
+        const write = (w: WireWriter, list: readonly string[]) => {
+          for (const v of list) w.tag(no, WireType.LengthDelimited).string(v);
+        };
+        if (!unordered) return (w, m) => write(w, m[name] as readonly string[]);
         return (w, m) => {
-          for (const v of m[name] as readonly string[]) {
-            w.tag(no, WireType.LengthDelimited).string(v);
-          }
+          const list = m[name] as readonly string[];
+          write(w, inUtf8Order(list) ? list : [...list].sort(compareUtf8));
         };
       }
       if (field.listKind === "message" && !field.delimitedEncoding) {
-        const child = messageWriter(field.message);
+        const child = messageWriter(field.message, mode);
         if (child === undefined) return undefined;
+        if (!unordered) {
+          return (w, m) => {
+            for (const v of m[name] as readonly MessageRecord[]) {
+              w.tag(no, WireType.LengthDelimited).fork();
+              child(w, v);
+              w.join();
+            }
+          };
+        }
         return (w, m) => {
-          for (const v of m[name] as readonly MessageRecord[]) {
-            w.tag(no, WireType.LengthDelimited).fork();
-            child(w, v);
-            w.join();
+          const list = m[name] as readonly MessageRecord[];
+          if (list.length < 2) {
+            for (const v of list) {
+              w.tag(no, WireType.LengthDelimited).fork();
+              child(w, v);
+              w.join();
+            }
+            return;
           }
+          // Every element encoded once, one after the other, then written in order of
+          // their bytes: views of the scratch buffer, no copy per element.
+          const s = scratch.pop() ?? new WireWriter(1024);
+          const ends: number[] = [];
+          for (const v of list) {
+            child(s, v);
+            ends.push(s.length);
+          }
+          const bytes = s.written();
+          const encoded = ends.map((end, i) => bytes.subarray(ends[i - 1] ?? 0, end));
+          encoded.sort(Buffer.compare);
+          for (const e of encoded) w.tag(no, WireType.LengthDelimited).bytes(e);
+          s.truncate(0);
+          scratch.push(s);
         };
       }
       return undefined;
+    }
     case "map":
       if (field.mapKey !== ScalarType.STRING || field.mapKind !== "scalar") return undefined;
       if (field.scalar !== ScalarType.STRING) return undefined;

@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
 import {
   type Change,
+  ChangeDeriver,
   changeJsonLine,
   deriveChanges,
   formatChanges,
   streamLoader,
   withDifferences,
 } from "../../src/consumer/changes.ts";
+import {
+  encodeMarker,
+  encodeSnapshot,
+  type ObservedResource,
+  type OutgoingMessage,
+} from "../../src/contract/encode.ts";
 import { useNatsServer } from "../support/nats-server.ts";
 import { createStream, partition, publishScan, subnet, vpc } from "./publish.ts";
 
@@ -191,5 +198,54 @@ describe("deriveChanges", () => {
     );
     expect(changes.map(brief)).toEqual([["modified", "vpc", "vpc-1"]]);
     expect(changes[0]?.differences).toBeUndefined();
+  });
+});
+
+describe("ChangeDeriver and the hash scheme", () => {
+  it("reports no change when only the hash scheme changed between two scans (an upgrade)", () => {
+    const deriver = new ChangeDeriver("u");
+    const part = partition("vpc");
+    let seq = 0;
+    const message = (m: OutgoingMessage, hash?: string) => {
+      const h = new Map(m.headers);
+      if (hash !== undefined) h.set("Elava-Content-Hash", hash);
+      return {
+        subject: m.subject,
+        seq: ++seq,
+        data: m.data,
+        headers: { get: (n: string) => h.get(n) ?? "" },
+      };
+    };
+    const scanOf = (
+      scanId: string,
+      resources: ObservedResource[],
+      hashes: (string | undefined)[],
+    ) => {
+      const scan = { scanId, scanStartedAt: new Date(), prefix: "u" };
+      const out: Change[] = [];
+      resources.forEach((r, i) => {
+        out.push(...deriver.add(message(encodeSnapshot(scan, part, r), hashes[i])));
+      });
+      const outcome = {
+        status: "OK" as const,
+        resourceCount: resources.length,
+        startedAt: new Date(),
+        finishedAt: new Date(),
+        error: "",
+      };
+      out.push(...deriver.add(message(encodeMarker(scan, part, outcome))));
+      return out;
+    };
+    // Scan 1 by an older publisher: v1 hashes.
+    scanOf(
+      "S1",
+      [vpc("vpc-1"), vpc("vpc-2")],
+      [`sha256:${"a".repeat(64)}`, `sha256:${"b".repeat(64)}`],
+    );
+    // Scan 2 by this one: v2 hashes of the same content, one resource really changed.
+    const second = scanOf("S2", [vpc("vpc-1"), vpc("vpc-2")], []);
+    expect(second.map(brief)).toEqual([]);
+    const third = scanOf("S3", [vpc("vpc-1"), vpc("vpc-2", "10.9.0.0/16")], []);
+    expect(third.map(brief)).toEqual([["modified", "vpc", "vpc-2"]]);
   });
 });

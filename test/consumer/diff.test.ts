@@ -10,7 +10,12 @@ import {
   type InfrastructureChangeEvent,
   InfrastructureChangeEventSchema,
 } from "../../src/gen/elava/v1/event_pb.ts";
-import { SecurityGroupSchema, SecurityRuleSchema } from "../../src/gen/elava/v1/network_pb.ts";
+import { TargetGroupSchema, TargetHealthSchema } from "../../src/gen/elava/v1/load_balancing_pb.ts";
+import {
+  SecurityGroupSchema,
+  SecurityRuleSchema,
+  SubnetSchema,
+} from "../../src/gen/elava/v1/network_pb.ts";
 import { PublicAccessBlockSchema, S3BucketSchema } from "../../src/gen/elava/v1/storage_pb.ts";
 
 function event(
@@ -140,6 +145,36 @@ describe("diffSnapshots", () => {
     ]);
     expect(diffSnapshots(bucket(), bucket(true))).toEqual([
       { path: "s3_bucket.public_access_block", old: null, new: { blockPublicAcls: true } },
+    ]);
+  });
+
+  it("leaves out the fields the schema marks volatile, nested ones included", () => {
+    const subnet = (free: number, cidr: string) =>
+      event({
+        resourceType: "subnet",
+        resource: payload(
+          "subnet",
+          create(SubnetSchema, { subnetId: "s", cidr, availableIpAddressCount: free }),
+        ),
+      });
+    expect(diffSnapshots(subnet(10, "10.0.0.0/24"), subnet(9, "10.0.0.0/24"))).toEqual([]);
+    expect(diffSnapshots(subnet(10, "10.0.0.0/24"), subnet(9, "10.0.1.0/24"))).toEqual([
+      { path: "subnet.cidr", old: "10.0.0.0/24", new: "10.0.1.0/24" },
+    ]);
+    const group = (health: string, port: number) =>
+      event({
+        resourceType: "target_group",
+        resource: payload(
+          "target_group",
+          create(TargetGroupSchema, {
+            targets: [
+              create(TargetHealthSchema, { id: "i-1", port, healthState: health, reason: health }),
+            ],
+          }),
+        ),
+      });
+    expect(diffSnapshots(group("healthy", 80), group("unhealthy", 81))).toEqual([
+      { path: "target_group.targets[0].port", old: 80, new: 81 },
     ]);
   });
 });

@@ -15,7 +15,11 @@ import {
   NatGatewaySchema,
   RouteSchema,
   RouteTableSchema,
+  SecurityGroupSchema,
+  SecurityRuleSchema,
   SubnetSchema,
+  VpcPeeringSchema,
+  VpcSchema,
 } from "../../src/gen/elava/v1/network_pb.ts";
 
 const A = "123456789012";
@@ -205,5 +209,171 @@ describe("buildGraph", () => {
     expect(dot).toMatch(/^digraph elava \{/u);
     expect(dot).toContain('[label="replicates_from"]');
     expect(formatGraph(g, "mermaid")).toMatch(/-->\|nats_through\|/u);
+  });
+});
+
+describe("buildGraph: edges the schema's references add", () => {
+  const B = "210987654321";
+  const at = (e: InfrastructureChangeEvent, account: string, region = R) =>
+    create(InfrastructureChangeEventSchema, { ...e, accountId: account, region });
+  const keyIn = (t: string, account: string, region: string, id: string) =>
+    nodeKey(t, account, region, id);
+  const edgesOf = (g: ReturnType<typeof buildGraph>) =>
+    g.edges.map((e) => [e.from, e.relation, e.to]);
+
+  it("links security groups their rules name, in another account when the rule says so", () => {
+    const group = (id: string, rules: { sourceSg: string; sourceSgOwnerId?: string }[]) =>
+      ev(
+        "security_group",
+        id,
+        payload(
+          "security_group",
+          create(SecurityGroupSchema, {
+            groupId: id,
+            ingressRules: rules.map((r) => create(SecurityRuleSchema, r)),
+          }),
+        ),
+      );
+    const g = buildGraph([
+      group("sg-db", [{ sourceSg: "sg-app" }, { sourceSg: "sg-peer", sourceSgOwnerId: B }]),
+      group("sg-app", [{ sourceSg: "sg-app" }]),
+      at(group("sg-peer", []), B),
+    ]);
+    expect(edgesOf(g)).toEqual([
+      [key("security_group", "sg-db"), "depends_on", key("security_group", "sg-app")],
+      [key("security_group", "sg-db"), "depends_on", keyIn("security_group", B, R, "sg-peer")],
+    ]);
+    expect(g.dangling).toEqual([]);
+  });
+
+  it("has a node group own its instances, from the instances' tags", () => {
+    const g = buildGraph(estate);
+    expect(edgesOf(g)).toContainEqual([
+      key("eks_node_group", "prod/workers"),
+      "owns",
+      key("ec2_instance", "i-1"),
+    ]);
+  });
+
+  it("resolves a cross-region replica's source ARN instead of leaving it dangling", () => {
+    const primary = at(
+      ev(
+        "rds_instance",
+        "db-primary",
+        payload("rds_instance", create(RdsInstanceSchema, { dbInstanceIdentifier: "db-primary" })),
+      ),
+      A,
+      "us-west-2",
+    );
+    const replica = ev(
+      "rds_instance",
+      "db-replica",
+      payload(
+        "rds_instance",
+        create(RdsInstanceSchema, {
+          dbInstanceIdentifier: "db-replica",
+          readReplicaSourceDbIdentifier: `arn:aws:rds:us-west-2:${A}:db:db-primary`,
+        }),
+      ),
+    );
+    const g = buildGraph([primary, replica]);
+    expect(edgesOf(g)).toEqual([
+      [
+        key("rds_instance", "db-replica"),
+        "replicates_from",
+        keyIn("rds_instance", A, "us-west-2", "db-primary"),
+      ],
+    ]);
+    expect(g.dangling).toEqual([]);
+  });
+
+  it("makes a VPC peering one node whichever side scanned it, and routes reach it from both", () => {
+    const peeringPayload = payload(
+      "vpc_peering",
+      create(VpcPeeringSchema, {
+        vpcPeeringConnectionId: "pcx-1",
+        requesterVpcId: "vpc-r",
+        requesterOwnerId: A,
+        requesterRegion: R,
+        accepterVpcId: "vpc-a",
+        accepterOwnerId: B,
+        accepterRegion: "eu-west-1",
+      }),
+    );
+    const requesterSide = create(InfrastructureChangeEventSchema, {
+      ...ev("vpc_peering", "pcx-1", peeringPayload),
+      resourceName: "to-shared",
+    });
+    const accepterSide = create(InfrastructureChangeEventSchema, {
+      ...at(ev("vpc_peering", "pcx-1", peeringPayload), B, "eu-west-1"),
+      resourceName: "from-prod",
+    });
+    const table = (account: string, region: string) =>
+      at(
+        ev(
+          "route_table",
+          "rtb-1",
+          payload(
+            "route_table",
+            create(RouteTableSchema, { routes: [create(RouteSchema, { targetId: "pcx-1" })] }),
+          ),
+        ),
+        account,
+        region,
+      );
+    const vpc = (id: string, account: string, region: string) =>
+      at(ev("vpc", id, payload("vpc", create(VpcSchema, { vpcId: id }))), account, region);
+    const peering = keyIn("vpc_peering", A, R, "pcx-1");
+    for (const order of [
+      [accepterSide, requesterSide],
+      [requesterSide, accepterSide],
+    ]) {
+      const g = buildGraph([
+        ...order,
+        table(A, R),
+        table(B, "eu-west-1"),
+        vpc("vpc-r", A, R),
+        vpc("vpc-a", B, "eu-west-1"),
+      ]);
+      const peerings = g.nodes.filter((n) => n.resourceType === "vpc_peering");
+      expect(peerings).toEqual([
+        {
+          key: peering,
+          resourceType: "vpc_peering",
+          accountId: A,
+          region: R,
+          resourceId: "pcx-1",
+          name: "to-shared",
+        },
+      ]);
+      expect(edgesOf(g)).toEqual(
+        expect.arrayContaining([
+          [keyIn("route_table", A, R, "rtb-1"), "peers_via", peering],
+          [keyIn("route_table", B, "eu-west-1", "rtb-1"), "peers_via", peering],
+          [peering, "peers_via", keyIn("vpc", A, R, "vpc-r")],
+          [peering, "peers_via", keyIn("vpc", B, "eu-west-1", "vpc-a")],
+        ]),
+      );
+      expect(g.dangling).toEqual([]);
+    }
+  });
+
+  it("follows a target group's ALB targets to the load balancer", () => {
+    const g = buildGraph([
+      ev(
+        "load_balancer",
+        LB,
+        payload("load_balancer", create(LoadBalancerSchema, { name: "web" })),
+      ),
+      ev(
+        "target_group",
+        TG,
+        payload(
+          "target_group",
+          create(TargetGroupSchema, { targetType: "alb", targetIds: [LB], loadBalancerArns: [] }),
+        ),
+      ),
+    ]);
+    expect(edgesOf(g)).toEqual([[key("target_group", TG), "targets", key("load_balancer", LB)]]);
   });
 });

@@ -1,7 +1,13 @@
+import { equals, fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { type Change, deriveChanges } from "../../src/consumer/changes.ts";
 import { buildGraph } from "../../src/consumer/graph.ts";
+import { readStream } from "../../src/consumer/reader.ts";
 import { decodeSnapshot, replay } from "../../src/consumer/replay.ts";
+import {
+  type InfrastructureChangeEvent,
+  InfrastructureChangeEventSchema,
+} from "../../src/gen/elava/v1/event_pb.ts";
 import {
   createSampleProvider,
   type SampleOptions,
@@ -108,6 +114,7 @@ describe("consumer tools on sample scans", () => {
     expect(got).toEqual(expected);
 
     const graph = buildGraph(inventory.resources.map(decodeSnapshot));
+    expect(graph.dangling).toEqual([]);
     const relations = new Set(
       graph.edges.map((e) => `${e.from.split(":")[0]} ${e.relation} ${e.to.split(":")[0]}`),
     );
@@ -119,8 +126,50 @@ describe("consumer tools on sample scans", () => {
       "route_table nats_through nat_gateway",
       "load_balancer routes_through target_group",
       "target_group targets ec2_instance",
+      "security_group depends_on security_group",
+      "eks_node_group owns ec2_instance",
+      "vpc_peering peers_via vpc",
     ]) {
       expect(relations.has(r), r).toBe(true);
     }
+  });
+
+  it("derives no change from two scans of an unchanged estate whose volatile values moved", async () => {
+    const loc = { stream: "S4", prefix: "s4" };
+    await createStream(nats.nc, loc.stream, loc.prefix);
+    const still: SampleOptions = { ...base, churn: 0 };
+    await scan(loc.prefix, still);
+    await scan(loc.prefix, { ...still, scan: 2 });
+
+    const { changes, reports } = await deriveChanges(nats.nc, loc, { start: { kind: "all" } });
+
+    expect(changes).toEqual([]);
+    expect(reports.filter((r) => r.outcome === "derived").length).toBeGreaterThan(20);
+    // The published payloads did move: the stream holds two versions of them, same hashes.
+    const versions = new Map<string, InfrastructureChangeEvent[]>();
+    for await (const m of readStream(nats.nc, {
+      stream: loc.stream,
+      filterSubjects: [`${loc.prefix}.sample.*.*.*.*`],
+      start: { kind: "all" },
+      bounded: true,
+    })) {
+      const e = fromBinary(InfrastructureChangeEventSchema, m.data);
+      expect(e.provider).toBe("sample");
+      versions.set(m.subject, [...(versions.get(m.subject) ?? []), e]);
+    }
+    let moved = 0;
+    for (const [subject, [first, second]] of versions) {
+      if (first === undefined || second === undefined) throw new Error(`${subject}: one scan only`);
+      expect(second.contentHash, subject).toBe(first.contentHash);
+      if (
+        !equals(
+          InfrastructureChangeEventSchema,
+          { ...first, id: "", observedAt: undefined, scanId: "", scanStartedAt: undefined },
+          { ...second, id: "", observedAt: undefined, scanId: "", scanStartedAt: undefined },
+        )
+      )
+        moved++;
+    }
+    expect(moved).toBeGreaterThan(10);
   });
 });

@@ -1,6 +1,6 @@
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
-import { WireWriter } from "../../src/contract/wire.ts";
+import { compareUtf8, WireWriter } from "../../src/contract/wire.ts";
 
 /** The writer calls both writers take, so each test states its writes once. */
 type Writes = (w: {
@@ -96,5 +96,46 @@ describe("WireWriter writes protobuf-es's bytes", () => {
     expect(() => w.join()).toThrow(/without a fork/);
     w.fork();
     expect(() => w.take()).toThrow(/open fork/);
+  });
+});
+
+describe("WireWriter.truncate", () => {
+  it("drops what was written after a length, and refuses to cut into an open fork", () => {
+    const w = new WireWriter(4);
+    w.string("keep");
+    const mark = w.length;
+    w.string("drop me");
+    w.truncate(mark);
+    w.string("then");
+    expect(w.take()).toEqual(Buffer.from([4, ...Buffer.from("keep"), 4, ...Buffer.from("then")]));
+    w.string("x");
+    w.fork();
+    expect(() => w.truncate(0)).toThrow(/open fork/);
+    expect(() => w.truncate(99)).toThrow(/outside/);
+  });
+});
+
+describe("compareUtf8", () => {
+  it("orders strings as their UTF-8 bytes, where UTF-16 code units would not", () => {
+    const strings = [
+      "b",
+      "a",
+      "",
+      "ab",
+      "é",
+      "z",
+      "\uffff",
+      "\ue000",
+      "😀",
+      "𝒜",
+      "東京",
+      "A",
+      "\u07ff",
+    ];
+    const byBytes = [...strings].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect([...strings].sort(compareUtf8)).toEqual(byBytes);
+    // The case `<` gets wrong: U+FFFF sorts before an emoji in UTF-8, after it in UTF-16.
+    expect(["😀", "\uffff"].sort()).toEqual(["😀", "\uffff"]);
+    expect(["😀", "\uffff"].sort(compareUtf8)).toEqual(["\uffff", "😀"]);
   });
 });

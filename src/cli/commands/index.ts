@@ -6,6 +6,7 @@ import { command as graph } from "./graph.ts";
 import { command as replay } from "./replay.ts";
 import { command as run } from "./run.ts";
 import { command as scan } from "./scan.ts";
+import { command as schema } from "./schema.ts";
 import { command as stream } from "./stream.ts";
 import { command as tail } from "./tail.ts";
 
@@ -17,5 +18,6 @@ export const COMMANDS: readonly Command[] = [
   replay,
   changes,
   graph,
+  schema,
   config,
 ];

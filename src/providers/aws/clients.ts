@@ -117,6 +117,35 @@ export function countCalls<C extends { middlewareStack: unknown }>(
   return client;
 }
 
+/**
+ * Path-style addressing (`https://host/bucket/key`) whenever S3 calls go to an endpoint that
+ * is not AWS's: LocalStack, MinIO and emulators do not serve bucket names as host names,
+ * and a dotted bucket name cannot be one. An endpoint given to Elava sets it when the client
+ * is made. One from the SDK's own configuration (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, a
+ * profile's endpoint_url or services section) is resolved by the SDK only when a call is
+ * made, so this middleware asks the client's own resolver (`serviceConfiguredEndpoint`, the
+ * one the call itself uses; its type is hidden) before the first call, and turns
+ * path-style on when it finds one.
+ */
+function pathStyleOnConfiguredEndpoint(client: S3Client): void {
+  const config = client.config as typeof client.config & {
+    serviceConfiguredEndpoint?: () => Promise<string | undefined>;
+  };
+  let decided: Promise<void> | undefined;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      decided ??= (async () => {
+        if ((await config.serviceConfiguredEndpoint?.()) !== undefined) {
+          config.forcePathStyle = true;
+        }
+      })();
+      await decided;
+      return next(args);
+    },
+    { step: "initialize", name: "elavaPathStyleOnConfiguredEndpoint" },
+  );
+}
+
 /** What every client of one account in one region is built from. */
 export interface ClientTarget {
   /** The region the clients call; for `global` units the partition's home region. */
@@ -190,19 +219,16 @@ export function createAwsClients(
   const elbv2 = lazy(() =>
     countCalls(new ElasticLoadBalancingV2Client(config), "elasticloadbalancing", counter),
   );
-  // Path-style addressing when an endpoint is given: fakes and most S3-compatible stores
-  // do not serve virtual-host bucket names. Redirects follow a bucket to its own region.
-  const s3 = lazy(() =>
-    countCalls(
-      new S3Client({
-        ...config,
-        followRegionRedirects: true,
-        ...(settings.endpoint === undefined ? {} : { forcePathStyle: true }),
-      }),
-      "s3",
-      counter,
-    ),
-  );
+  // Redirects follow a bucket to its own region.
+  const s3 = lazy(() => {
+    const client = new S3Client({
+      ...config,
+      followRegionRedirects: true,
+      ...(settings.endpoint === undefined ? {} : { forcePathStyle: true }),
+    });
+    if (settings.endpoint === undefined) pathStyleOnConfiguredEndpoint(client);
+    return countCalls(client, "s3", counter);
+  });
   const iam = lazy(() => countCalls(new IAMClient(config), "iam", counter));
   return {
     get ec2() {

@@ -10,9 +10,13 @@
  * targets; an EKS cluster whose managed node groups own an ASG, a launch template and
  * their instances; an RDS primary with read replicas in a DB subnet group; three IAM
  * roles (cluster, nodes, app) and two S3 buckets, which are global but belong to the
- * cell that uses them. A cell other than the first of its unit peers with that first one.
+ * cell that uses them. A cell other than the first of its unit peers with that first one;
+ * the second cell of every unit but the first also peers with the estate's first cell, in
+ * another account or region, so that both sides list that peering.
  *
- * Everything here is independent of the scan; what changes between scans is in churn.ts.
+ * Everything here is independent of the scan; what changes between scans is in churn.ts,
+ * and the values that move by themselves on every scan (free IPs, restore times, target
+ * health) are drawn per scan in resources.ts.
  */
 import { type Estate, type RegionInfo, unitOfCell } from "./estate.ts";
 import { ec2Id, hash, Rng } from "./random.ts";
@@ -40,6 +44,8 @@ export const Key = {
   SlotGeneration: 19,
   Mod: 20,
   Misc: 21,
+  Volatile: 22,
+  SharedPeering: 23,
 } as const;
 
 export type Tier = "public" | "private" | "db";
@@ -113,6 +119,8 @@ export interface CellPlan {
   readonly nats: ReadonlyArray<{ id: string; eip: string; allocationId: string; ip: string }>;
   /** The peering with the hub VPC; undefined for the hub itself. */
   readonly peeringId: string | undefined;
+  /** The peering this cell requests with the estate's first cell, in another unit; undefined for most. */
+  readonly sharedPeeringId: string | undefined;
   readonly sg: Readonly<Record<"default" | "alb" | "app" | "db" | "bastion" | "cluster", string>>;
   readonly amiId: string;
   readonly appLt: { id: string; name: string; version: number; createdMs: number };
@@ -219,6 +227,17 @@ export function vpcIdOf(estate: Estate, cell: number): string {
 /** The peering id of a spoke cell, without planning the cell. */
 export function peeringIdOf(estate: Estate, cell: number): string {
   return ec2Id("pcx", hash(estate.key, Key.Peering, cell));
+}
+
+/**
+ * The peering a unit's second cell requests with cell 0 (the estate's shared VPC, in
+ * another account or region); undefined for every other cell. 10.1.0.0/16 and
+ * 10.0.0.0/16 do not overlap, as AWS requires.
+ */
+export function sharedPeeringIdOf(estate: Estate, cell: number): string | undefined {
+  const { unit, indexInUnit } = unitOfCell(estate, cell);
+  if (unit === 0 || indexInUnit !== 1) return undefined;
+  return ec2Id("pcx", hash(estate.key, Key.SharedPeering, cell));
 }
 
 /** The second octet of a cell's VPC CIDR (10.<octet>.0.0/16). */
@@ -352,6 +371,7 @@ export function planCell(estate: Estate, index: number): CellPlan {
     igwId: ec2Id("igw", hash(k, Key.Igw, index)),
     nats,
     peeringId: indexInUnit > 0 ? peeringIdOf(estate, index) : undefined,
+    sharedPeeringId: sharedPeeringIdOf(estate, index),
     sg: {
       default: sgId(0),
       alb: sgId(1),

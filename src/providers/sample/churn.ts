@@ -8,12 +8,14 @@
  * k it is alive iff (k + phase) mod L < aliveLen. Each generation has a new id, as a new
  * instance would: a birth is a CREATED resource, a death a DISAPPEARED one.
  *
- * Modification targets: a few fields of the cell (the bastion's office CIDR, a target's
- * health, the database's storage, ...) are a function of a version v = floor((k + phase)
+ * Modification targets: a few fields of the cell (the bastion's office CIDR, a target
+ * group's health check, the database's storage, ...) are a function of a version v = floor((k + phase)
  * / M), which steps by at most one per scan. Each target's value function changes on every
  * step, so the reported field paths are exactly the ones that differ.
  *
- * With churn 0 every scan looks like scan 1.
+ * With churn 0 every scan looks like scan 1, but for its volatile values (free IPs, restore
+ * times, health: fields the schema marks volatile), which move on every scan as they do in
+ * AWS and are no change.
  */
 import { GLOBAL_REGION, type ResourceType } from "../../contract/resource-types.ts";
 import { type CellPlan, Key, planCell } from "./cell.ts";
@@ -96,11 +98,7 @@ export const MOD_TARGETS = {
     type: "security_group",
     paths: ["security_group.ingress_rules[0].cidr_block"],
   },
-  targetHealth: {
-    id: 1,
-    type: "target_group",
-    paths: ["target_group.targets[0].health_state", "target_group.targets[0].reason"],
-  },
+  healthCheckPath: { id: 1, type: "target_group", paths: ["target_group.health_check_path"] },
   dbStorage: { id: 2, type: "rds_instance", paths: ["rds_instance.allocated_storage"] },
   bucketVersioning: { id: 3, type: "s3_bucket", paths: ["s3_bucket.versioning"] },
   roleSession: { id: 4, type: "iam_role", paths: ["iam_role.max_session_duration"] },
@@ -143,10 +141,7 @@ export function workerType(generationKey: number, v: number): string {
 /** Value functions of the targets; each differs between consecutive versions. */
 export const modValues = {
   officeCidr: (v: number) => `203.0.113.${(v % 250) + 1}/32`,
-  targetHealth: (v: number) =>
-    v % 2 === 0
-      ? { state: "healthy", reason: "" }
-      : { state: "unhealthy", reason: "Target.FailedHealthChecks" },
+  healthCheckPath: (v: number) => (v % 2 === 0 ? "/healthz" : "/health/ready"),
   storage: (base: number, v: number) => base + 20 * v,
   versioning: (v: number) => (v % 2 === 0 ? "Enabled" : "Suspended"),
   maxSession: (v: number) => (v % 2 === 0 ? 3600 : 7200),
@@ -203,7 +198,7 @@ function targetResourceId(cell: CellPlan, target: ModTarget): string {
   switch (target) {
     case "bastionCidr":
       return cell.sg.bastion;
-    case "targetHealth":
+    case "healthCheckPath":
       return cell.tg.arn;
     case "dbStorage":
       return cell.db.primary;

@@ -85,6 +85,15 @@ export interface Estate {
   readonly modPeriod: number;
 }
 
+/** The unit (account, region) a unit index names. */
+export function unitPlace(estate: Estate, unit: number): { accountId: string; region: RegionInfo } {
+  const per = estate.regions.length;
+  return {
+    accountId: estate.accounts[Math.floor(unit / per)] as string,
+    region: estate.regions[unit % per] as RegionInfo,
+  };
+}
+
 /** The options that shape an estate (a subset of SampleOptions). */
 export interface EstateOptions {
   readonly resources: number;
@@ -93,9 +102,16 @@ export interface EstateOptions {
   readonly churn: number;
 }
 
-/** A 12-digit account id, distinct for every index below 9 x 10^11. */
+const ACCOUNT_SPACE = 36 ** 6;
+
+/**
+ * An account id no one takes for a real AWS one (12 digits): `sample-` and six base-36
+ * characters, distinct for every index below 36^6 (the multiplier is prime, so coprime
+ * with 36^6), and a subject token as it is.
+ */
 function accountId(key: number, index: number): string {
-  return String(100_000_000_000 + ((index * 982_451_653 + (key % 1_000_000)) % 899_999_999_999));
+  const n = (index * 982_451_653 + (key % ACCOUNT_SPACE)) % ACCOUNT_SPACE;
+  return `sample-${n.toString(36).padStart(6, "0")}`;
 }
 
 /** Decides the estate's shape from the options. */

@@ -11,7 +11,9 @@
  * are dealt over units of up to four regions per account, from 4 VPCs per unit in small
  * estates to 40 in large ones: a few thousand resources span one or two accounts, a
  * million about a hundred, whose largest partitions hold a few thousand resources.
- * Global types (iam_role, s3_bucket) are listed per account under region "global".
+ * Global types (iam_role, s3_bucket) are listed per account under region "global". It is
+ * published as provider "sample", with account ids like `sample-0k3f9a` that no one takes
+ * for AWS's 12 digits; ARNs keep AWS's shape with those accounts.
  *
  * Determinism: every value comes from a PRNG keyed by (seed, cell, slot): the same options
  * give byte-identical resources, and any partition is generated alone, page by page,
@@ -23,7 +25,6 @@
  */
 import type { ObservedResource } from "../../contract/encode.ts";
 import {
-  ALL_RESOURCE_TYPES,
   GLOBAL_REGION,
   type ResourceType,
   scopeOf,
@@ -64,8 +65,12 @@ export const DEFAULT_SAMPLE_OPTIONS: SampleOptions = {
 /** Resources per page of `list`. */
 export const SAMPLE_PAGE_SIZE = 500;
 
-/** The provider token of the sample's subjects: it mimics AWS. */
-const PROVIDER_TOKEN = "aws";
+/**
+ * The provider token of the sample's subjects and envelopes: it mimics AWS, but says
+ * where it came from, so that sample data on a shared stream is never taken for AWS data
+ * (its account ids, `sample-...`, cannot be either).
+ */
+const PROVIDER_TOKEN = "sample";
 const CELL_CACHE_SIZE = 256;
 
 function checkOptions(options: SampleOptions): void {
@@ -165,7 +170,7 @@ class SampleEstate {
   }
 }
 
-/** The sample provider (name "sample"; its units use the provider token "aws"). */
+/** The sample provider: name and provider token "sample". */
 export function createSampleProvider(options: SampleOptions): Provider {
   const sample = new SampleEstate(options);
   const failing = new Set(options.failTypes ?? []);
@@ -218,6 +223,3 @@ export function* sampleResources(options: SampleOptions): Generator<SampleResour
 export function sampleChurn(options: SampleOptions): SampleChurn {
   return computeChurn(new SampleEstate(options).estate);
 }
-
-/** The resource types the sample estate holds: all of them. */
-export const SAMPLE_RESOURCE_TYPES: readonly ResourceType[] = ALL_RESOURCE_TYPES;

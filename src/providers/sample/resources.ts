@@ -48,6 +48,7 @@ import {
   privateDns,
   type RolePlan,
   type SubnetPlan,
+  sharedPeeringIdOf,
   vpcIdOf,
   vpcOctet,
 } from "./cell.ts";
@@ -61,7 +62,7 @@ import {
   version,
   workerType,
 } from "./churn.ts";
-import { type Estate, scanTime } from "./estate.ts";
+import { type Estate, scanTime, unitOfCell, unitPlace } from "./estate.ts";
 import { ec2Id, hash, Rng } from "./random.ts";
 
 /** What a generator needs besides the cell: the estate and the scan it generates. */
@@ -69,6 +70,14 @@ export interface ScanView {
   readonly estate: Estate;
   /** The scan generated (1-based). */
   readonly scan: number;
+}
+
+/**
+ * A random value of one scan (the real scan index, churn or not): what the values the
+ * schema marks volatile are drawn from, so that they move on every scan as AWS's do.
+ */
+function moving(view: ScanView, cell: CellPlan, what: number, which = 0): number {
+  return hash(view.estate.key, Key.Volatile, cell.index * 64 + what, which, view.scan);
 }
 
 /** Appends the resources of one type in one cell to `out`. */
@@ -275,8 +284,8 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
     );
   },
 
-  subnet(cell, _view, out) {
-    for (const tier of ["public", "private", "db"] as const) {
+  subnet(cell, view, out) {
+    for (const [t, tier] of (["public", "private", "db"] as const).entries()) {
       cell.subnets[tier].forEach((s, a) => {
         const name = `${cell.stem}-${tier}-${s.az}`;
         const tags = ownerTags(cell, name);
@@ -304,7 +313,8 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
             mapPublicIpOnLaunch: tier === "public",
             routeTableId: table,
             state: "available",
-            availableIpAddressCount: s.freeIps,
+            // Volatile: addresses come and go with instances, ENIs and endpoints.
+            availableIpAddressCount: s.freeIps - (moving(view, cell, 1, t * 8 + a) % 24),
             usesMainRouteTable: tier === "db",
           }),
         );
@@ -401,28 +411,71 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
   },
 
   vpc_peering(cell, view, out) {
-    if (cell.peeringId === undefined) return;
-    const name = `${cell.stem}-to-hub`;
-    observe(
-      out,
-      "vpc_peering",
-      cell.peeringId,
-      name,
-      ec2Arn(cell, "vpc-peering-connection", cell.peeringId),
-      ownerTags(cell, name),
-      create(VpcPeeringSchema, {
-        vpcPeeringConnectionId: cell.peeringId,
-        requesterVpcId: cell.vpcId,
-        accepterVpcId: vpcIdOf(view.estate, cell.hubCell),
-        status: "active",
-        requesterOwnerId: cell.accountId,
-        accepterOwnerId: cell.accountId,
-        requesterRegion: cell.region.name,
-        accepterRegion: cell.region.name,
-        requesterCidr: cell.vpcCidr,
-        accepterCidr: `10.${vpcOctet(0)}.0.0/16`,
-      }),
-    );
+    const { estate } = view;
+    type Side = { vpcId: string; accountId: string; region: string; cidr: string };
+    // Both accounts list a peering; its ARN is the requester's on either side.
+    const peering = (id: string, name: string, requester: Side, accepter: Side) =>
+      observe(
+        out,
+        "vpc_peering",
+        id,
+        name,
+        `arn:aws:ec2:${requester.region}:${requester.accountId}:vpc-peering-connection/${id}`,
+        ownerTags(cell, name),
+        create(VpcPeeringSchema, {
+          vpcPeeringConnectionId: id,
+          requesterVpcId: requester.vpcId,
+          accepterVpcId: accepter.vpcId,
+          status: "active",
+          requesterOwnerId: requester.accountId,
+          accepterOwnerId: accepter.accountId,
+          requesterRegion: requester.region,
+          accepterRegion: accepter.region,
+          requesterCidr: requester.cidr,
+          accepterCidr: accepter.cidr,
+        }),
+      );
+    const side = (c: number, octet: number): Side => {
+      const { accountId, region } = unitPlace(estate, unitOfCell(estate, c).unit);
+      return {
+        vpcId: vpcIdOf(estate, c),
+        accountId,
+        region: region.name,
+        cidr: `10.${octet}.0.0/16`,
+      };
+    };
+    if (cell.peeringId !== undefined) {
+      peering(
+        cell.peeringId,
+        `${cell.stem}-to-hub`,
+        side(cell.index, vpcOctet(cell.indexInUnit)),
+        side(cell.hubCell, vpcOctet(0)),
+      );
+    }
+    if (cell.sharedPeeringId !== undefined) {
+      peering(
+        cell.sharedPeeringId,
+        `${cell.stem}-to-shared`,
+        side(cell.index, vpcOctet(1)),
+        side(0, vpcOctet(0)),
+      );
+    }
+    if (cell.index !== 0) return;
+    // Cell 0 accepted the shared peering of every other unit's second cell.
+    for (
+      let requester = estate.unitCount + 1;
+      requester < Math.min(2 * estate.unitCount, estate.cellCount);
+      requester++
+    ) {
+      const id = sharedPeeringIdOf(estate, requester);
+      if (id === undefined) continue;
+      peering(
+        id,
+        `${cell.stem}-shared-${requester.toString(36)}`,
+        side(requester, vpcOctet(1)),
+        side(0, vpcOctet(0)),
+      );
+    }
   },
 
   security_group(cell, view, out) {
@@ -446,7 +499,10 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
           groupName: name,
           vpcId: cell.vpcId,
           description,
-          ingressRules: ingress,
+          // AWS names the account of every group a rule refers to.
+          ingressRules: ingress.map((r) =>
+            r.sourceSg === "" ? r : { ...r, sourceSgOwnerId: cell.accountId },
+          ),
           egressRules: egress,
           ownerId: cell.accountId,
         }),
@@ -619,7 +675,10 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
     }
   },
 
-  autoscaling_group(cell, _view, out) {
+  autoscaling_group(cell, view, out) {
+    // Volatile: now and then an instance is being replaced and is not InService.
+    const inService = (count: number, g: number) =>
+      moving(view, cell, 4, g) % 6 === 0 ? count - 1 : count;
     const asgArn = (uuid: string, name: string) =>
       `arn:aws:autoscaling:${cell.region.name}:${cell.accountId}:autoScalingGroup:${uuid}:autoScalingGroupName/${name}`;
     const { appAsg } = cell;
@@ -637,7 +696,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         minSize: Math.max(1, n - 1),
         maxSize: n + 4,
         desiredCapacity: n,
-        currentSize: n,
+        currentSize: inService(n, 0),
         instanceIds: appAsg.instances.map((i) => i.id),
         launchTemplateId: cell.appLt.id,
         launchTemplateVersion: "$Latest",
@@ -650,7 +709,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         availabilityZones: [...cell.azs],
       }),
     );
-    for (const ng of cell.cluster.nodeGroups) {
+    cell.cluster.nodeGroups.forEach((ng, g) => {
       const count = ng.instances.length;
       observe(
         out,
@@ -670,7 +729,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
           minSize: 1,
           maxSize: count + 3,
           desiredCapacity: count,
-          currentSize: count,
+          currentSize: inService(count, g + 1),
           instanceIds: ng.instances.map((i) => i.id),
           launchTemplateId: ng.ltId,
           launchTemplateVersion: "1",
@@ -682,7 +741,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
           availabilityZones: [...cell.azs],
         }),
       );
-    }
+    });
   },
 
   ec2_instance(cell, view, out) {
@@ -834,14 +893,20 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
       storageEncrypted: true,
       iops: 3000,
       preferredBackupWindow: "03:00-03:30",
-      latestRestorableTime: ts(scanTime(1) - 5 * 60_000),
       enhancedMonitoring: prod,
       performanceInsights: true,
-      status: "available",
       kmsKeyId: db.kmsKey,
       deletionProtection: prod,
     };
     const arn = (id: string) => `arn:aws:rds:${cell.region.name}:${cell.accountId}:db:${id}`;
+    // Volatile: the restore point follows the clock; a backup now and then.
+    const live = (n: number) => {
+      const r = moving(view, cell, 2, n);
+      return {
+        latestRestorableTime: ts(scanTime(view.scan) - (1 + (r % 5)) * 60_000),
+        status: r % 11 === 0 ? "backing-up" : "available",
+      };
+    };
     observe(
       out,
       "rds_instance",
@@ -851,6 +916,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
       ownerTags(cell),
       create(RdsInstanceSchema, {
         ...base,
+        ...live(0),
         dbInstanceIdentifier: db.primary,
         availabilityZone: cell.azs[0] ?? "",
         multiAz: prod,
@@ -872,6 +938,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         ownerTags(cell),
         create(RdsInstanceSchema, {
           ...base,
+          ...live(i + 1),
           dbInstanceIdentifier: id,
           availabilityZone: cell.azs[(i + 1) % cell.azs.length] ?? "",
           endpoint: `${id}.${db.endpointSuffix}`,
@@ -934,9 +1001,11 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
 
   target_group(cell, view, out) {
     const { tg } = cell;
-    const health = modValues.targetHealth(
-      version(view.estate, cell.index, "targetHealth", view.scan),
-    );
+    // Volatile: the health checks' verdict, drawn per scan and target.
+    const health = (n: number) =>
+      moving(view, cell, 3, n) % 7 === 0
+        ? { state: "unhealthy", reason: "Target.FailedHealthChecks" }
+        : { state: "healthy", reason: "" };
     const instances = cell.appAsg.instances;
     observe(
       out,
@@ -952,7 +1021,9 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         vpcId: cell.vpcId,
         targetType: "instance",
         targetIds: instances.map((i) => i.id),
-        healthCheckPath: "/healthz",
+        healthCheckPath: modValues.healthCheckPath(
+          version(view.estate, cell.index, "healthCheckPath", view.scan),
+        ),
         healthCheckPort: 0,
         healthCheckProtocol: "HTTP",
         loadBalancerArns: [cell.alb.arn],
@@ -961,8 +1032,8 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
             id: i.id,
             port: 8080,
             availabilityZone: i.subnet.az,
-            healthState: n === 0 ? health.state : "healthy",
-            reason: n === 0 ? health.reason : "",
+            healthState: health(n).state,
+            reason: health(n).reason,
           }),
         ),
       }),

@@ -67,6 +67,40 @@ describe("sample churn", () => {
     expect(diff).toEqual({ created: [], disappeared: [], modified: new Map() });
   });
 
+  it("moves the volatile values on every scan, churn or not, and they are no change", () => {
+    const still: SampleOptions = { ...DEFAULT_SAMPLE_OPTIONS, resources: 1500, churn: 0 };
+    const [before, after] = [collect({ ...still, scan: 1 }), collect({ ...still, scan: 2 })];
+    const moved = new Set<string>();
+    for (const [key, e] of after) {
+      const old = before.get(key);
+      if (old === undefined) throw new Error(`${key} appeared with churn 0`);
+      const [a, b] = [old.resource.payload, e.resource.payload];
+      if (a.case === "subnet" && b.case === "subnet") {
+        if (a.value.availableIpAddressCount !== b.value.availableIpAddressCount)
+          moved.add("subnet");
+      } else if (a.case === "rdsInstance" && b.case === "rdsInstance") {
+        if (a.value.latestRestorableTime?.seconds !== b.value.latestRestorableTime?.seconds)
+          moved.add("rds_instance");
+      } else if (a.case === "targetGroup" && b.case === "targetGroup") {
+        const health = (v: typeof a.value) => v.targets.map((t) => t.healthState).join();
+        if (health(a.value) !== health(b.value)) moved.add("target_group");
+      } else if (a.case === "autoscalingGroup" && b.case === "autoscalingGroup") {
+        if (a.value.currentSize !== b.value.currentSize) moved.add("autoscaling_group");
+      }
+    }
+    expect([...moved].sort()).toEqual([
+      "autoscaling_group",
+      "rds_instance",
+      "subnet",
+      "target_group",
+    ]);
+    expect(diffEstates(before, after)).toEqual({
+      created: [],
+      disappeared: [],
+      modified: new Map(),
+    });
+  });
+
   it("keeps every reference resolving across scans with heavy churn", () => {
     for (const k of [5, 6, 7]) {
       expect(

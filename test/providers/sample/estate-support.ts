@@ -1,18 +1,21 @@
 /**
  * Test-only tools over a whole sample estate: collect it into a map, find the references
- * that do not resolve, and diff two estates into created / modified / disappeared with
- * the field paths of the consumer toolkit's contract.
+ * that do not resolve (with the graph, from the schema's options) and the resources that
+ * disagree, and diff two estates into created / modified / disappeared with the field
+ * paths of the consumer toolkit's contract (volatile fields are no change).
  */
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { toBinary } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { buildGraph } from "../../../src/consumer/graph.ts";
 import type { ObservedResource } from "../../../src/contract/encode.ts";
-import {
-  GLOBAL_REGION,
-  RESOURCE_TYPES,
-  type ResourceType,
-} from "../../../src/contract/resource-types.ts";
+import { keyText, resourceKey } from "../../../src/contract/references.ts";
+import { RESOURCE_TYPES, type ResourceType } from "../../../src/contract/resource-types.ts";
+import { isVolatile } from "../../../src/contract/schema-rules.ts";
 import type { PartitionKey } from "../../../src/contract/subject.ts";
-import { InfrastructureChangeEventSchema } from "../../../src/gen/elava/v1/event_pb.ts";
+import {
+  type InfrastructureChangeEvent,
+  InfrastructureChangeEventSchema,
+} from "../../../src/gen/elava/v1/event_pb.ts";
 import {
   type ResourceRef,
   type SampleOptions,
@@ -45,119 +48,91 @@ export function collect(options: SampleOptions): Map<string, Entry> {
   return all;
 }
 
+/** The estate's resources as a consumer decodes their snapshots. */
+function eventsOf(estate: Map<string, Entry>): Map<string, InfrastructureChangeEvent> {
+  const events = new Map<string, InfrastructureChangeEvent>();
+  for (const [key, { partition, resource }] of estate) {
+    events.set(
+      key,
+      create(InfrastructureChangeEventSchema, {
+        provider: partition.provider,
+        accountId: partition.accountId,
+        region: partition.region,
+        resourceType: partition.resourceType,
+        resourceId: resource.id,
+        resourceName: resource.name,
+        arn: resource.arn,
+        tags: resource.tags,
+        resource: resource.payload,
+      }),
+    );
+  }
+  return events;
+}
+
 /**
- * Every reference of the estate that does not point at a resource of the same account
- * (and region, or `global` for roles), as readable strings; empty when all resolve.
+ * Every reference of the estate that does not resolve, followed as `elava graph` follows
+ * them (from the schema's options), and every place where two resources disagree about
+ * their relation, as readable strings; empty when all is consistent.
  */
 export function danglingReferences(estate: Map<string, Entry>): string[] {
-  const problems: string[] = [];
-  const profiles = new Set<string>();
-  for (const entry of estate.values()) {
-    const role =
-      entry.resource.payload.case === "iamRole" ? entry.resource.payload.value : undefined;
-    if (role)
-      for (const p of role.instanceProfileArns) profiles.add(`${entry.partition.accountId}|${p}`);
-  }
+  const events = eventsOf(estate);
+  const estateKeyOf = new Map<string, string>();
+  for (const [key, e] of events) estateKeyOf.set(keyText(resourceKey(e)), key);
+  const problems = buildGraph(events.values()).dangling.map(
+    (d) =>
+      `${estateKeyOf.get(d.source) ?? d.source}: ${d.field} -> ${d.targetType} "${d.missing}" does not exist`,
+  );
   for (const [key, entry] of estate) {
     const { accountId, region } = entry.partition;
-    const need = (type: ResourceType, id: string, what: string) => {
-      const r = RESOURCE_TYPES[type].scope === "global" ? GLOBAL_REGION : region;
-      if (id === "" || !estate.has(keyOf(type, accountId, r, id))) {
-        problems.push(`${key}: ${what} -> ${type} "${id}" does not exist`);
-      }
-    };
-    const needAll = (type: ResourceType, ids: readonly string[], what: string) => {
-      if (ids.length === 0) problems.push(`${key}: ${what} is empty`);
-      for (const id of ids) need(type, id, what);
-    };
-    const needProfile = (arn: string, what: string) => {
-      if (!profiles.has(`${accountId}|${arn}`))
-        problems.push(`${key}: ${what} -> no role holds "${arn}"`);
+    const nonEmpty = (what: string, list: readonly string[]) => {
+      if (list.length === 0) problems.push(`${key}: ${what} is empty`);
     };
     const p = entry.resource.payload;
     switch (p.case) {
       case "ec2Instance": {
         const v = p.value;
-        need("vpc", v.vpcId, "vpc_id");
-        need("subnet", v.subnetId, "subnet_id");
-        needAll("security_group", v.securityGroupIds, "security_group_ids");
-        needProfile(v.iamInstanceProfileArn, "iam_instance_profile_arn");
-        if (v.autoscalingGroupName !== "") {
-          need("autoscaling_group", v.autoscalingGroupName, "autoscaling_group_name");
-          const asg = estate.get(
-            keyOf("autoscaling_group", accountId, region, v.autoscalingGroupName),
-          );
-          const owner =
-            asg?.resource.payload.case === "autoscalingGroup"
-              ? asg.resource.payload.value
-              : undefined;
-          if (owner && !owner.instanceIds.includes(v.instanceId)) {
-            problems.push(`${key}: ASG ${v.autoscalingGroupName} does not list the instance`);
-          }
-          if (entry.resource.tags["aws:autoscaling:groupName"] !== v.autoscalingGroupName) {
-            problems.push(
-              `${key}: aws:autoscaling:groupName tag differs from autoscaling_group_name`,
-            );
-          }
+        nonEmpty("security_group_ids", v.securityGroupIds);
+        if (v.iamInstanceProfileArn === "") problems.push(`${key}: no instance profile`);
+        if (v.autoscalingGroupName === "") break;
+        const asg = estate.get(
+          keyOf("autoscaling_group", accountId, region, v.autoscalingGroupName),
+        );
+        const owner =
+          asg?.resource.payload.case === "autoscalingGroup"
+            ? asg.resource.payload.value
+            : undefined;
+        if (owner && !owner.instanceIds.includes(v.instanceId)) {
+          problems.push(`${key}: ASG ${v.autoscalingGroupName} does not list the instance`);
         }
-        if (v.launchTemplateId !== "")
-          need("launch_template", v.launchTemplateId, "launch_template_id");
-        if (v.eksClusterName !== "") {
-          need("eks_cluster", v.eksClusterName, "eks_cluster_name");
-          need(
-            "eks_node_group",
-            `${v.eksClusterName}/${v.eksNodeGroupName}`,
-            "eks_node_group_name",
+        if (entry.resource.tags["aws:autoscaling:groupName"] !== v.autoscalingGroupName) {
+          problems.push(
+            `${key}: aws:autoscaling:groupName tag differs from autoscaling_group_name`,
           );
         }
         break;
       }
       case "launchTemplate":
-        needAll("security_group", p.value.securityGroupIds, "security_group_ids");
-        needProfile(p.value.iamInstanceProfile, "iam_instance_profile");
+        nonEmpty("security_group_ids", p.value.securityGroupIds);
         break;
       case "autoscalingGroup":
-        needAll("ec2_instance", p.value.instanceIds, "instance_ids");
-        need("launch_template", p.value.launchTemplateId, "launch_template_id");
-        for (const arn of p.value.targetGroupArns) need("target_group", arn, "target_group_arns");
-        needAll("subnet", p.value.vpcZoneIdentifiers, "vpc_zone_identifiers");
+        nonEmpty("instance_ids", p.value.instanceIds);
+        nonEmpty("vpc_zone_identifiers", p.value.vpcZoneIdentifiers);
         break;
       case "eksCluster":
-        need("iam_role", p.value.roleArn, "role_arn");
-        need("vpc", p.value.vpcId, "vpc_id");
-        needAll("subnet", p.value.subnetIds, "subnet_ids");
-        needAll("security_group", p.value.securityGroupIds, "security_group_ids");
-        for (const ng of p.value.nodeGroupNames)
-          need("eks_node_group", `${p.value.name}/${ng}`, "node_group_names");
+        nonEmpty("subnet_ids", p.value.subnetIds);
+        nonEmpty("security_group_ids", p.value.securityGroupIds);
         break;
       case "eksNodeGroup":
-        need("eks_cluster", p.value.clusterName, "cluster_name");
-        need("iam_role", p.value.nodeRole, "node_role");
-        need("autoscaling_group", p.value.autoscalingGroupName, "autoscaling_group_name");
-        needAll("subnet", p.value.subnetIds, "subnet_ids");
-        need("launch_template", p.value.launchTemplateId, "launch_template_id");
+        nonEmpty("subnet_ids", p.value.subnetIds);
         break;
       case "rdsInstance":
-        need("vpc", p.value.vpcId, "vpc_id");
-        need("db_subnet_group", p.value.dbSubnetGroupName, "db_subnet_group_name");
-        needAll("security_group", p.value.vpcSecurityGroupIds, "vpc_security_group_ids");
-        for (const id of p.value.readReplicaDbIdentifiers)
-          need("rds_instance", id, "read_replica_db_identifiers");
-        if (p.value.readReplicaSourceDbIdentifier !== "") {
-          need(
-            "rds_instance",
-            p.value.readReplicaSourceDbIdentifier,
-            "read_replica_source_db_identifier",
-          );
-        }
+        nonEmpty("vpc_security_group_ids", p.value.vpcSecurityGroupIds);
         break;
       case "dbSubnetGroup":
-        need("vpc", p.value.vpcId, "vpc_id");
-        needAll("subnet", p.value.subnetIds, "subnet_ids");
+        nonEmpty("subnet_ids", p.value.subnetIds);
         break;
       case "subnet": {
-        need("vpc", p.value.vpcId, "vpc_id");
-        need("route_table", p.value.routeTableId, "route_table_id");
         const rt = estate.get(keyOf("route_table", accountId, region, p.value.routeTableId));
         const table =
           rt?.resource.payload.case === "routeTable" ? rt.resource.payload.value : undefined;
@@ -169,50 +144,20 @@ export function danglingReferences(estate: Map<string, Entry>): string[] {
         }
         break;
       }
-      case "routeTable": {
-        need("vpc", p.value.vpcId, "vpc_id");
-        for (const id of p.value.subnetIds) need("subnet", id, "subnet_ids");
-        const kinds: Record<string, ResourceType> = {
-          igw: "internet_gateway",
-          nat: "nat_gateway",
-          pcx: "vpc_peering",
-        };
+      case "routeTable":
         for (const r of p.value.routes) {
-          const type = kinds[r.targetType];
-          if (type) need(type, r.targetId, `route to ${r.destinationCidr}`);
-          else if (r.targetType !== "local")
+          if (!["local", "igw", "nat", "pcx"].includes(r.targetType))
             problems.push(`${key}: unexpected route target ${r.targetType}`);
         }
         break;
-      }
-      case "internetGateway":
-        need("vpc", p.value.vpcId, "vpc_id");
-        break;
-      case "natGateway":
-        need("vpc", p.value.vpcId, "vpc_id");
-        need("subnet", p.value.subnetId, "subnet_id");
-        break;
-      case "vpcPeering":
-        need("vpc", p.value.requesterVpcId, "requester_vpc_id");
-        need("vpc", p.value.accepterVpcId, "accepter_vpc_id");
-        break;
-      case "securityGroup":
-        need("vpc", p.value.vpcId, "vpc_id");
-        for (const r of [...p.value.ingressRules, ...p.value.egressRules]) {
-          if (r.sourceSg !== "") need("security_group", r.sourceSg, "rule source_sg");
-        }
-        break;
       case "loadBalancer":
-        need("vpc", p.value.vpcId, "vpc_id");
-        needAll("subnet", p.value.subnetIds, "subnet_ids");
-        needAll("security_group", p.value.securityGroupIds, "security_group_ids");
-        needAll("target_group", p.value.targetGroupArns, "target_group_arns");
+        nonEmpty("subnet_ids", p.value.subnetIds);
+        nonEmpty("security_group_ids", p.value.securityGroupIds);
+        nonEmpty("target_group_arns", p.value.targetGroupArns);
         break;
       case "targetGroup":
-        need("vpc", p.value.vpcId, "vpc_id");
-        needAll("ec2_instance", p.value.targetIds, "target_ids");
-        for (const t of p.value.targets) need("ec2_instance", t.id, "targets[].id");
-        needAll("load_balancer", p.value.loadBalancerArns, "load_balancer_arns");
+        nonEmpty("target_ids", p.value.targetIds);
+        nonEmpty("load_balancer_arns", p.value.loadBalancerArns);
         break;
       default:
         break;
@@ -240,6 +185,8 @@ function messagePaths(schema: DescMessage, a: Message, b: Message, prefix: strin
   const ra = a as unknown as Record<string, unknown>;
   const rb = b as unknown as Record<string, unknown>;
   for (const field of schema.fields) {
+    // Volatile values move on every scan, as AWS's do: never a change (the consumer's diff).
+    if (isVolatile(field)) continue;
     const path = `${prefix}.${field.name}`;
     const va = ra[field.localName];
     const vb = rb[field.localName];

@@ -1,13 +1,16 @@
+import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
+import { buildGraph } from "../../../src/consumer/graph.ts";
 import { encodeSnapshot } from "../../../src/contract/encode.ts";
 import { ALL_RESOURCE_TYPES, GLOBAL_REGION } from "../../../src/contract/resource-types.ts";
+import { InfrastructureChangeEventSchema } from "../../../src/gen/elava/v1/event_pb.ts";
 import { SAMPLE_REGIONS } from "../../../src/providers/sample/estate.ts";
 import {
   DEFAULT_SAMPLE_OPTIONS,
   type SampleOptions,
   sampleResources,
 } from "../../../src/providers/sample/index.ts";
-import { collect, danglingReferences } from "./estate-support.ts";
+import { collect, danglingReferences, type Entry } from "./estate-support.ts";
 
 const scan = { scanId: "01JSAMPLE0000000000000000", scanStartedAt: new Date(0), prefix: "elava" };
 
@@ -53,7 +56,27 @@ describe("sample estate", () => {
     );
   });
 
-  it("uses realistic account ids, regions, ids, names and DNS names", () => {
+  it("says it is sample data: provider sample, account ids no one takes for AWS's 12 digits", () => {
+    const accounts = new Set<string>();
+    for (const { partition, resource } of sampleResources({
+      ...DEFAULT_SAMPLE_OPTIONS,
+      resources: 20_000,
+    })) {
+      expect(partition.provider).toBe("sample");
+      accounts.add(partition.accountId);
+      // ARNs keep AWS's shape with the sample's account (IAM and S3 ARNs name theirs or none).
+      if (resource.arn !== "" && !resource.arn.startsWith("arn:aws:s3:::")) {
+        expect(resource.arn.split(":")[4]).toMatch(/^sample-[0-9a-z]{6}$/);
+      }
+    }
+    expect(accounts.size).toBeGreaterThan(1);
+    for (const a of accounts) {
+      expect(a).toMatch(/^sample-[0-9a-z]{6}$/);
+      expect(a).not.toMatch(/^\d{12}$/);
+    }
+  });
+
+  it("uses realistic regions, ids, names and DNS names", () => {
     const regionNames = new Set(SAMPLE_REGIONS.map((r) => r.name));
     const idShapes: Partial<Record<string, RegExp>> = {
       ec2_instance: /^i-0[0-9a-f]{16}$/,
@@ -66,15 +89,13 @@ describe("sample estate", () => {
       vpc_peering: /^pcx-0[0-9a-f]{16}$/,
       launch_template: /^lt-0[0-9a-f]{16}$/,
       load_balancer:
-        /^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[\w-]+\/[0-9a-f]{16}$/,
+        /^arn:aws:elasticloadbalancing:[a-z0-9-]+:sample-\w{6}:loadbalancer\/app\/[\w-]+\/[0-9a-f]{16}$/,
       target_group:
-        /^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[\w-]{1,32}\/[0-9a-f]{16}$/,
-      iam_role: /^arn:aws:iam::\d{12}:role\/[\w+=,.@-]{1,64}$/,
+        /^arn:aws:elasticloadbalancing:[a-z0-9-]+:sample-\w{6}:targetgroup\/[\w-]{1,32}\/[0-9a-f]{16}$/,
+      iam_role: /^arn:aws:iam::sample-\w{6}:role\/[\w+=,.@-]{1,64}$/,
       s3_bucket: /^(?=.{3,63}$)[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/,
     };
     for (const { partition, resource } of sampleResources({ ...DEFAULT_SAMPLE_OPTIONS })) {
-      expect(partition.accountId).toMatch(/^\d{12}$/);
-      expect(partition.provider).toBe("aws");
       if (partition.region !== GLOBAL_REGION) expect(regionNames).toContain(partition.region);
       expect(resource.id).toMatch(idShapes[partition.resourceType] ?? /\S/);
       expect(resource.name).not.toBe("");
@@ -98,5 +119,38 @@ describe("sample estate", () => {
       if (p.case === "subnet")
         expect(p.value.availabilityZone.startsWith(partition.region)).toBe(true);
     }
+  });
+
+  it("lists a peering between two units on both sides, with the requester's ARN: one graph node", () => {
+    const estate = collect({ ...DEFAULT_SAMPLE_OPTIONS, resources: 20_000 });
+    const peerings = new Map<string, Entry[]>();
+    for (const e of estate.values()) {
+      if (e.partition.resourceType !== "vpc_peering") continue;
+      peerings.set(e.resource.id, [...(peerings.get(e.resource.id) ?? []), e]);
+    }
+    const shared = [...peerings.values()].filter((sides) => sides.length === 2);
+    expect(shared.length).toBeGreaterThan(0);
+    for (const [a, b] of shared as [Entry, Entry][]) {
+      expect(`${a.partition.accountId} ${a.partition.region}`).not.toBe(
+        `${b.partition.accountId} ${b.partition.region}`,
+      );
+      expect(a.resource.arn).toBe(b.resource.arn);
+      const p = a.resource.payload.case === "vpcPeering" ? a.resource.payload.value : undefined;
+      expect(a.resource.arn).toBe(
+        `arn:aws:ec2:${p?.requesterRegion}:${p?.requesterOwnerId}:vpc-peering-connection/${a.resource.id}`,
+      );
+    }
+    const graph = buildGraph(
+      [...estate.values()].map(({ partition, resource }) =>
+        create(InfrastructureChangeEventSchema, {
+          ...partition,
+          resourceId: resource.id,
+          resource: resource.payload,
+        }),
+      ),
+    );
+    const nodes = graph.nodes.filter((n) => n.resourceType === "vpc_peering");
+    expect(nodes.length).toBe(peerings.size);
+    expect(graph.dangling).toEqual([]);
   });
 });

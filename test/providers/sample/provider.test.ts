@@ -21,7 +21,7 @@ async function listAll(options: SampleOptions, partition: PartitionKey) {
 }
 
 describe("sample provider", () => {
-  it("is named sample and returns every account's regions and its global unit under provider aws", async () => {
+  it("is named sample and returns every account's regions and its global unit under provider sample", async () => {
     const provider = createSampleProvider({ ...DEFAULT_SAMPLE_OPTIONS, resources: 20_000 });
     expect(provider.name).toBe("sample");
     const units = await provider.units(signal);
@@ -32,7 +32,7 @@ describe("sample provider", () => {
       expect(regions).toContain(GLOBAL_REGION);
       expect(regions.length).toBeGreaterThanOrEqual(2);
     }
-    expect(new Set(units.map((u) => u.provider))).toEqual(new Set(["aws"]));
+    expect(new Set(units.map((u) => u.provider))).toEqual(new Set(["sample"]));
   });
 
   it("lists each partition in pages that together are exactly the estate", async () => {

@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_elava_v1_options } from "./options_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/compute.proto.
  */
 export const file_elava_v1_compute: GenFile = /*@__PURE__*/
-  fileDesc("ChZlbGF2YS92MS9jb21wdXRlLnByb3RvEghlbGF2YS52MSKLBAoLRWMySW5zdGFuY2USEwoLaW5zdGFuY2VfaWQYASABKAkSFQoNaW5zdGFuY2VfdHlwZRgCIAEoCRINCgVzdGF0ZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJEhEKCXB1YmxpY19pcBgFIAEoCRIYChBwcml2YXRlX2Ruc19uYW1lGAYgASgJEg4KBnZwY19pZBgHIAEoCRIRCglzdWJuZXRfaWQYCCABKAkSGgoSc2VjdXJpdHlfZ3JvdXBfaWRzGAkgAygJEhkKEWF2YWlsYWJpbGl0eV96b25lGAogASgJEhAKCGltYWdlX2lkGAsgASgJEiAKGGlhbV9pbnN0YW5jZV9wcm9maWxlX2FybhgMIAEoCRIeChZhdXRvc2NhbGluZ19ncm91cF9uYW1lGA0gASgJEhoKEmxhdW5jaF90ZW1wbGF0ZV9pZBgOIAEoCRIfChdsYXVuY2hfdGVtcGxhdGVfdmVyc2lvbhgPIAEoCRIYChBla3NfY2x1c3Rlcl9uYW1lGBAgASgJEhsKE2Vrc19ub2RlX2dyb3VwX25hbWUYESABKAkSLwoLbGF1bmNoX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFyY2hpdGVjdHVyZRgTIAEoCRIXCg9wdWJsaWNfZG5zX25hbWUYFCABKAkikgIKDkxhdW5jaFRlbXBsYXRlEhoKEmxhdW5jaF90ZW1wbGF0ZV9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhcKD2RlZmF1bHRfdmVyc2lvbhgDIAEoAxIWCg5sYXRlc3RfdmVyc2lvbhgEIAEoAxIVCg1pbnN0YW5jZV90eXBlGAUgASgJEhAKCGltYWdlX2lkGAYgASgJEhoKEnNlY3VyaXR5X2dyb3VwX2lkcxgHIAMoCRIcChRpYW1faW5zdGFuY2VfcHJvZmlsZRgIIAEoCRISCgpjcmVhdGVkX2J5GAkgASgJEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIu8DChBBdXRvc2NhbGluZ0dyb3VwEgwKBG5hbWUYASABKAkSEAoIbWluX3NpemUYAiABKAUSEAoIbWF4X3NpemUYAyABKAUSGAoQZGVzaXJlZF9jYXBhY2l0eRgEIAEoBRIUCgxjdXJyZW50X3NpemUYBSABKAUSFAoMaW5zdGFuY2VfaWRzGAYgAygJEhoKEmxhdW5jaF90ZW1wbGF0ZV9pZBgHIAEoCRIfChdsYXVuY2hfdGVtcGxhdGVfdmVyc2lvbhgIIAEoCRIaChJsYXVuY2hfY29uZmlnX25hbWUYCSABKAkSGQoRdGFyZ2V0X2dyb3VwX2FybnMYCiADKAkSGwoTbG9hZF9iYWxhbmNlcl9uYW1lcxgLIAMoCRIcChR2cGNfem9uZV9pZGVudGlmaWVycxgMIAMoCRIZChFoZWFsdGhfY2hlY2tfdHlwZRgNIAEoCRIhChloZWFsdGhfY2hlY2tfZ3JhY2VfcGVyaW9kGA4gASgFEhgKEGRlZmF1bHRfY29vbGRvd24YDyABKAUSMAoMY3JlYXRlZF90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJhdmFpbGFiaWxpdHlfem9uZXMYESADKAkSDgoGc3RhdHVzGBIgASgJYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChZlbGF2YS92MS9jb21wdXRlLnByb3RvEghlbGF2YS52MSKcBwoLRWMySW5zdGFuY2USEwoLaW5zdGFuY2VfaWQYASABKAkSFQoNaW5zdGFuY2VfdHlwZRgCIAEoCRINCgVzdGF0ZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJEhEKCXB1YmxpY19pcBgFIAEoCRIYChBwcml2YXRlX2Ruc19uYW1lGAYgASgJEiYKBnZwY19pZBgHIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIwCglzdWJuZXRfaWQYCCABKAlCHeL5GBkaFwoGc3VibmV0EAEaC2F0dGFjaGVkX3RvEkQKEnNlY3VyaXR5X2dyb3VwX2lkcxgJIAMoCUIo4vkYJBABGiAKDnNlY3VyaXR5X2dyb3VwEAEaDHByb3RlY3RlZF9ieRIZChFhdmFpbGFiaWxpdHlfem9uZRgKIAEoCRIQCghpbWFnZV9pZBgLIAEoCRJXChhpYW1faW5zdGFuY2VfcHJvZmlsZV9hcm4YDCABKAlCNeL5GDEaLwoIaWFtX3JvbGUQAxoKYXNzdW1lZF9ieUIVaW5zdGFuY2VfcHJvZmlsZV9hcm5zEkMKFmF1dG9zY2FsaW5nX2dyb3VwX25hbWUYDSABKAlCI+L5GB8aHQoRYXV0b3NjYWxpbmdfZ3JvdXAQAhoEb3ducyABEkQKEmxhdW5jaF90ZW1wbGF0ZV9pZBgOIAEoCUIo4vkYJBoiCg9sYXVuY2hfdGVtcGxhdGUQARoNdXNlc190ZW1wbGF0ZRIfChdsYXVuY2hfdGVtcGxhdGVfdmVyc2lvbhgPIAEoCRIYChBla3NfY2x1c3Rlcl9uYW1lGBAgASgJEq0BChNla3Nfbm9kZV9ncm91cF9uYW1lGBEgASgJQo8B4vkYigEaRQoOZWtzX25vZGVfZ3JvdXAQBBoKbWFuYWdlZF9ieSoQZWtzX2NsdXN0ZXJfbmFtZSoTZWtzX25vZGVfZ3JvdXBfbmFtZRpBCg5la3Nfbm9kZV9ncm91cBAEGgRvd25zIAEqEGVrc19jbHVzdGVyX25hbWUqE2Vrc19ub2RlX2dyb3VwX25hbWUSLwoLbGF1bmNoX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFyY2hpdGVjdHVyZRgTIAEoCRIXCg9wdWJsaWNfZG5zX25hbWUYFCABKAk6FeL5GBEIARABGgtpbnN0YW5jZV9pZCKRAwoOTGF1bmNoVGVtcGxhdGUSGgoSbGF1bmNoX3RlbXBsYXRlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSFwoPZGVmYXVsdF92ZXJzaW9uGAMgASgDEhYKDmxhdGVzdF92ZXJzaW9uGAQgASgDEhUKDWluc3RhbmNlX3R5cGUYBSABKAkSEAoIaW1hZ2VfaWQYBiABKAkSRAoSc2VjdXJpdHlfZ3JvdXBfaWRzGAcgAygJQiji+RgkEAEaIAoOc2VjdXJpdHlfZ3JvdXAQARoMcHJvdGVjdGVkX2J5ElMKFGlhbV9pbnN0YW5jZV9wcm9maWxlGAggASgJQjXi+RgxGi8KCGlhbV9yb2xlEAMaCmFzc3VtZWRfYnlCFWluc3RhbmNlX3Byb2ZpbGVfYXJucxISCgpjcmVhdGVkX2J5GAkgASgJEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOhzi+RgYCAEQARoSbGF1bmNoX3RlbXBsYXRlX2lkIqkFChBBdXRvc2NhbGluZ0dyb3VwEgwKBG5hbWUYASABKAkSEAoIbWluX3NpemUYAiABKAUSEAoIbWF4X3NpemUYAyABKAUSGAoQZGVzaXJlZF9jYXBhY2l0eRgEIAEoBRIcCgxjdXJyZW50X3NpemUYBSABKAVCBuL5GAIIARI0CgxpbnN0YW5jZV9pZHMYBiADKAlCHuL5GBoQARoWCgxlYzJfaW5zdGFuY2UQARoEb3ducxJEChJsYXVuY2hfdGVtcGxhdGVfaWQYByABKAlCKOL5GCQaIgoPbGF1bmNoX3RlbXBsYXRlEAEaDXVzZXNfdGVtcGxhdGUSHwoXbGF1bmNoX3RlbXBsYXRlX3ZlcnNpb24YCCABKAkSGgoSbGF1bmNoX2NvbmZpZ19uYW1lGAkgASgJEkEKEXRhcmdldF9ncm91cF9hcm5zGAogAygJQibi+RgiEAEaHgoMdGFyZ2V0X2dyb3VwEAMaDHJlZ2lzdGVyc190bxIjChNsb2FkX2JhbGFuY2VyX25hbWVzGAsgAygJQgbi+RgCEAESPAoUdnBjX3pvbmVfaWRlbnRpZmllcnMYDCADKAlCHuL5GBoQARoWCgZzdWJuZXQQARoKZGVwbG95c19pbhIZChFoZWFsdGhfY2hlY2tfdHlwZRgNIAEoCRIhChloZWFsdGhfY2hlY2tfZ3JhY2VfcGVyaW9kGA4gASgFEhgKEGRlZmF1bHRfY29vbGRvd24YDyABKAUSMAoMY3JlYXRlZF90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIiChJhdmFpbGFiaWxpdHlfem9uZXMYESADKAlCBuL5GAIQARIOCgZzdGF0dXMYEiABKAk6DuL5GAoIARACGgRuYW1lYgZwcm90bzM", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * Ec2Instance is one EC2 instance (EC2 DescribeInstances: Reservations[].Instances[]).
@@ -106,7 +107,8 @@ export type Ec2Instance = Message<"elava.v1.Ec2Instance"> & {
   iamInstanceProfileArn: string;
 
   /**
-   * DescribeInstances: Instance.Tags["aws:autoscaling:groupName"]; the ASG that owns it.
+   * DescribeInstances: Instance.Tags["aws:autoscaling:groupName"]; the ASG that owns it
+   * (the same edge as the group's instance_ids).
    *
    * @generated from field: string autoscaling_group_name = 13;
    */
@@ -127,14 +129,16 @@ export type Ec2Instance = Message<"elava.v1.Ec2Instance"> & {
   launchTemplateVersion: string;
 
   /**
-   * DescribeInstances: Instance.Tags["eks:cluster-name"].
+   * DescribeInstances: Instance.Tags["eks:cluster-name"]; the first part of the node group
+   * reference below.
    *
    * @generated from field: string eks_cluster_name = 16;
    */
   eksClusterName: string;
 
   /**
-   * DescribeInstances: Instance.Tags["eks:nodegroup-name"].
+   * DescribeInstances: Instance.Tags["eks:nodegroup-name"]. The instance is managed by its
+   * node group, which owns it.
    *
    * @generated from field: string eks_node_group_name = 17;
    */
@@ -228,7 +232,7 @@ export type LaunchTemplate = Message<"elava.v1.LaunchTemplate"> & {
 
   /**
    * DescribeLaunchTemplateVersions ($Latest): LaunchTemplateData.IamInstanceProfile.Arn
-   * (or .Name when only the name is set).
+   * (or .Name when only the name is set: no reference can be followed then).
    *
    * @generated from field: string iam_instance_profile = 8;
    */
@@ -292,6 +296,8 @@ export type AutoscalingGroup = Message<"elava.v1.AutoscalingGroup"> & {
 
   /**
    * DescribeAutoScalingGroups: the number of Instances[] in LifecycleState InService.
+   * Volatile: it dips and recovers while the group replaces or warms up instances by
+   * itself; the members are instance_ids and the intended size desired_capacity.
    *
    * @generated from field: int32 current_size = 5;
    */
@@ -320,7 +326,8 @@ export type AutoscalingGroup = Message<"elava.v1.AutoscalingGroup"> & {
   launchTemplateVersion: string;
 
   /**
-   * DescribeAutoScalingGroups: LaunchConfigurationName.
+   * DescribeAutoScalingGroups: LaunchConfigurationName (launch configurations are not a
+   * resource type of this schema).
    *
    * @generated from field: string launch_config_name = 9;
    */
@@ -334,7 +341,8 @@ export type AutoscalingGroup = Message<"elava.v1.AutoscalingGroup"> & {
   targetGroupArns: string[];
 
   /**
-   * DescribeAutoScalingGroups: LoadBalancerNames (Classic Load Balancers).
+   * DescribeAutoScalingGroups: LoadBalancerNames (Classic Load Balancers, not a resource
+   * type of this schema).
    *
    * @generated from field: repeated string load_balancer_names = 11;
    */

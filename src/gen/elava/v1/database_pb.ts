@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_elava_v1_options } from "./options_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/database.proto.
  */
 export const file_elava_v1_database: GenFile = /*@__PURE__*/
-  fileDesc("ChdlbGF2YS92MS9kYXRhYmFzZS5wcm90bxIIZWxhdmEudjEilAYKC1Jkc0luc3RhbmNlEh4KFmRiX2luc3RhbmNlX2lkZW50aWZpZXIYASABKAkSGQoRZGJfaW5zdGFuY2VfY2xhc3MYAiABKAkSDgoGZW5naW5lGAMgASgJEhYKDmVuZ2luZV92ZXJzaW9uGAQgASgJEg4KBnZwY19pZBgFIAEoCRIcChRkYl9zdWJuZXRfZ3JvdXBfbmFtZRgGIAEoCRIZChFhdmFpbGFiaWxpdHlfem9uZRgHIAEoCRIQCghtdWx0aV9hehgIIAEoCBIUCgxzZWNvbmRhcnlfYXoYCSABKAkSHgoWdnBjX3NlY3VyaXR5X2dyb3VwX2lkcxgKIAMoCRIbChNwdWJsaWNseV9hY2Nlc3NpYmxlGAsgASgIEhAKCGVuZHBvaW50GAwgASgJEgwKBHBvcnQYDSABKAUSGQoRYWxsb2NhdGVkX3N0b3JhZ2UYDiABKAUSFAoMc3RvcmFnZV90eXBlGA8gASgJEhkKEXN0b3JhZ2VfZW5jcnlwdGVkGBAgASgIEgwKBGlvcHMYESABKAUSIwobcmVhZF9yZXBsaWNhX2RiX2lkZW50aWZpZXJzGBIgAygJEikKIXJlYWRfcmVwbGljYV9zb3VyY2VfZGJfaWRlbnRpZmllchgTIAEoCRIfChdiYWNrdXBfcmV0ZW50aW9uX3BlcmlvZBgUIAEoBRIfChdwcmVmZXJyZWRfYmFja3VwX3dpbmRvdxgVIAEoCRI6ChZsYXRlc3RfcmVzdG9yYWJsZV90aW1lGBYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIbChNlbmhhbmNlZF9tb25pdG9yaW5nGBcgASgIEhwKFHBlcmZvcm1hbmNlX2luc2lnaHRzGBggASgIEg4KBnN0YXR1cxgZIAEoCRIwCgxjcmVhdGVkX3RpbWUYGiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmttc19rZXlfaWQYGyABKAkSGwoTZGVsZXRpb25fcHJvdGVjdGlvbhgcIAEoCCKCAQoNRGJTdWJuZXRHcm91cBIMCgRuYW1lGAEgASgJEg4KBnZwY19pZBgCIAEoCRISCgpzdWJuZXRfaWRzGAMgAygJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEg4KBnN0YXR1cxgFIAEoCRIaChJhdmFpbGFiaWxpdHlfem9uZXMYBiADKAliBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChdlbGF2YS92MS9kYXRhYmFzZS5wcm90bxIIZWxhdmEudjEikAgKC1Jkc0luc3RhbmNlEh4KFmRiX2luc3RhbmNlX2lkZW50aWZpZXIYASABKAkSGQoRZGJfaW5zdGFuY2VfY2xhc3MYAiABKAkSDgoGZW5naW5lGAMgASgJEhYKDmVuZ2luZV92ZXJzaW9uGAQgASgJEiYKBnZwY19pZBgFIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhJKChRkYl9zdWJuZXRfZ3JvdXBfbmFtZRgGIAEoCUIs4vkYKBomCg9kYl9zdWJuZXRfZ3JvdXAQAhoRdXNlc19zdWJuZXRfZ3JvdXASGQoRYXZhaWxhYmlsaXR5X3pvbmUYByABKAkSEAoIbXVsdGlfYXoYCCABKAgSFAoMc2Vjb25kYXJ5X2F6GAkgASgJEkgKFnZwY19zZWN1cml0eV9ncm91cF9pZHMYCiADKAlCKOL5GCQQARogCg5zZWN1cml0eV9ncm91cBABGgxwcm90ZWN0ZWRfYnkSGwoTcHVibGljbHlfYWNjZXNzaWJsZRgLIAEoCBIQCghlbmRwb2ludBgMIAEoCRIMCgRwb3J0GA0gASgFEhkKEWFsbG9jYXRlZF9zdG9yYWdlGA4gASgFEhQKDHN0b3JhZ2VfdHlwZRgPIAEoCRIZChFzdG9yYWdlX2VuY3J5cHRlZBgQIAEoCBIMCgRpb3BzGBEgASgFElIKG3JlYWRfcmVwbGljYV9kYl9pZGVudGlmaWVycxgSIAMoCUIt4vkYKRABGiUKDHJkc19pbnN0YW5jZRAFGg9yZXBsaWNhdGVzX2Zyb20gAWABElQKIXJlYWRfcmVwbGljYV9zb3VyY2VfZGJfaWRlbnRpZmllchgTIAEoCUIp4vkYJRojCgxyZHNfaW5zdGFuY2UQBRoPcmVwbGljYXRlc19mcm9tYAESHwoXYmFja3VwX3JldGVudGlvbl9wZXJpb2QYFCABKAUSHwoXcHJlZmVycmVkX2JhY2t1cF93aW5kb3cYFSABKAkSQgoWbGF0ZXN0X3Jlc3RvcmFibGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBuL5GAIIARIbChNlbmhhbmNlZF9tb25pdG9yaW5nGBcgASgIEhwKFHBlcmZvcm1hbmNlX2luc2lnaHRzGBggASgIEhYKBnN0YXR1cxgZIAEoCUIG4vkYAggBEjAKDGNyZWF0ZWRfdGltZRgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKa21zX2tleV9pZBgbIAEoCRIbChNkZWxldGlvbl9wcm90ZWN0aW9uGBwgASgIOiDi+RgcCAEQAhoWZGJfaW5zdGFuY2VfaWRlbnRpZmllciLVAQoNRGJTdWJuZXRHcm91cBIMCgRuYW1lGAEgASgJEikKBnZwY19pZBgCIAEoCUIZ4vkYFRoTCgN2cGMQARoKYmVsb25nc190bxIyCgpzdWJuZXRfaWRzGAMgAygJQh7i+RgaEAEaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SEwoLZGVzY3JpcHRpb24YBCABKAkSDgoGc3RhdHVzGAUgASgJEiIKEmF2YWlsYWJpbGl0eV96b25lcxgGIAMoCUIG4vkYAhABOg7i+RgKCAEQAhoEbmFtZWIGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * RdsInstance is one RDS DB instance (RDS DescribeDBInstances: DBInstances[]).
@@ -140,7 +141,8 @@ export type RdsInstance = Message<"elava.v1.RdsInstance"> & {
   iops: number;
 
   /**
-   * DescribeDBInstances: ReadReplicaDBInstanceIdentifiers.
+   * DescribeDBInstances: ReadReplicaDBInstanceIdentifiers (ARNs for replicas in other
+   * regions); each replicates from this instance.
    *
    * @generated from field: repeated string read_replica_db_identifiers = 18;
    */
@@ -168,7 +170,8 @@ export type RdsInstance = Message<"elava.v1.RdsInstance"> & {
   preferredBackupWindow: string;
 
   /**
-   * DescribeDBInstances: LatestRestorableTime.
+   * DescribeDBInstances: LatestRestorableTime. Volatile: it follows the clock, every few
+   * minutes.
    *
    * @generated from field: google.protobuf.Timestamp latest_restorable_time = 22;
    */
@@ -190,6 +193,8 @@ export type RdsInstance = Message<"elava.v1.RdsInstance"> & {
 
   /**
    * DescribeDBInstances: DBInstanceStatus (available, backing-up, modifying, ...).
+   * Volatile: the instance cycles through backing-up, maintenance and
+   * storage-optimization on its own schedule, every day for automated backups.
    *
    * @generated from field: string status = 25;
    */
@@ -203,7 +208,7 @@ export type RdsInstance = Message<"elava.v1.RdsInstance"> & {
   createdTime?: Timestamp | undefined;
 
   /**
-   * DescribeDBInstances: KmsKeyId.
+   * DescribeDBInstances: KmsKeyId (KMS keys are not a resource type of this schema).
    *
    * @generated from field: string kms_key_id = 27;
    */

@@ -16,6 +16,7 @@ import type { LoadBalancer, TargetGroup } from "./load_balancing_pb.ts";
 import { file_elava_v1_load_balancing } from "./load_balancing_pb.ts";
 import type { InternetGateway, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc, VpcPeering } from "./network_pb.ts";
 import { file_elava_v1_network } from "./network_pb.ts";
+import { file_elava_v1_options } from "./options_pb.ts";
 import type { S3Bucket } from "./storage_pb.ts";
 import { file_elava_v1_storage } from "./storage_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -26,12 +27,13 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/event.proto.
  */
 export const file_elava_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChRlbGF2YS92MS9ldmVudC5wcm90bxIIZWxhdmEudjEinQoKGUluZnJhc3RydWN0dXJlQ2hhbmdlRXZlbnQSCgoCaWQYASABKAkSLwoLb2JzZXJ2ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKC2NoYW5nZV90eXBlGAMgASgOMhQuZWxhdmEudjEuQ2hhbmdlVHlwZRIQCghwcm92aWRlchgEIAEoCRISCgphY2NvdW50X2lkGAUgASgJEg4KBnJlZ2lvbhgGIAEoCRIVCg1yZXNvdXJjZV90eXBlGAcgASgJEhMKC3Jlc291cmNlX2lkGAggASgJEhUKDXJlc291cmNlX25hbWUYCSABKAkSCwoDYXJuGAogASgJEg8KB3NjYW5faWQYCyABKAkSMwoPc2Nhbl9zdGFydGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7CgR0YWdzGA0gAygLMi0uZWxhdmEudjEuSW5mcmFzdHJ1Y3R1cmVDaGFuZ2VFdmVudC5UYWdzRW50cnkSFAoMY29udGVudF9oYXNoGA4gASgJEi0KDGVjMl9pbnN0YW5jZRgUIAEoCzIVLmVsYXZhLnYxLkVjMkluc3RhbmNlSAASMwoPbGF1bmNoX3RlbXBsYXRlGBUgASgLMhguZWxhdmEudjEuTGF1bmNoVGVtcGxhdGVIABI3ChFhdXRvc2NhbGluZ19ncm91cBgWIAEoCzIaLmVsYXZhLnYxLkF1dG9zY2FsaW5nR3JvdXBIABIrCgtla3NfY2x1c3RlchgXIAEoCzIULmVsYXZhLnYxLkVrc0NsdXN0ZXJIABIwCg5la3Nfbm9kZV9ncm91cBgYIAEoCzIWLmVsYXZhLnYxLkVrc05vZGVHcm91cEgAEi0KDHJkc19pbnN0YW5jZRgZIAEoCzIVLmVsYXZhLnYxLlJkc0luc3RhbmNlSAASMgoPZGJfc3VibmV0X2dyb3VwGBogASgLMhcuZWxhdmEudjEuRGJTdWJuZXRHcm91cEgAEhwKA3ZwYxgbIAEoCzINLmVsYXZhLnYxLlZwY0gAEiIKBnN1Ym5ldBgcIAEoCzIQLmVsYXZhLnYxLlN1Ym5ldEgAEisKC3JvdXRlX3RhYmxlGB0gASgLMhQuZWxhdmEudjEuUm91dGVUYWJsZUgAEjUKEGludGVybmV0X2dhdGV3YXkYHiABKAsyGS5lbGF2YS52MS5JbnRlcm5ldEdhdGV3YXlIABIrCgtuYXRfZ2F0ZXdheRgfIAEoCzIULmVsYXZhLnYxLk5hdEdhdGV3YXlIABIrCgt2cGNfcGVlcmluZxggIAEoCzIULmVsYXZhLnYxLlZwY1BlZXJpbmdIABIxCg5zZWN1cml0eV9ncm91cBghIAEoCzIXLmVsYXZhLnYxLlNlY3VyaXR5R3JvdXBIABIvCg1sb2FkX2JhbGFuY2VyGCIgASgLMhYuZWxhdmEudjEuTG9hZEJhbGFuY2VySAASLQoMdGFyZ2V0X2dyb3VwGCMgASgLMhUuZWxhdmEudjEuVGFyZ2V0R3JvdXBIABInCglzM19idWNrZXQYJCABKAsyEi5lbGF2YS52MS5TM0J1Y2tldEgAEiUKCGlhbV9yb2xlGCUgASgLMhEuZWxhdmEudjEuSWFtUm9sZUgAGisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgoKCHJlc291cmNlKpMBCgpDaGFuZ2VUeXBlEhsKF0NIQU5HRV9UWVBFX1VOU1BFQ0lGSUVEEAASGAoUQ0hBTkdFX1RZUEVfU05BUFNIT1QQARIXChNDSEFOR0VfVFlQRV9DUkVBVEVEEAISGAoUQ0hBTkdFX1RZUEVfTU9ESUZJRUQQAxIbChdDSEFOR0VfVFlQRV9ESVNBUFBFQVJFRBAEYgZwcm90bzM", [file_elava_v1_compute, file_elava_v1_containers, file_elava_v1_database, file_elava_v1_identity, file_elava_v1_load_balancing, file_elava_v1_network, file_elava_v1_storage, file_google_protobuf_timestamp]);
+  fileDesc("ChRlbGF2YS92MS9ldmVudC5wcm90bxIIZWxhdmEudjEixQoKGUluZnJhc3RydWN0dXJlQ2hhbmdlRXZlbnQSEgoCaWQYASABKAlCBuL5GAIIARI3CgtvYnNlcnZlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBuL5GAIIARIpCgtjaGFuZ2VfdHlwZRgDIAEoDjIULmVsYXZhLnYxLkNoYW5nZVR5cGUSEAoIcHJvdmlkZXIYBCABKAkSEgoKYWNjb3VudF9pZBgFIAEoCRIOCgZyZWdpb24YBiABKAkSFQoNcmVzb3VyY2VfdHlwZRgHIAEoCRITCgtyZXNvdXJjZV9pZBgIIAEoCRIVCg1yZXNvdXJjZV9uYW1lGAkgASgJEgsKA2FybhgKIAEoCRIXCgdzY2FuX2lkGAsgASgJQgbi+RgCCAESOwoPc2Nhbl9zdGFydGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIG4vkYAggBEjsKBHRhZ3MYDSADKAsyLS5lbGF2YS52MS5JbmZyYXN0cnVjdHVyZUNoYW5nZUV2ZW50LlRhZ3NFbnRyeRIcCgxjb250ZW50X2hhc2gYDiABKAlCBuL5GAIIARItCgxlYzJfaW5zdGFuY2UYFCABKAsyFS5lbGF2YS52MS5FYzJJbnN0YW5jZUgAEjMKD2xhdW5jaF90ZW1wbGF0ZRgVIAEoCzIYLmVsYXZhLnYxLkxhdW5jaFRlbXBsYXRlSAASNwoRYXV0b3NjYWxpbmdfZ3JvdXAYFiABKAsyGi5lbGF2YS52MS5BdXRvc2NhbGluZ0dyb3VwSAASKwoLZWtzX2NsdXN0ZXIYFyABKAsyFC5lbGF2YS52MS5Fa3NDbHVzdGVySAASMAoOZWtzX25vZGVfZ3JvdXAYGCABKAsyFi5lbGF2YS52MS5Fa3NOb2RlR3JvdXBIABItCgxyZHNfaW5zdGFuY2UYGSABKAsyFS5lbGF2YS52MS5SZHNJbnN0YW5jZUgAEjIKD2RiX3N1Ym5ldF9ncm91cBgaIAEoCzIXLmVsYXZhLnYxLkRiU3VibmV0R3JvdXBIABIcCgN2cGMYGyABKAsyDS5lbGF2YS52MS5WcGNIABIiCgZzdWJuZXQYHCABKAsyEC5lbGF2YS52MS5TdWJuZXRIABIrCgtyb3V0ZV90YWJsZRgdIAEoCzIULmVsYXZhLnYxLlJvdXRlVGFibGVIABI1ChBpbnRlcm5ldF9nYXRld2F5GB4gASgLMhkuZWxhdmEudjEuSW50ZXJuZXRHYXRld2F5SAASKwoLbmF0X2dhdGV3YXkYHyABKAsyFC5lbGF2YS52MS5OYXRHYXRld2F5SAASKwoLdnBjX3BlZXJpbmcYICABKAsyFC5lbGF2YS52MS5WcGNQZWVyaW5nSAASMQoOc2VjdXJpdHlfZ3JvdXAYISABKAsyFy5lbGF2YS52MS5TZWN1cml0eUdyb3VwSAASLwoNbG9hZF9iYWxhbmNlchgiIAEoCzIWLmVsYXZhLnYxLkxvYWRCYWxhbmNlckgAEi0KDHRhcmdldF9ncm91cBgjIAEoCzIVLmVsYXZhLnYxLlRhcmdldEdyb3VwSAASJwoJczNfYnVja2V0GCQgASgLMhIuZWxhdmEudjEuUzNCdWNrZXRIABIlCghpYW1fcm9sZRglIAEoCzIRLmVsYXZhLnYxLklhbVJvbGVIABorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIKCghyZXNvdXJjZSqTAQoKQ2hhbmdlVHlwZRIbChdDSEFOR0VfVFlQRV9VTlNQRUNJRklFRBAAEhgKFENIQU5HRV9UWVBFX1NOQVBTSE9UEAESFwoTQ0hBTkdFX1RZUEVfQ1JFQVRFRBACEhgKFENIQU5HRV9UWVBFX01PRElGSUVEEAMSGwoXQ0hBTkdFX1RZUEVfRElTQVBQRUFSRUQQBGIGcHJvdG8z", [file_elava_v1_compute, file_elava_v1_containers, file_elava_v1_database, file_elava_v1_identity, file_elava_v1_load_balancing, file_elava_v1_network, file_elava_v1_options, file_elava_v1_storage, file_google_protobuf_timestamp]);
 
 /**
  * InfrastructureChangeEvent is one resource as one scan saw it. It is published on
  * `<prefix>.<provider>.<resource_type>.<account_id>.<region>.<resource_token>`.
- * The envelope fields are the contract consumers (AHTI) code against.
+ * The envelope fields are the contract consumers (AHTI) code against. The fields marked
+ * volatile change on every publish and are left out of the content hash.
  *
  * @generated from message elava.v1.InfrastructureChangeEvent
  */
@@ -58,7 +60,7 @@ export type InfrastructureChangeEvent = Message<"elava.v1.InfrastructureChangeEv
   changeType: ChangeType;
 
   /**
-   * Cloud provider: "aws" (or "sample" data that mimics it, still published as "aws").
+   * Where the data came from: "aws", or "sample" for the synthetic sample estate.
    *
    * @generated from field: string provider = 4;
    */
@@ -129,8 +131,10 @@ export type InfrastructureChangeEvent = Message<"elava.v1.InfrastructureChangeEv
   tags: { [key: string]: string };
 
   /**
-   * Hash of the typed content, excluding id, observed_at, scan_id and scan_started_at;
-   * "sha256:<hex>". Also sent as the Elava-Content-Hash header.
+   * Hash of the resource's content: every field but the volatile ones (in the envelope and
+   * in the payload), with unordered lists hashed as sets; "sha256-v2:<hex>", the scheme
+   * first (docs/stream-contract.md, "Content hash"). Also sent as the Elava-Content-Hash
+   * header.
    *
    * @generated from field: string content_hash = 14;
    */

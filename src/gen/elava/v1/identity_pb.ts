@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_elava_v1_options } from "./options_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/identity.proto.
  */
 export const file_elava_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("ChdlbGF2YS92MS9pZGVudGl0eS5wcm90bxIIZWxhdmEudjEilQIKB0lhbVJvbGUSDAoEbmFtZRgBIAEoCRIMCgRwYXRoGAIgASgJEg8KB3JvbGVfaWQYAyABKAkSLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobYXNzdW1lX3JvbGVfcG9saWN5X2RvY3VtZW50GAUgASgJEhwKFG1heF9zZXNzaW9uX2R1cmF0aW9uGAYgASgFEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhwKFGF0dGFjaGVkX3BvbGljeV9hcm5zGAggAygJEh0KFWluc3RhbmNlX3Byb2ZpbGVfYXJucxgJIAMoCRIYChB0cnVzdGVkX3NlcnZpY2VzGAogAygJYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChdlbGF2YS92MS9pZGVudGl0eS5wcm90bxIIZWxhdmEudjEitwIKB0lhbVJvbGUSDAoEbmFtZRgBIAEoCRIMCgRwYXRoGAIgASgJEg8KB3JvbGVfaWQYAyABKAkSLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobYXNzdW1lX3JvbGVfcG9saWN5X2RvY3VtZW50GAUgASgJEhwKFG1heF9zZXNzaW9uX2R1cmF0aW9uGAYgASgFEhMKC2Rlc2NyaXB0aW9uGAcgASgJEiQKFGF0dGFjaGVkX3BvbGljeV9hcm5zGAggAygJQgbi+RgCEAESJQoVaW5zdGFuY2VfcHJvZmlsZV9hcm5zGAkgAygJQgbi+RgCEAESIAoQdHJ1c3RlZF9zZXJ2aWNlcxgKIAMoCUIG4vkYAhABOgji+RgECAIQA2IGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * IamRole is one IAM role (IAM ListRoles, then per role ListRoleTags and
@@ -37,7 +38,7 @@ export type IamRole = Message<"elava.v1.IamRole"> & {
   path: string;
 
   /**
-   * ListRoles: Roles[].RoleId.
+   * ListRoles: Roles[].RoleId (the role's own unique id; its resource_id is the ARN).
    *
    * @generated from field: string role_id = 3;
    */
@@ -72,7 +73,8 @@ export type IamRole = Message<"elava.v1.IamRole"> & {
   description: string;
 
   /**
-   * ListAttachedRolePolicies: AttachedPolicies[].PolicyArn.
+   * ListAttachedRolePolicies: AttachedPolicies[].PolicyArn (managed policies are not a
+   * resource type of this schema).
    *
    * @generated from field: repeated string attached_policy_arns = 8;
    */
@@ -80,7 +82,8 @@ export type IamRole = Message<"elava.v1.IamRole"> & {
 
   /**
    * ListInstanceProfiles: InstanceProfiles[].Arn of the profiles that hold this role; an
-   * EC2 instance's iam_instance_profile_arn resolves to its role through this field.
+   * EC2 instance's iam_instance_profile_arn resolves to its role through this field
+   * (instance profiles are not a resource type of this schema).
    *
    * @generated from field: repeated string instance_profile_arns = 9;
    */

@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_elava_v1_options } from "./options_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/load_balancing.proto.
  */
 export const file_elava_v1_load_balancing: GenFile = /*@__PURE__*/
-  fileDesc("Ch1lbGF2YS92MS9sb2FkX2JhbGFuY2luZy5wcm90bxIIZWxhdmEudjEiowIKDExvYWRCYWxhbmNlchIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSDgoGc2NoZW1lGAMgASgJEhAKCGRuc19uYW1lGAQgASgJEg4KBnZwY19pZBgFIAEoCRISCgpzdWJuZXRfaWRzGAYgAygJEhoKEnNlY3VyaXR5X2dyb3VwX2lkcxgHIAMoCRIZChF0YXJnZXRfZ3JvdXBfYXJucxgIIAMoCRINCgVzdGF0ZRgJIAEoCRIXCg9pcF9hZGRyZXNzX3R5cGUYCiABKAkSMAoMY3JlYXRlZF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIgChhjYW5vbmljYWxfaG9zdGVkX3pvbmVfaWQYDCABKAkiaQoMVGFyZ2V0SGVhbHRoEgoKAmlkGAEgASgJEgwKBHBvcnQYAiABKAUSGQoRYXZhaWxhYmlsaXR5X3pvbmUYAyABKAkSFAoMaGVhbHRoX3N0YXRlGAQgASgJEg4KBnJlYXNvbhgFIAEoCSKOAgoLVGFyZ2V0R3JvdXASDAoEbmFtZRgBIAEoCRIQCghwcm90b2NvbBgCIAEoCRIMCgRwb3J0GAMgASgFEg4KBnZwY19pZBgEIAEoCRITCgt0YXJnZXRfdHlwZRgFIAEoCRISCgp0YXJnZXRfaWRzGAYgAygJEhkKEWhlYWx0aF9jaGVja19wYXRoGAcgASgJEhkKEWhlYWx0aF9jaGVja19wb3J0GAggASgFEh0KFWhlYWx0aF9jaGVja19wcm90b2NvbBgJIAEoCRIaChJsb2FkX2JhbGFuY2VyX2FybnMYCiADKAkSJwoHdGFyZ2V0cxgLIAMoCzIWLmVsYXZhLnYxLlRhcmdldEhlYWx0aGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch1lbGF2YS92MS9sb2FkX2JhbGFuY2luZy5wcm90bxIIZWxhdmEudjEiuQMKDExvYWRCYWxhbmNlchIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSDgoGc2NoZW1lGAMgASgJEhAKCGRuc19uYW1lGAQgASgJEiYKBnZwY19pZBgFIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIyCgpzdWJuZXRfaWRzGAYgAygJQh7i+RgaEAEaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SRAoSc2VjdXJpdHlfZ3JvdXBfaWRzGAcgAygJQiji+RgkEAEaIAoOc2VjdXJpdHlfZ3JvdXAQARoMcHJvdGVjdGVkX2J5EkMKEXRhcmdldF9ncm91cF9hcm5zGAggAygJQiji+RgkEAEaIAoMdGFyZ2V0X2dyb3VwEAMaDnJvdXRlc190aHJvdWdoEg0KBXN0YXRlGAkgASgJEhcKD2lwX2FkZHJlc3NfdHlwZRgKIAEoCRIwCgxjcmVhdGVkX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiAKGGNhbm9uaWNhbF9ob3N0ZWRfem9uZV9pZBgMIAEoCToI4vkYBAgBEAMi4wEKDFRhcmdldEhlYWx0aBJ0CgJpZBgBIAEoCUJo4vkYZBoyCgxlYzJfaW5zdGFuY2UQARoHdGFyZ2V0czoXCgt0YXJnZXRfdHlwZRIIaW5zdGFuY2UaLgoNbG9hZF9iYWxhbmNlchADGgd0YXJnZXRzOhIKC3RhcmdldF90eXBlEgNhbGISDAoEcG9ydBgCIAEoBRIZChFhdmFpbGFiaWxpdHlfem9uZRgDIAEoCRIcCgxoZWFsdGhfc3RhdGUYBCABKAlCBuL5GAIIARIWCgZyZWFzb24YBSABKAlCBuL5GAIIASLRAwoLVGFyZ2V0R3JvdXASDAoEbmFtZRgBIAEoCRIQCghwcm90b2NvbBgCIAEoCRIMCgRwb3J0GAMgASgFEiYKBnZwY19pZBgEIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhITCgt0YXJnZXRfdHlwZRgFIAEoCRJ+Cgp0YXJnZXRfaWRzGAYgAygJQmri+RhmEAEaMgoMZWMyX2luc3RhbmNlEAEaB3RhcmdldHM6FwoLdGFyZ2V0X3R5cGUSCGluc3RhbmNlGi4KDWxvYWRfYmFsYW5jZXIQAxoHdGFyZ2V0czoSCgt0YXJnZXRfdHlwZRIDYWxiEhkKEWhlYWx0aF9jaGVja19wYXRoGAcgASgJEhkKEWhlYWx0aF9jaGVja19wb3J0GAggASgFEh0KFWhlYWx0aF9jaGVja19wcm90b2NvbBgJIAEoCRJHChJsb2FkX2JhbGFuY2VyX2FybnMYCiADKAlCK+L5GCcQARojCg1sb2FkX2JhbGFuY2VyEAMaDnJvdXRlc190aHJvdWdoIAESLwoHdGFyZ2V0cxgLIAMoCzIWLmVsYXZhLnYxLlRhcmdldEhlYWx0aEIG4vkYAhABOgji+RgECAEQA2IGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * LoadBalancer is one Elastic Load Balancing v2 load balancer (application, network or
@@ -100,7 +101,8 @@ export type LoadBalancer = Message<"elava.v1.LoadBalancer"> & {
   createdTime?: Timestamp | undefined;
 
   /**
-   * DescribeLoadBalancers: CanonicalHostedZoneId.
+   * DescribeLoadBalancers: CanonicalHostedZoneId (the Route 53 zone of the load balancing
+   * service, not a resource).
    *
    * @generated from field: string canonical_hosted_zone_id = 12;
    */
@@ -122,7 +124,8 @@ export const LoadBalancerSchema: GenMessage<LoadBalancer> = /*@__PURE__*/
  */
 export type TargetHealth = Message<"elava.v1.TargetHealth"> & {
   /**
-   * DescribeTargetHealth: Target.Id (instance id, IP address, Lambda ARN or ALB ARN).
+   * DescribeTargetHealth: Target.Id (instance id, IP address, Lambda ARN or ALB ARN); the
+   * same targets as TargetGroup.target_ids.
    *
    * @generated from field: string id = 1;
    */
@@ -144,13 +147,15 @@ export type TargetHealth = Message<"elava.v1.TargetHealth"> & {
 
   /**
    * DescribeTargetHealth: TargetHealth.State (healthy, unhealthy, initial, draining, ...).
+   * Volatile: the result of the load balancer's health checks.
    *
    * @generated from field: string health_state = 4;
    */
   healthState: string;
 
   /**
-   * DescribeTargetHealth: TargetHealth.Reason (Target.ResponseCodeMismatch, ...).
+   * DescribeTargetHealth: TargetHealth.Reason (Target.ResponseCodeMismatch, ...). Volatile,
+   * with health_state.
    *
    * @generated from field: string reason = 5;
    */

@@ -31,7 +31,7 @@ export type PartitionScanned = Message<"elava.v1.PartitionScanned"> & {
   scanId: string;
 
   /**
-   * Cloud provider, as in the snapshots ("aws").
+   * Where the data came from, as in the snapshots ("aws", "sample").
    *
    * @generated from field: string provider = 2;
    */

@@ -4,13 +4,14 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_elava_v1_options } from "./options_pb.ts";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file elava/v1/network.proto.
  */
 export const file_elava_v1_network: GenFile = /*@__PURE__*/
-  fileDesc("ChZlbGF2YS92MS9uZXR3b3JrLnByb3RvEghlbGF2YS52MSKmAQoDVnBjEg4KBnZwY19pZBgBIAEoCRISCgpjaWRyX2Jsb2NrGAIgASgJEg0KBXN0YXRlGAMgASgJEhIKCmlzX2RlZmF1bHQYBCABKAgSEwoLY2lkcl9ibG9ja3MYBSADKAkSFwoPZGhjcF9vcHRpb25zX2lkGAYgASgJEhgKEGluc3RhbmNlX3RlbmFuY3kYByABKAkSEAoIb3duZXJfaWQYCCABKAki/QEKBlN1Ym5ldBIRCglzdWJuZXRfaWQYASABKAkSDgoGdnBjX2lkGAIgASgJEgwKBGNpZHIYAyABKAkSGQoRYXZhaWxhYmlsaXR5X3pvbmUYBCABKAkSHAoUYXZhaWxhYmlsaXR5X3pvbmVfaWQYBSABKAkSHwoXbWFwX3B1YmxpY19pcF9vbl9sYXVuY2gYBiABKAgSFgoOcm91dGVfdGFibGVfaWQYByABKAkSDQoFc3RhdGUYCCABKAkSIgoaYXZhaWxhYmxlX2lwX2FkZHJlc3NfY291bnQYCSABKAUSHQoVdXNlc19tYWluX3JvdXRlX3RhYmxlGAogASgIImgKBVJvdXRlEhgKEGRlc3RpbmF0aW9uX2NpZHIYASABKAkSEwoLdGFyZ2V0X3R5cGUYAiABKAkSEQoJdGFyZ2V0X2lkGAMgASgJEg0KBXN0YXRlGAQgASgJEg4KBm9yaWdpbhgFIAEoCSKPAQoKUm91dGVUYWJsZRIWCg5yb3V0ZV90YWJsZV9pZBgBIAEoCRIOCgZ2cGNfaWQYAiABKAkSHwoGcm91dGVzGAMgAygLMg8uZWxhdmEudjEuUm91dGUSEgoKc3VibmV0X2lkcxgEIAMoCRIPCgdpc19tYWluGAUgASgIEhMKC2dhdGV3YXlfaWRzGAYgAygJIl8KD0ludGVybmV0R2F0ZXdheRIbChNpbnRlcm5ldF9nYXRld2F5X2lkGAEgASgJEg4KBnZwY19pZBgCIAEoCRINCgVzdGF0ZRgDIAEoCRIQCghvd25lcl9pZBgEIAEoCSKwAQoKTmF0R2F0ZXdheRIWCg5uYXRfZ2F0ZXdheV9pZBgBIAEoCRIOCgZ2cGNfaWQYAiABKAkSEQoJc3VibmV0X2lkGAMgASgJEhIKCmVsYXN0aWNfaXAYBCABKAkSDQoFc3RhdGUYBSABKAkSEgoKcHJpdmF0ZV9pcBgGIAEoCRIZChFjb25uZWN0aXZpdHlfdHlwZRgHIAEoCRIVCg1hbGxvY2F0aW9uX2lkGAggASgJIosCCgpWcGNQZWVyaW5nEiEKGXZwY19wZWVyaW5nX2Nvbm5lY3Rpb25faWQYASABKAkSGAoQcmVxdWVzdGVyX3ZwY19pZBgCIAEoCRIXCg9hY2NlcHRlcl92cGNfaWQYAyABKAkSDgoGc3RhdHVzGAQgASgJEhoKEnJlcXVlc3Rlcl9vd25lcl9pZBgFIAEoCRIZChFhY2NlcHRlcl9vd25lcl9pZBgGIAEoCRIYChByZXF1ZXN0ZXJfcmVnaW9uGAcgASgJEhcKD2FjY2VwdGVyX3JlZ2lvbhgIIAEoCRIWCg5yZXF1ZXN0ZXJfY2lkchgJIAEoCRIVCg1hY2NlcHRlcl9jaWRyGAogASgJIpgBCgxTZWN1cml0eVJ1bGUSEAoIcHJvdG9jb2wYASABKAkSEQoJZnJvbV9wb3J0GAIgASgFEg8KB3RvX3BvcnQYAyABKAUSEgoKY2lkcl9ibG9jaxgEIAEoCRIRCglzb3VyY2Vfc2cYBSABKAkSFgoOcHJlZml4X2xpc3RfaWQYBiABKAkSEwoLZGVzY3JpcHRpb24YByABKAkiyQEKDVNlY3VyaXR5R3JvdXASEAoIZ3JvdXBfaWQYASABKAkSEgoKZ3JvdXBfbmFtZRgCIAEoCRIOCgZ2cGNfaWQYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSLQoNaW5ncmVzc19ydWxlcxgFIAMoCzIWLmVsYXZhLnYxLlNlY3VyaXR5UnVsZRIsCgxlZ3Jlc3NfcnVsZXMYBiADKAsyFi5lbGF2YS52MS5TZWN1cml0eVJ1bGUSEAoIb3duZXJfaWQYByABKAliBnByb3RvMw");
+  fileDesc("ChZlbGF2YS92MS9uZXR3b3JrLnByb3RvEghlbGF2YS52MSLAAQoDVnBjEg4KBnZwY19pZBgBIAEoCRISCgpjaWRyX2Jsb2NrGAIgASgJEg0KBXN0YXRlGAMgASgJEhIKCmlzX2RlZmF1bHQYBCABKAgSGwoLY2lkcl9ibG9ja3MYBSADKAlCBuL5GAIQARIXCg9kaGNwX29wdGlvbnNfaWQYBiABKAkSGAoQaW5zdGFuY2VfdGVuYW5jeRgHIAEoCRIQCghvd25lcl9pZBgIIAEoCToQ4vkYDAgBEAEaBnZwY19pZCLYAgoGU3VibmV0EhEKCXN1Ym5ldF9pZBgBIAEoCRIpCgZ2cGNfaWQYAiABKAlCGeL5GBUaEwoDdnBjEAEaCmJlbG9uZ3NfdG8SDAoEY2lkchgDIAEoCRIZChFhdmFpbGFiaWxpdHlfem9uZRgEIAEoCRIcChRhdmFpbGFiaWxpdHlfem9uZV9pZBgFIAEoCRIfChdtYXBfcHVibGljX2lwX29uX2xhdW5jaBgGIAEoCBI5Cg5yb3V0ZV90YWJsZV9pZBgHIAEoCUIh4vkYHRobCgtyb3V0ZV90YWJsZRABGgpyb3V0ZXNfdmlhEg0KBXN0YXRlGAggASgJEioKGmF2YWlsYWJsZV9pcF9hZGRyZXNzX2NvdW50GAkgASgFQgbi+RgCCAESHQoVdXNlc19tYWluX3JvdXRlX3RhYmxlGAogASgIOhPi+RgPCAEQARoJc3VibmV0X2lkIo0CCgVSb3V0ZRIYChBkZXN0aW5hdGlvbl9jaWRyGAEgASgJEhMKC3RhcmdldF90eXBlGAIgASgJErUBCgl0YXJnZXRfaWQYAyABKAlCoQHi+RicARopChBpbnRlcm5ldF9nYXRld2F5EAEaDXB1YmxpY19hY2Nlc3MyBGlndy0aIwoLbmF0X2dhdGV3YXkQARoMbmF0c190aHJvdWdoMgRuYXQtGiQKC3ZwY19wZWVyaW5nEAEaCXBlZXJzX3ZpYTIEcGN4LVgBYAEaJAoMZWMyX2luc3RhbmNlEAEaDnJvdXRlc190aHJvdWdoMgJpLRINCgVzdGF0ZRgEIAEoCRIOCgZvcmlnaW4YBSABKAkioAIKClJvdXRlVGFibGUSFgoOcm91dGVfdGFibGVfaWQYASABKAkSKQoGdnBjX2lkGAIgASgJQhni+RgVGhMKA3ZwYxABGgpiZWxvbmdzX3RvEicKBnJvdXRlcxgDIAMoCzIPLmVsYXZhLnYxLlJvdXRlQgbi+RgCEAESNAoKc3VibmV0X2lkcxgEIAMoCUIg4vkYHBABGhgKBnN1Ym5ldBABGgpyb3V0ZXNfdmlhIAESDwoHaXNfbWFpbhgFIAEoCBJFCgtnYXRld2F5X2lkcxgGIAMoCUIw4vkYLBABGigKEGludGVybmV0X2dhdGV3YXkQARoKcm91dGVzX3ZpYSABMgRpZ3ctOhji+RgUCAEQARoOcm91dGVfdGFibGVfaWQimgEKD0ludGVybmV0R2F0ZXdheRIbChNpbnRlcm5ldF9nYXRld2F5X2lkGAEgASgJEioKBnZwY19pZBgCIAEoCUIa4vkYFhoUCgN2cGMQARoLYXR0YWNoZWRfdG8SDQoFc3RhdGUYAyABKAkSEAoIb3duZXJfaWQYBCABKAk6HeL5GBkIARABGhNpbnRlcm5ldF9nYXRld2F5X2lkIoACCgpOYXRHYXRld2F5EhYKDm5hdF9nYXRld2F5X2lkGAEgASgJEiYKBnZwY19pZBgCIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIvCglzdWJuZXRfaWQYAyABKAlCHOL5GBgaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SEgoKZWxhc3RpY19pcBgEIAEoCRINCgVzdGF0ZRgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhkKEWNvbm5lY3Rpdml0eV90eXBlGAcgASgJEhUKDWFsbG9jYXRpb25faWQYCCABKAk6GOL5GBQIARABGg5uYXRfZ2F0ZXdheV9pZCLcAwoKVnBjUGVlcmluZxIhChl2cGNfcGVlcmluZ19jb25uZWN0aW9uX2lkGAEgASgJElwKEHJlcXVlc3Rlcl92cGNfaWQYAiABKAlCQuL5GD4aPAoDdnBjEAEaCXBlZXJzX3ZpYUoScmVxdWVzdGVyX293bmVyX2lkUhByZXF1ZXN0ZXJfcmVnaW9uWAFgARJZCg9hY2NlcHRlcl92cGNfaWQYAyABKAlCQOL5GDwaOgoDdnBjEAEaCXBlZXJzX3ZpYUoRYWNjZXB0ZXJfb3duZXJfaWRSD2FjY2VwdGVyX3JlZ2lvblgBYAESDgoGc3RhdHVzGAQgASgJEhoKEnJlcXVlc3Rlcl9vd25lcl9pZBgFIAEoCRIZChFhY2NlcHRlcl9vd25lcl9pZBgGIAEoCRIYChByZXF1ZXN0ZXJfcmVnaW9uGAcgASgJEhcKD2FjY2VwdGVyX3JlZ2lvbhgIIAEoCRIWCg5yZXF1ZXN0ZXJfY2lkchgJIAEoCRIVCg1hY2NlcHRlcl9jaWRyGAogASgJOkni+RhFCAEQARoZdnBjX3BlZXJpbmdfY29ubmVjdGlvbl9pZCIScmVxdWVzdGVyX293bmVyX2lkKhByZXF1ZXN0ZXJfcmVnaW9uIvABCgxTZWN1cml0eVJ1bGUSEAoIcHJvdG9jb2wYASABKAkSEQoJZnJvbV9wb3J0GAIgASgFEg8KB3RvX3BvcnQYAyABKAUSEgoKY2lkcl9ibG9jaxgEIAEoCRJNCglzb3VyY2Vfc2cYBSABKAlCOuL5GDYaNAoOc2VjdXJpdHlfZ3JvdXAQARoKZGVwZW5kc19vbkoSc291cmNlX3NnX293bmVyX2lkWAESFgoOcHJlZml4X2xpc3RfaWQYBiABKAkSEwoLZGVzY3JpcHRpb24YByABKAkSGgoSc291cmNlX3NnX293bmVyX2lkGAggASgJIogCCg1TZWN1cml0eUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEhIKCmdyb3VwX25hbWUYAiABKAkSKQoGdnBjX2lkGAMgASgJQhni+RgVGhMKA3ZwYxABGgpiZWxvbmdzX3RvEhMKC2Rlc2NyaXB0aW9uGAQgASgJEjUKDWluZ3Jlc3NfcnVsZXMYBSADKAsyFi5lbGF2YS52MS5TZWN1cml0eVJ1bGVCBuL5GAIQARI0CgxlZ3Jlc3NfcnVsZXMYBiADKAsyFi5lbGF2YS52MS5TZWN1cml0eVJ1bGVCBuL5GAIQARIQCghvd25lcl9pZBgHIAEoCToS4vkYDggBEAEaCGdyb3VwX2lkYgZwcm90bzM", [file_elava_v1_options]);
 
 /**
  * Vpc is one VPC (EC2 DescribeVpcs: Vpcs[]).
@@ -54,7 +55,7 @@ export type Vpc = Message<"elava.v1.Vpc"> & {
   cidrBlocks: string[];
 
   /**
-   * DescribeVpcs: DhcpOptionsId.
+   * DescribeVpcs: DhcpOptionsId (DHCP option sets are not a resource type of this schema).
    *
    * @generated from field: string dhcp_options_id = 6;
    */
@@ -68,7 +69,7 @@ export type Vpc = Message<"elava.v1.Vpc"> & {
   instanceTenancy: string;
 
   /**
-   * DescribeVpcs: OwnerId.
+   * DescribeVpcs: OwnerId (an account, not a resource).
    *
    * @generated from field: string owner_id = 8;
    */
@@ -118,7 +119,7 @@ export type Subnet = Message<"elava.v1.Subnet"> & {
   availabilityZone: string;
 
   /**
-   * DescribeSubnets: AvailabilityZoneId (use1-az1).
+   * DescribeSubnets: AvailabilityZoneId (use1-az1; a zone, not a resource).
    *
    * @generated from field: string availability_zone_id = 5;
    */
@@ -147,7 +148,8 @@ export type Subnet = Message<"elava.v1.Subnet"> & {
   state: string;
 
   /**
-   * DescribeSubnets: AvailableIpAddressCount.
+   * DescribeSubnets: AvailableIpAddressCount. Volatile: it moves whenever an instance,
+   * load balancer or endpoint in the subnet takes or frees an address.
    *
    * @generated from field: int32 available_ip_address_count = 9;
    */
@@ -191,7 +193,8 @@ export type Route = Message<"elava.v1.Route"> & {
 
   /**
    * The target's id (GatewayId, NatGatewayId, VpcPeeringConnectionId, TransitGatewayId,
-   * NetworkInterfaceId, InstanceId, ...); "local" for the VPC's local route.
+   * NetworkInterfaceId, InstanceId, ...); "local" for the VPC's local route. A reference
+   * for the targets of this schema's types, told apart by their id prefix.
    *
    * @generated from field: string target_id = 3;
    */
@@ -240,7 +243,8 @@ export type RouteTable = Message<"elava.v1.RouteTable"> & {
   vpcId: string;
 
   /**
-   * DescribeRouteTables: Routes[].
+   * DescribeRouteTables: Routes[]. Unordered: the most specific route applies, whatever
+   * its place.
    *
    * @generated from field: repeated elava.v1.Route routes = 3;
    */
@@ -261,7 +265,8 @@ export type RouteTable = Message<"elava.v1.RouteTable"> & {
   isMain: boolean;
 
   /**
-   * DescribeRouteTables: Associations[].GatewayId (edge associations).
+   * DescribeRouteTables: Associations[].GatewayId (edge associations: traffic entering
+   * through the gateway is routed by this table).
    *
    * @generated from field: repeated string gateway_ids = 6;
    */
@@ -304,7 +309,7 @@ export type InternetGateway = Message<"elava.v1.InternetGateway"> & {
   state: string;
 
   /**
-   * DescribeInternetGateways: OwnerId.
+   * DescribeInternetGateways: OwnerId (an account, not a resource).
    *
    * @generated from field: string owner_id = 4;
    */
@@ -374,7 +379,8 @@ export type NatGateway = Message<"elava.v1.NatGateway"> & {
   connectivityType: string;
 
   /**
-   * DescribeNatGateways: NatGatewayAddresses[0].AllocationId.
+   * DescribeNatGateways: NatGatewayAddresses[0].AllocationId (Elastic IPs are not a
+   * resource type of this schema).
    *
    * @generated from field: string allocation_id = 8;
    */
@@ -389,7 +395,10 @@ export const NatGatewaySchema: GenMessage<NatGateway> = /*@__PURE__*/
   messageDesc(file_elava_v1_network, 5);
 
 /**
- * VpcPeering is one VPC peering connection (EC2 DescribeVpcPeeringConnections).
+ * VpcPeering is one VPC peering connection (EC2 DescribeVpcPeeringConnections). Both
+ * accounts list it, and each publishes it under its own account; it is one resource,
+ * owned by the requester, whose account and region key it in the graph and are in its
+ * ARN on both sides.
  *
  * @generated from message elava.v1.VpcPeering
  */
@@ -510,13 +519,15 @@ export type SecurityRule = Message<"elava.v1.SecurityRule"> & {
 
   /**
    * IpPermissions[].UserIdGroupPairs[].GroupId (the source or destination security group).
+   * The group's rules depend on that group's members, whichever the direction.
    *
    * @generated from field: string source_sg = 5;
    */
   sourceSg: string;
 
   /**
-   * IpPermissions[].PrefixListIds[].PrefixListId.
+   * IpPermissions[].PrefixListIds[].PrefixListId (prefix lists are not a resource type of
+   * this schema).
    *
    * @generated from field: string prefix_list_id = 6;
    */
@@ -528,6 +539,14 @@ export type SecurityRule = Message<"elava.v1.SecurityRule"> & {
    * @generated from field: string description = 7;
    */
   description: string;
+
+  /**
+   * IpPermissions[].UserIdGroupPairs[].UserId: the account of source_sg (another account's
+   * group across a VPC peering).
+   *
+   * @generated from field: string source_sg_owner_id = 8;
+   */
+  sourceSgOwnerId: string;
 };
 
 /**
@@ -586,7 +605,7 @@ export type SecurityGroup = Message<"elava.v1.SecurityGroup"> & {
   egressRules: SecurityRule[];
 
   /**
-   * DescribeSecurityGroups: OwnerId.
+   * DescribeSecurityGroups: OwnerId (an account, not a resource).
    *
    * @generated from field: string owner_id = 7;
    */

@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_elava_v1_options } from "./options_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/storage.proto.
  */
 export const file_elava_v1_storage: GenFile = /*@__PURE__*/
-  fileDesc("ChZlbGF2YS92MS9zdG9yYWdlLnByb3RvEghlbGF2YS52MSKIAgoIUzNCdWNrZXQSDAoEbmFtZRgBIAEoCRIOCgZyZWdpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdmVyc2lvbmluZxgEIAEoCRISCgptZmFfZGVsZXRlGAUgASgIEhwKFGVuY3J5cHRpb25fYWxnb3JpdGhtGAYgASgJEhIKCmttc19rZXlfaWQYByABKAkSGgoSYnVja2V0X2tleV9lbmFibGVkGAggASgIEjgKE3B1YmxpY19hY2Nlc3NfYmxvY2sYCSABKAsyGy5lbGF2YS52MS5QdWJsaWNBY2Nlc3NCbG9jayKIAQoRUHVibGljQWNjZXNzQmxvY2sSGQoRYmxvY2tfcHVibGljX2FjbHMYASABKAgSGgoSaWdub3JlX3B1YmxpY19hY2xzGAIgASgIEhsKE2Jsb2NrX3B1YmxpY19wb2xpY3kYAyABKAgSHwoXcmVzdHJpY3RfcHVibGljX2J1Y2tldHMYBCABKAhiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChZlbGF2YS92MS9zdG9yYWdlLnByb3RvEghlbGF2YS52MSKYAgoIUzNCdWNrZXQSDAoEbmFtZRgBIAEoCRIOCgZyZWdpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdmVyc2lvbmluZxgEIAEoCRISCgptZmFfZGVsZXRlGAUgASgIEhwKFGVuY3J5cHRpb25fYWxnb3JpdGhtGAYgASgJEhIKCmttc19rZXlfaWQYByABKAkSGgoSYnVja2V0X2tleV9lbmFibGVkGAggASgIEjgKE3B1YmxpY19hY2Nlc3NfYmxvY2sYCSABKAsyGy5lbGF2YS52MS5QdWJsaWNBY2Nlc3NCbG9jazoO4vkYCggCEAIaBG5hbWUiiAEKEVB1YmxpY0FjY2Vzc0Jsb2NrEhkKEWJsb2NrX3B1YmxpY19hY2xzGAEgASgIEhoKEmlnbm9yZV9wdWJsaWNfYWNscxgCIAEoCBIbChNibG9ja19wdWJsaWNfcG9saWN5GAMgASgIEh8KF3Jlc3RyaWN0X3B1YmxpY19idWNrZXRzGAQgASgIYgZwcm90bzM", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * S3Bucket is one S3 bucket (S3 ListBuckets, then per bucket GetBucketLocation,
@@ -66,7 +67,8 @@ export type S3Bucket = Message<"elava.v1.S3Bucket"> & {
   encryptionAlgorithm: string;
 
   /**
-   * GetBucketEncryption: Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID.
+   * GetBucketEncryption: Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID (KMS
+   * keys are not a resource type of this schema).
    *
    * @generated from field: string kms_key_id = 7;
    */

@@ -51,6 +51,7 @@ export function flattenRules(permissions: readonly IpPermission[] | undefined): 
         create(SecurityRuleSchema, {
           ...base,
           sourceSg: g.GroupId ?? "",
+          sourceSgOwnerId: g.UserId ?? "",
           description: g.Description ?? "",
         }),
       );

@@ -8,7 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { VpcPeeringSchema } from "../../../gen/elava/v1/network_pb.ts";
 import { callOptions, defineCollector } from "../collector.ts";
-import { ec2Arn, nameFrom, requireId, tagRecord } from "../tags.ts";
+import { arnOf, nameFrom, requireId, tagRecord } from "../tags.ts";
 
 /** DescribeVpcPeeringConnections allows 5..1000. */
 const PAGE_SIZE = 1000;
@@ -34,7 +34,12 @@ export const vpcPeeringCollector = defineCollector({
     return {
       id,
       name: nameFrom(tags, id),
-      arn: ec2Arn(unit, "vpc-peering-connection", id),
+      // The requester owns the peering: its account and region are in the ARN whichever
+      // side lists it (the accepter's account lists it too).
+      arn: arnOf(unit, "ec2", `vpc-peering-connection/${id}`, {
+        ...(requester?.OwnerId ? { accountId: requester.OwnerId } : {}),
+        ...(requester?.Region ? { region: requester.Region } : {}),
+      }),
       tags,
       payload: payload(
         "vpc_peering",

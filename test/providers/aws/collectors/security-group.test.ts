@@ -50,19 +50,20 @@ describe("security_group collector", () => {
       x.toPort,
       x.cidrBlock,
       x.sourceSg,
+      x.sourceSgOwnerId,
       x.prefixListId,
       x.description,
     ];
     expect(g.ingressRules.map(rule)).toEqual([
-      ["tcp", 443, 443, "0.0.0.0/0", "", "", "https from anywhere"],
-      ["tcp", 443, 443, "::/0", "", "", "https over ipv6"],
-      ["tcp", 443, 443, "", "", "pl-0cdn00001", "cdn"],
-      ["tcp", 8080, 8090, "", "sg-0alb00001", "", "from the ALB"],
+      ["tcp", 443, 443, "0.0.0.0/0", "", "", "", "https from anywhere"],
+      ["tcp", 443, 443, "::/0", "", "", "", "https over ipv6"],
+      ["tcp", 443, 443, "", "", "", "pl-0cdn00001", "cdn"],
+      ["tcp", 8080, 8090, "", "sg-0alb00001", "123456789012", "", "from the ALB"],
     ]);
     expect(g.egressRules.map(rule)).toEqual([
-      ["tcp", 1024, 65535, "10.0.0.0/8", "", "", "internal"],
-      ["tcp", 1024, 65535, "", "sg-0db000001", "", "to the database"],
-      ["tcp", 1024, 65535, "", "", "pl-0s3000001", "s3"],
+      ["tcp", 1024, 65535, "10.0.0.0/8", "", "", "", "internal"],
+      ["tcp", 1024, 65535, "", "sg-0db000001", "123456789012", "", "to the database"],
+      ["tcp", 1024, 65535, "", "", "", "pl-0s3000001", "s3"],
     ]);
   });
 

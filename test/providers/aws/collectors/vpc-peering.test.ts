@@ -55,6 +55,16 @@ describe("vpc_peering collector", () => {
     ]);
   });
 
+  it("gives the requester's ARN on the accepter's side too: one peering, one ARN", () => {
+    const accepter = { partition: "aws", accountId: "210987654321", region: "eu-west-1" };
+    const fromAccepter = vpcPeeringCollector.toProto(activePeering, accepter);
+    const fromRequester = vpcPeeringCollector.toProto(activePeering, REGIONAL);
+    expect(fromAccepter.arn).toBe(
+      "arn:aws:ec2:us-east-1:123456789012:vpc-peering-connection/pcx-0abc1234",
+    );
+    expect(fromAccepter.arn).toBe(fromRequester.arn);
+  });
+
   it("maps a pending peering without accepter info to empty accepter fields", () => {
     const p = payloadOf(vpcPeeringCollector.toProto(pendingPeering, REGIONAL), "vpc_peering");
     expect(p.status).toBe("pending-acceptance");

@@ -1,0 +1,258 @@
+/**
+ * The content hash follows the schema's rules, for every type, on two independent full
+ * resources per type: the contract fixture (test/contract/fixtures) and what the AWS
+ * collector makes of its full SDK fixture (test/providers/aws/fixtures). Volatile fields
+ * stay out of it, unordered lists count as sets, everything else counts, order included.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type DescField, fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CONTENT_HASH_SCHEME,
+  compareContentHashes,
+  contentHashScheme,
+} from "../../src/contract/content-hash.ts";
+import { encodeSnapshot, SCAN_PART_FIELDS } from "../../src/contract/encode.ts";
+import {
+  ALL_RESOURCE_TYPES,
+  RESOURCE_TYPES,
+  type ResourceType,
+} from "../../src/contract/resource-types.ts";
+import {
+  isUnordered,
+  isVolatile,
+  messagesWithin,
+  payloadSchema,
+} from "../../src/contract/schema-rules.ts";
+import type { PartitionKey } from "../../src/contract/subject.ts";
+import {
+  type InfrastructureChangeEvent,
+  InfrastructureChangeEventSchema,
+} from "../../src/gen/elava/v1/event_pb.ts";
+import { collectorFor } from "../../src/providers/aws/registry.ts";
+import { GLOBAL, observe, REGIONAL, testContext } from "../providers/aws/collectors/harness.ts";
+import { loadFullFixture } from "../providers/aws/support/fixture.ts";
+import { mockAws, resetAws } from "../providers/aws/support/mocks.ts";
+import { observedFromEvent } from "../support/events.ts";
+import { listOrderVariants, singleFieldChanges } from "../support/mutations.ts";
+
+const scan = { scanId: "01SCAN", scanStartedAt: new Date("2026-01-01T00:00:00Z"), prefix: "elava" };
+
+function contractFixture(type: ResourceType): InfrastructureChangeEvent {
+  const path = join(import.meta.dirname, "fixtures", `${type}.json`);
+  return fromJson(
+    InfrastructureChangeEventSchema,
+    JSON.parse(readFileSync(path, "utf8")) as JsonValue,
+  );
+}
+
+/** The event a collector's full fixture is published as (envelope as the scanner sets it). */
+async function awsFixture(type: ResourceType): Promise<InfrastructureChangeEvent> {
+  const aws = mockAws();
+  try {
+    const fixture = await loadFullFixture(type);
+    fixture.mock(aws);
+    const unit = RESOURCE_TYPES[type].scope === "global" ? GLOBAL : REGIONAL;
+    const collector = collectorFor(type);
+    if (collector === undefined) throw new Error(`no collector for ${type}`);
+    const found = (await observe(collector, testContext(unit))).find((r) => r.id === fixture.id);
+    if (found === undefined) throw new Error(`the ${type} full fixture yields no ${fixture.id}`);
+    const s = encodeSnapshot(scan, partitionOf(type, unit.accountId, unit.region), found);
+    return fromBinary(InfrastructureChangeEventSchema, s.data);
+  } finally {
+    resetAws(aws);
+    for (const m of Object.values(aws)) m.restore();
+  }
+}
+
+function partitionOf(type: ResourceType, accountId: string, region: string): PartitionKey {
+  return { provider: "aws", resourceType: type, accountId, region };
+}
+
+function hashOf(event: InfrastructureChangeEvent): string {
+  return encodeSnapshot(
+    scan,
+    partitionOf(event.resourceType as ResourceType, event.accountId, event.region),
+    observedFromEvent(event),
+  ).contentHash;
+}
+
+const sources: Array<[string, ResourceType]> = ALL_RESOURCE_TYPES.flatMap((t) => [
+  ["contract fixture", t] as [string, ResourceType],
+  ["AWS fixture", t] as [string, ResourceType],
+]);
+const events = new Map<string, InfrastructureChangeEvent>();
+beforeAll(async () => {
+  for (const t of ALL_RESOURCE_TYPES) {
+    events.set(`contract fixture ${t}`, contractFixture(t));
+    events.set(`AWS fixture ${t}`, await awsFixture(t));
+  }
+});
+afterAll(() => events.clear());
+
+function eventOf(source: string, type: ResourceType): InfrastructureChangeEvent {
+  const e = events.get(`${source} ${type}`);
+  if (e === undefined) throw new Error(`no ${source} for ${type}`);
+  return e;
+}
+
+/** Whether the field, or a message field on its path, is volatile (a path's first segment is the envelope). */
+function volatileOnPath(path: string, field: DescField): boolean {
+  if (isVolatile(field)) return true;
+  const top = InfrastructureChangeEventSchema.fields.find((f) => f.name === path.split(".")[0]);
+  return top !== undefined && isVolatile(top);
+}
+
+/** Envelope fields the partition sets, which ObservedResource does not carry. */
+const PARTITION_FIELDS = new Set([
+  "change_type",
+  "provider",
+  "account_id",
+  "region",
+  "resource_type",
+]);
+
+describe("the content hash", () => {
+  it("names its scheme: sha256-v2:<hex>", () => {
+    const h = hashOf(contractFixture("vpc"));
+    expect(h).toMatch(/^sha256-v2:[0-9a-f]{64}$/u);
+    expect(contentHashScheme(h)).toBe(CONTENT_HASH_SCHEME);
+  });
+
+  it.each(sources)("%s %s: changes when any field that is not volatile changes", (source, type) => {
+    const event = eventOf(source, type);
+    const base = hashOf(event);
+    const changes = singleFieldChanges(InfrastructureChangeEventSchema, event).filter(
+      ([path, , field]) => !volatileOnPath(path, field) && !PARTITION_FIELDS.has(path),
+    );
+    expect(changes.length).toBeGreaterThan(8);
+    for (const [path, changed] of changes) {
+      expect(hashOf(changed), path).not.toBe(base);
+    }
+  });
+
+  it.each(sources)("%s %s: stays when only volatile fields change, one or all", (source, type) => {
+    const event = eventOf(source, type);
+    const base = hashOf(event);
+    const volatile = singleFieldChanges(InfrastructureChangeEventSchema, event).filter(
+      ([path, , field]) => volatileOnPath(path, field),
+    );
+    // The envelope's scan part is volatile in every type: id, observed_at, scan_id, ...
+    expect(volatile.length).toBeGreaterThanOrEqual(SCAN_PART_FIELDS.length);
+    for (const [path, changed] of volatile) {
+      expect(hashOf(changed), path).toBe(base);
+    }
+    // Every volatile field changed at once: each single change applied to one copy.
+    let all = event;
+    for (const [path, , field] of volatile) {
+      if (path.split(".").length < 2 || !isVolatile(field)) continue;
+      const again = singleFieldChanges(InfrastructureChangeEventSchema, all).find(
+        ([p]) => p === path,
+      );
+      if (again !== undefined) all = again[1];
+    }
+    expect(hashOf(all)).toBe(base);
+  });
+
+  it.each(sources)(
+    "%s %s: counts a list's order exactly when it is not unordered",
+    (source, type) => {
+      const event = eventOf(source, type);
+      const variants = listOrderVariants(InfrastructureChangeEventSchema, event).filter(
+        (v) => !volatileOnPath(v.path, v.field),
+      );
+      const lists = messagesWithin(payloadSchema(type)).flatMap((m) =>
+        m.fields.filter((f) => f.fieldKind === "list"),
+      );
+      expect(variants.map((v) => v.field)).toEqual(lists);
+      for (const v of variants) {
+        const [a, b] = [hashOf(v.forward), hashOf(v.reversed)];
+        if (isUnordered(v.field)) expect(a, `${v.path} is unordered`).toBe(b);
+        else expect(a, `${v.path} is ordered`).not.toBe(b);
+      }
+    },
+  );
+
+  it.each(sources)(
+    "%s %s: publishes unordered lists in canonical order, volatile values kept",
+    (source, type) => {
+      const event = eventOf(source, type);
+      for (const v of listOrderVariants(InfrastructureChangeEventSchema, event)) {
+        const encode = (e: InfrastructureChangeEvent) =>
+          fromBinary(
+            InfrastructureChangeEventSchema,
+            encodeSnapshot(scan, partitionOf(type, e.accountId, e.region), observedFromEvent(e))
+              .data,
+          );
+        const [a, b] = [encode(v.forward), encode(v.reversed)];
+        if (isUnordered(v.field)) expect(a.resource, v.path).toEqual(b.resource);
+        else expect(a.resource, v.path).toEqual(v.forward.resource);
+      }
+      const volatile = singleFieldChanges(InfrastructureChangeEventSchema, event).filter(
+        ([path, , field]) => path.split(".").length > 1 && isVolatile(field),
+      );
+      for (const [path, changed] of volatile) {
+        const s = encodeSnapshot(
+          scan,
+          partitionOf(type, event.accountId, event.region),
+          observedFromEvent(changed),
+        );
+        // The published payload carries the new value even though the hash ignores it.
+        expect(fromBinary(InfrastructureChangeEventSchema, s.data).resource, path).toEqual(
+          changed.resource,
+        );
+      }
+    },
+  );
+
+  it("leaves out of the hash exactly the envelope's volatile fields, written after it", () => {
+    const volatile = InfrastructureChangeEventSchema.fields.filter((f) => isVolatile(f));
+    expect(volatile.map((f) => f.localName).sort()).toEqual([...SCAN_PART_FIELDS].sort());
+  });
+
+  it("marks the fields the audit found volatile, and only those", () => {
+    const marked = ALL_RESOURCE_TYPES.flatMap((t) => {
+      const field = InfrastructureChangeEventSchema.fields.find(
+        (f) => f.localName === RESOURCE_TYPES[t].case,
+      );
+      if (field?.fieldKind !== "message") return [];
+      const walk = (m: typeof field.message, prefix: string): string[] =>
+        m.fields.flatMap((f) => [
+          ...(isVolatile(f) ? [`${prefix}${f.name}`] : []),
+          ...((f.fieldKind === "list" && f.listKind === "message") || f.fieldKind === "message"
+            ? f.message.typeName.startsWith("google.")
+              ? []
+              : walk(f.message, `${prefix}${f.name}.`)
+            : []),
+        ]);
+      return walk(field.message, `${t}.`);
+    });
+    expect(marked.sort()).toEqual([
+      "autoscaling_group.current_size",
+      "rds_instance.latest_restorable_time",
+      "rds_instance.status",
+      "subnet.available_ip_address_count",
+      "target_group.targets.health_state",
+      "target_group.targets.reason",
+    ]);
+  });
+});
+
+describe("compareContentHashes", () => {
+  const v2 = (c: string) => `sha256-v2:${c.repeat(64)}`;
+  it("tells same content, modified content and a change of scheme apart", () => {
+    expect(compareContentHashes(v2("a"), v2("a"))).toBe("same");
+    expect(compareContentHashes(v2("a"), v2("b"))).toBe("modified");
+    expect(compareContentHashes(`sha256:${"a".repeat(64)}`, v2("a"))).toBe("different-scheme");
+    expect(compareContentHashes(`sha256:${"a".repeat(64)}`, `sha256:${"b".repeat(64)}`)).toBe(
+      "modified",
+    );
+  });
+
+  it("reads the scheme before the last colon, v1's included", () => {
+    expect(contentHashScheme(`sha256:${"a".repeat(64)}`)).toBe("sha256");
+    expect(contentHashScheme(v2("a"))).toBe("sha256-v2");
+    expect(contentHashScheme("garbage")).toBe("");
+  });
+});
