@@ -6,10 +6,16 @@
  * the retries" and the partition is FAILED, never published as an empty OK partition.
  *
  * Names differ per service for the same meaning (EC2 `UnauthorizedOperation`, IAM
- * `AccessDenied`, EKS `AccessDeniedException`), hence the sets below. A region that is
+ * `AccessDenied`, EKS `AccessDeniedException`), hence the sets below. Throttling is what
+ * the SDK's own retry strategy calls throttling (`isThrottlingError` of
+ * `@smithy/core/retry`, the code `@smithy/service-error-classification` re-exports), so
+ * the counts of throttled attempts and the partitions FAILED as throttled agree with
+ * what the SDK backed off from. A region that is
  * not enabled answers with an opt-in error, or (STS, EC2) with a credentials error that
  * only means "not enabled" when the region is an opt-in one: the caller says so.
  */
+import { isThrottlingError } from "@smithy/core/retry";
+import type { SdkError } from "@smithy/types";
 import { errorMessage, type FailureReason, PartitionFailure } from "../../errors.ts";
 
 const ACCESS_DENIED = new Set([
@@ -42,21 +48,6 @@ const NOT_ENABLED_IN_OPT_IN_REGION = new Set([
   "UnrecognizedClientException",
 ]);
 
-const THROTTLED = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "TooManyRequestsException",
-  "ProvisionedThroughputExceededException",
-  "SlowDown",
-  "BandwidthLimitExceeded",
-  "EC2ThrottledException",
-  "PriorRequestNotComplete",
-]);
-
 /** Where an AWS call failed: the text before the SDK's message in the failure. */
 export interface AwsErrorContext {
   /** What was being done, e.g. `describe instances` or `list ec2_instance`. */
@@ -77,10 +68,20 @@ export function awsErrorName(err: unknown): string {
   return "";
 }
 
-function httpStatus(err: unknown): number | undefined {
-  if (typeof err !== "object" || err === null) return undefined;
-  const status = (err as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
-  return typeof status === "number" ? status : undefined;
+/**
+ * True when the error is a throttling answer (counted per attempt by the clients): by the
+ * SDK's classification, read under the name `awsErrorName` finds, so an S3-compatible
+ * store that only sets `Code` is classified too.
+ */
+export function isThrottle(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const { $metadata, $retryable } = err as Pick<SdkError, "$metadata" | "$retryable">;
+  return isThrottlingError({
+    name: awsErrorName(err),
+    message: "",
+    ...($metadata === undefined ? {} : { $metadata }),
+    ...($retryable === undefined ? {} : { $retryable }),
+  });
 }
 
 /** The failure reason an SDK error stands for. */
@@ -89,14 +90,9 @@ export function reasonOf(err: unknown, optInRegion = false): FailureReason {
   if (optInRegion && NOT_ENABLED_IN_OPT_IN_REGION.has(name)) return "not_enabled";
   if (NOT_ENABLED.has(name)) return "not_enabled";
   if (ACCESS_DENIED.has(name)) return "access_denied";
-  if (THROTTLED.has(name) || httpStatus(err) === 429) return "throttled";
+  if (isThrottle(err)) return "throttled";
   if (name === "InvalidData") return "invalid_data";
   return "error";
-}
-
-/** True when the error is a throttling answer (counted per attempt by the clients). */
-export function isThrottle(err: unknown): boolean {
-  return THROTTLED.has(awsErrorName(err)) || httpStatus(err) === 429;
 }
 
 const FIX: Record<FailureReason, string> = {

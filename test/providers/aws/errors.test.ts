@@ -4,6 +4,7 @@ import {
   awsCall,
   classifyAwsError,
   humanize,
+  isThrottle,
   reasonOf,
 } from "../../../src/providers/aws/errors.ts";
 import { sharedCredentials } from "../../../src/providers/aws/units.ts";
@@ -33,6 +34,22 @@ describe("AWS error taxonomy", () => {
 
   it("treats a 429 without a known name as throttling", () => {
     expect(reasonOf(sdkError("Whatever", 429))).toBe("throttled");
+  });
+
+  it("calls throttling what the SDK's retry strategy calls throttling", () => {
+    // Codes the SDK's list has and a hand-copied one lacked.
+    expect(reasonOf(sdkError("LimitExceededException"))).toBe("throttled");
+    expect(reasonOf(sdkError("TransactionInProgressException"))).toBe("throttled");
+    // An error the service model marks as throttling, whatever its name.
+    const modelled = Object.assign(sdkError("QuotaExhausted"), {
+      $retryable: { throttling: true },
+    });
+    expect(reasonOf(modelled)).toBe("throttled");
+    expect(isThrottle(modelled)).toBe(true);
+    // An S3-compatible store that sets only `Code`.
+    expect(isThrottle({ Code: "SlowDown", $metadata: { httpStatusCode: 503 } })).toBe(true);
+    expect(isThrottle(sdkError("InternalError", 500))).toBe(false);
+    expect(isThrottle("SlowDown")).toBe(false);
   });
 
   it("reads credential errors in an opt-in region as not enabled", () => {
