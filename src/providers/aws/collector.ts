@@ -3,8 +3,9 @@
  * One module per type under `collectors/`, listed in `registry.ts`; the generic AWS
  * provider and the scanner do the rest (units, clients, retries, errors, publishing).
  *
- * A collector's `list` streams SDK pages, asking for the largest page size the API
- * allows, and makes further calls only where the API gives no other way (per-group target
+ * A collector's `list` streams SDK pages through the SDK's paginators (`paginateX`),
+ * asking for the largest page size the API allows, and makes further calls only where the
+ * API gives no other way (per-group target
  * health, per-bucket S3 settings, ...), under `ctx.limit`. `toProto` is a pure function
  * of what `list` yielded: no I/O, no clock, no randomness.
  */
@@ -75,6 +76,30 @@ export interface Collector<T extends ResourceType = ResourceType, Item = unknown
  */
 export function callOptions(ctx: Pick<CollectorContext, "signal">): { abortSignal: AbortSignal } {
   return { abortSignal: ctx.signal };
+}
+
+/**
+ * The client with each `send` made under `ctx.limit`, for an SDK paginator run per
+ * resource (a cluster's node groups, a role's tags): its page calls share the service's cap
+ * with the other per-resource calls, and only real calls take a slot. A paginator checks
+ * the class of its client, hence an object inheriting from the client, not a wrapper.
+ */
+export function limited<C extends { send(...args: never[]): Promise<unknown> }>(
+  ctx: Pick<CollectorContext, "limit">,
+  client: C,
+): C {
+  const send = (...args: Parameters<C["send"]>) => ctx.limit(() => client.send(...args));
+  return Object.create(client, { send: { value: send } }) as C;
+}
+
+/** Every item of every page: `await allItems(pages, (p) => p.nodegroups)`. */
+export async function allItems<P, T>(
+  pages: AsyncIterable<P>,
+  itemsOf: (page: P) => readonly T[] | undefined,
+): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(...(itemsOf(page) ?? []));
+  return all;
 }
 
 /** Declares a collector with its item type inferred (use in each collector module). */

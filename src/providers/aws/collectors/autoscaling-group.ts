@@ -2,7 +2,7 @@
 
 import {
   type AutoScalingGroup,
-  DescribeAutoScalingGroupsCommand,
+  paginateDescribeAutoScalingGroups,
 } from "@aws-sdk/client-auto-scaling";
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
@@ -20,15 +20,13 @@ export const autoscalingGroupCollector = defineCollector({
   iamActions: ["autoscaling:DescribeAutoScalingGroups"],
 
   async *list(ctx) {
-    let token: string | undefined;
-    do {
-      const page = await ctx.clients.autoscaling.send(
-        new DescribeAutoScalingGroupsCommand({ MaxRecords: PAGE_SIZE, NextToken: token }),
-        callOptions(ctx),
-      );
+    for await (const page of paginateDescribeAutoScalingGroups(
+      { client: ctx.clients.autoscaling, pageSize: PAGE_SIZE },
+      {},
+      callOptions(ctx),
+    )) {
       yield page.AutoScalingGroups ?? [];
-      token = page.NextToken;
-    } while (token);
+    }
   },
 
   toProto(group: AutoScalingGroup, unit) {

@@ -5,8 +5,8 @@
  */
 import {
   type DBSubnetGroup,
-  DescribeDBSubnetGroupsCommand,
   ListTagsForResourceCommand,
+  paginateDescribeDBSubnetGroups,
   type Tag,
 } from "@aws-sdk/client-rds";
 import { create } from "@bufbuild/protobuf";
@@ -31,12 +31,11 @@ export const dbSubnetGroupCollector = defineCollector({
   iamActions: ["rds:DescribeDBSubnetGroups", "rds:ListTagsForResource"],
 
   async *list(ctx): AsyncGenerator<DbSubnetGroupItem[]> {
-    let marker: string | undefined;
-    do {
-      const page = await ctx.clients.rds.send(
-        new DescribeDBSubnetGroupsCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
-        callOptions(ctx),
-      );
+    for await (const page of paginateDescribeDBSubnetGroups(
+      { client: ctx.clients.rds, pageSize: PAGE_SIZE },
+      {},
+      callOptions(ctx),
+    )) {
       yield await Promise.all(
         (page.DBSubnetGroups ?? []).map(async (group) => ({
           group,
@@ -53,8 +52,7 @@ export const dbSubnetGroupCollector = defineCollector({
                 ).TagList ?? []),
         })),
       );
-      marker = page.Marker;
-    } while (marker);
+    }
   },
 
   toProto({ group, tags: sdkTags }: DbSubnetGroupItem, unit) {

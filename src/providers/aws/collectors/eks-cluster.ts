@@ -7,14 +7,20 @@
 import {
   type Cluster,
   DescribeClusterCommand,
-  ListClustersCommand,
-  ListFargateProfilesCommand,
-  ListNodegroupsCommand,
+  paginateListClusters,
+  paginateListFargateProfiles,
+  paginateListNodegroups,
 } from "@aws-sdk/client-eks";
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { EksClusterSchema } from "../../../gen/elava/v1/containers_pb.ts";
-import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
+import {
+  allItems,
+  type CollectorContext,
+  callOptions,
+  defineCollector,
+  limited,
+} from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, timestamp } from "../tags.ts";
 
@@ -30,55 +36,32 @@ export interface EksClusterItem {
 
 /** Streams the unit's cluster names, one ListClusters call per page. */
 export async function* clusterNamePages(ctx: CollectorContext): AsyncGenerator<string[]> {
-  let token: string | undefined;
-  do {
-    const page = await ctx.clients.eks.send(
-      new ListClustersCommand({ maxResults: EKS_PAGE_SIZE, nextToken: token }),
-      callOptions(ctx),
-    );
+  for await (const page of paginateListClusters(
+    { client: ctx.clients.eks, pageSize: EKS_PAGE_SIZE },
+    {},
+    callOptions(ctx),
+  )) {
     yield page.clusters ?? [];
-    token = page.nextToken;
-  } while (token);
+  }
 }
 
 /** Every node group name of a cluster; each ListNodegroups page runs under `ctx.limit`. */
-export async function nodegroupNames(
-  ctx: CollectorContext,
-  clusterName: string,
-): Promise<string[]> {
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await ctx.limit(() =>
-      ctx.clients.eks.send(
-        new ListNodegroupsCommand({ clusterName, maxResults: EKS_PAGE_SIZE, nextToken: token }),
-        callOptions(ctx),
-      ),
-    );
-    names.push(...(page.nodegroups ?? []));
-    token = page.nextToken;
-  } while (token);
-  return names;
+export function nodegroupNames(ctx: CollectorContext, clusterName: string): Promise<string[]> {
+  const pages = paginateListNodegroups(
+    { client: limited(ctx, ctx.clients.eks), pageSize: EKS_PAGE_SIZE },
+    { clusterName },
+    callOptions(ctx),
+  );
+  return allItems(pages, (page) => page.nodegroups);
 }
 
-async function fargateProfileNames(ctx: CollectorContext, clusterName: string): Promise<string[]> {
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await ctx.limit(() =>
-      ctx.clients.eks.send(
-        new ListFargateProfilesCommand({
-          clusterName,
-          maxResults: EKS_PAGE_SIZE,
-          nextToken: token,
-        }),
-        callOptions(ctx),
-      ),
-    );
-    names.push(...(page.fargateProfileNames ?? []));
-    token = page.nextToken;
-  } while (token);
-  return names;
+function fargateProfileNames(ctx: CollectorContext, clusterName: string): Promise<string[]> {
+  const pages = paginateListFargateProfiles(
+    { client: limited(ctx, ctx.clients.eks), pageSize: EKS_PAGE_SIZE },
+    { clusterName },
+    callOptions(ctx),
+  );
+  return allItems(pages, (page) => page.fargateProfileNames);
 }
 
 /** True for the answer EKS gives about a resource deleted since it was listed. */

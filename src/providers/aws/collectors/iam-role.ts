@@ -6,15 +6,14 @@
  * paged at 1,000), run concurrently under `ctx.limit`. Instance profiles name their roles,
  * not the other way round: one paged ListInstanceProfiles per partition, before the first
  * role page, maps each role to its profiles. A role deleted since the list (NoSuchEntity)
- * is left out.
+ * is left out. The SDK's IAM paginators follow `Marker`, which IAM sets only while
+ * `IsTruncated` is true.
  */
 import {
-  type AttachedPolicy,
-  type IAMClient,
-  ListAttachedRolePoliciesCommand,
-  ListInstanceProfilesCommand,
-  ListRolesCommand,
-  ListRoleTagsCommand,
+  paginateListAttachedRolePolicies,
+  paginateListInstanceProfiles,
+  paginateListRoles,
+  paginateListRoleTags,
   type Role,
   type Tag,
 } from "@aws-sdk/client-iam";
@@ -22,7 +21,14 @@ import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { PartitionFailure } from "../../../errors.ts";
 import { IamRoleSchema } from "../../../gen/elava/v1/identity_pb.ts";
-import { type CollectorContext, callOptions, defineCollector, type UnitRef } from "../collector.ts";
+import {
+  allItems,
+  type CollectorContext,
+  callOptions,
+  defineCollector,
+  limited,
+  type UnitRef,
+} from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
@@ -37,34 +43,13 @@ export interface IamRoleItem {
   readonly instanceProfileArns: readonly string[];
 }
 
-interface IamPage<T> {
-  readonly items: T[];
-  readonly marker: string | undefined;
-}
-
-/** Drains an IAM Marker/IsTruncated listing, each page under `ctx.limit`. */
-async function drain<T>(
-  ctx: CollectorContext,
-  page: (client: IAMClient, marker: string | undefined) => Promise<IamPage<T>>,
-): Promise<T[]> {
-  const all: T[] = [];
-  let marker: string | undefined;
-  do {
-    const answer = await ctx.limit(() => page(ctx.clients.iam, marker));
-    all.push(...answer.items);
-    marker = answer.marker;
-  } while (marker);
-  return all;
-}
-
 async function instanceProfilesByRole(ctx: CollectorContext): Promise<Map<string, string[]>> {
-  const profiles = await drain(ctx, async (iam, Marker) => {
-    const out = await iam.send(
-      new ListInstanceProfilesCommand({ MaxItems: PAGE_SIZE, Marker }),
-      callOptions(ctx),
-    );
-    return { items: out.InstanceProfiles ?? [], marker: out.IsTruncated ? out.Marker : undefined };
-  });
+  const pages = paginateListInstanceProfiles(
+    { client: limited(ctx, ctx.clients.iam), pageSize: PAGE_SIZE },
+    {},
+    callOptions(ctx),
+  );
+  const profiles = await allItems(pages, (page) => page.InstanceProfiles);
   const byRole = new Map<string, string[]>();
   for (const p of profiles) {
     if (!p.Arn) continue;
@@ -87,24 +72,13 @@ async function describe(
     return { role, tags: [], attachedPolicyArns: [], instanceProfileArns };
   }
   try {
+    const config = { client: limited(ctx, ctx.clients.iam), pageSize: PAGE_SIZE };
     const [tags, policies] = await Promise.all([
-      drain(ctx, async (iam, Marker) => {
-        const out = await iam.send(
-          new ListRoleTagsCommand({ RoleName, MaxItems: PAGE_SIZE, Marker }),
-          callOptions(ctx),
-        );
-        return { items: out.Tags ?? [], marker: out.IsTruncated ? out.Marker : undefined };
-      }),
-      drain<AttachedPolicy>(ctx, async (iam, Marker) => {
-        const out = await iam.send(
-          new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: PAGE_SIZE, Marker }),
-          callOptions(ctx),
-        );
-        return {
-          items: out.AttachedPolicies ?? [],
-          marker: out.IsTruncated ? out.Marker : undefined,
-        };
-      }),
+      allItems(paginateListRoleTags(config, { RoleName }, callOptions(ctx)), (page) => page.Tags),
+      allItems(
+        paginateListAttachedRolePolicies(config, { RoleName }, callOptions(ctx)),
+        (page) => page.AttachedPolicies,
+      ),
     ]);
     return {
       role,
@@ -171,16 +145,14 @@ export const iamRoleCollector = defineCollector({
 
   async *list(ctx): AsyncGenerator<IamRoleItem[]> {
     const profiles = await instanceProfilesByRole(ctx);
-    let marker: string | undefined;
-    do {
-      const page = await ctx.clients.iam.send(
-        new ListRolesCommand({ MaxItems: PAGE_SIZE, Marker: marker }),
-        callOptions(ctx),
-      );
+    for await (const page of paginateListRoles(
+      { client: ctx.clients.iam, pageSize: PAGE_SIZE },
+      {},
+      callOptions(ctx),
+    )) {
       const items = await Promise.all((page.Roles ?? []).map((r) => describe(ctx, r, profiles)));
       yield items.filter((i): i is IamRoleItem => i !== undefined);
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
+    }
   },
 
   toProto(item: IamRoleItem, unit) {

@@ -7,10 +7,10 @@
  * DescribeTargetGroups before the first page, so no load balancer costs a call of its own.
  */
 import {
-  DescribeLoadBalancersCommand,
   DescribeTagsCommand,
-  DescribeTargetGroupsCommand,
   type LoadBalancer,
+  paginateDescribeLoadBalancers,
+  paginateDescribeTargetGroups,
   type Tag,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -57,17 +57,18 @@ export async function elbv2TagsByArn(
   return byArn;
 }
 
-/** Streams DescribeTargetGroups pages of the unit, 400 groups a page. */
+/**
+ * Streams DescribeTargetGroups pages of the unit, 400 groups a page (the ELBv2 paginators
+ * take no page size of their own: it goes in the input).
+ */
 export async function* targetGroupPages(ctx: CollectorContext): AsyncGenerator<TargetGroup[]> {
-  let marker: string | undefined;
-  do {
-    const page = await ctx.clients.elbv2.send(
-      new DescribeTargetGroupsCommand({ PageSize: ELBV2_PAGE_SIZE, Marker: marker }),
-      callOptions(ctx),
-    );
+  for await (const page of paginateDescribeTargetGroups(
+    { client: ctx.clients.elbv2 },
+    { PageSize: ELBV2_PAGE_SIZE },
+    callOptions(ctx),
+  )) {
     yield page.TargetGroups ?? [];
-    marker = page.NextMarker;
-  } while (marker);
+  }
 }
 
 /** ELBv2 load balancers, with their tags and the target groups that route to them. */
@@ -90,12 +91,11 @@ export const loadBalancerCollector = defineCollector({
         }
       }
     }
-    let marker: string | undefined;
-    do {
-      const page = await ctx.clients.elbv2.send(
-        new DescribeLoadBalancersCommand({ PageSize: ELBV2_PAGE_SIZE, Marker: marker }),
-        callOptions(ctx),
-      );
+    for await (const page of paginateDescribeLoadBalancers(
+      { client: ctx.clients.elbv2 },
+      { PageSize: ELBV2_PAGE_SIZE },
+      callOptions(ctx),
+    )) {
       const lbs = page.LoadBalancers ?? [];
       const tags = await elbv2TagsByArn(
         ctx,
@@ -109,8 +109,7 @@ export const loadBalancerCollector = defineCollector({
           targetGroupArns: groupsOf.get(arn) ?? [],
         };
       });
-      marker = page.NextMarker;
-    } while (marker);
+    }
   },
 
   toProto({ loadBalancer: lb, tags: sdkTags, targetGroupArns }: LoadBalancerItem, unit) {

@@ -1,5 +1,5 @@
 /** rds_instance: RDS DB instances, one DescribeDBInstances call per page (tags included). */
-import { type DBInstance, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
+import { type DBInstance, paginateDescribeDBInstances } from "@aws-sdk/client-rds";
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { RdsInstanceSchema } from "../../../gen/elava/v1/database_pb.ts";
@@ -19,15 +19,13 @@ export const rdsInstanceCollector = defineCollector({
   iamActions: ["rds:DescribeDBInstances"],
 
   async *list(ctx) {
-    let marker: string | undefined;
-    do {
-      const page = await ctx.clients.rds.send(
-        new DescribeDBInstancesCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
-        callOptions(ctx),
-      );
+    for await (const page of paginateDescribeDBInstances(
+      { client: ctx.clients.rds, pageSize: PAGE_SIZE },
+      {},
+      callOptions(ctx),
+    )) {
       yield page.DBInstances ?? [];
-      marker = page.Marker;
-    } while (marker);
+    }
   },
 
   toProto(db: DBInstance, unit) {

@@ -19,8 +19,8 @@ import {
   GetBucketVersioningCommand,
   type GetBucketVersioningOutput,
   GetPublicAccessBlockCommand,
-  ListBucketsCommand,
   type PublicAccessBlockConfiguration,
+  paginateListBuckets,
   type ServerSideEncryptionConfiguration,
   type Tag,
 } from "@aws-sdk/client-s3";
@@ -130,16 +130,14 @@ export const s3BucketCollector = defineCollector({
   ],
 
   async *list(ctx): AsyncGenerator<S3BucketItem[]> {
-    let token: string | undefined;
-    do {
-      const page = await ctx.clients.s3.send(
-        new ListBucketsCommand({ MaxBuckets: PAGE_SIZE, ContinuationToken: token }),
-        callOptions(ctx),
-      );
+    for await (const page of paginateListBuckets(
+      { client: ctx.clients.s3, pageSize: PAGE_SIZE },
+      {},
+      callOptions(ctx),
+    )) {
       const items = await Promise.all((page.Buckets ?? []).map((b) => describe(ctx, b)));
       yield items.filter((i): i is S3BucketItem => i !== undefined);
-      token = page.ContinuationToken;
-    } while (token);
+    }
   },
 
   toProto(item: S3BucketItem, unit) {

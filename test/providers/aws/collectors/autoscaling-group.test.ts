@@ -12,6 +12,7 @@ import {
   mixedPolicyGroup,
   namelessGroup,
 } from "../fixtures/autoscaling_group.ts";
+import { answerPages } from "../support/mocks.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const autoscaling = mockClient(AutoScalingClient);
@@ -19,11 +20,11 @@ afterEach(() => autoscaling.reset());
 
 describe("autoscaling_group collector", () => {
   it("streams every page at 100 records, following NextToken", async () => {
-    autoscaling
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolvesOnce({ AutoScalingGroups: [fullGroup], NextToken: "t1" })
-      .resolvesOnce({ AutoScalingGroups: [mixedPolicyGroup], NextToken: "t2" })
-      .resolvesOnce({ AutoScalingGroups: [minimalGroup] });
+    const inputs = answerPages(autoscaling.on(DescribeAutoScalingGroupsCommand), [
+      { AutoScalingGroups: [fullGroup], NextToken: "t1" },
+      { AutoScalingGroups: [mixedPolicyGroup], NextToken: "t2" },
+      { AutoScalingGroups: [minimalGroup] },
+    ]);
 
     const pages = await pagesOf(autoscalingGroupCollector, testContext());
 
@@ -32,9 +33,6 @@ describe("autoscaling_group collector", () => {
       ["spot-workers"],
       ["bare"],
     ]);
-    const inputs = autoscaling
-      .commandCalls(DescribeAutoScalingGroupsCommand)
-      .map((c) => c.args[0].input);
     expect(inputs).toEqual([
       { MaxRecords: 100, NextToken: undefined },
       { MaxRecords: 100, NextToken: "t1" },

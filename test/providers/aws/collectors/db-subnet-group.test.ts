@@ -15,6 +15,7 @@ import {
   fullSubnetGroupTags,
   namelessSubnetGroup,
 } from "../fixtures/db_subnet_group.ts";
+import { answerPages } from "../support/mocks.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const rds = mockClient(RDSClient);
@@ -28,11 +29,11 @@ afterEach(() => rds.reset());
 
 describe("db_subnet_group collector", () => {
   it("streams every page at 100 records, following Marker", async () => {
-    rds
-      .on(DescribeDBSubnetGroupsCommand)
-      .resolvesOnce({ DBSubnetGroups: [fullSubnetGroup], Marker: "m1" })
-      .resolvesOnce({ DBSubnetGroups: [], Marker: "m2" })
-      .resolvesOnce({ DBSubnetGroups: [bareSubnetGroup] });
+    const inputs = answerPages(rds.on(DescribeDBSubnetGroupsCommand), [
+      { DBSubnetGroups: [fullSubnetGroup], Marker: "m1" },
+      { DBSubnetGroups: [], Marker: "m2" },
+      { DBSubnetGroups: [bareSubnetGroup] },
+    ]);
 
     const pages = await pagesOf(dbSubnetGroupCollector, testContext());
 
@@ -41,7 +42,7 @@ describe("db_subnet_group collector", () => {
       [],
       ["default"],
     ]);
-    expect(rds.commandCalls(DescribeDBSubnetGroupsCommand).map((c) => c.args[0].input)).toEqual([
+    expect(inputs).toEqual([
       { MaxRecords: 100, Marker: undefined },
       { MaxRecords: 100, Marker: "m1" },
       { MaxRecords: 100, Marker: "m2" },

@@ -14,6 +14,7 @@ import { EksClusterSchema } from "../../../../src/gen/elava/v1/containers_pb.ts"
 import { eksClusterCollector } from "../../../../src/providers/aws/collectors/eks-cluster.ts";
 import { unsetFields } from "../../../support/populated.ts";
 import { clusterArn, creatingCluster, fullCluster } from "../fixtures/eks_cluster.ts";
+import { answerPages } from "../support/mocks.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const eks = mockClient(EKSClient);
@@ -31,29 +32,25 @@ function describeAnswers(): void {
 describe("eks_cluster collector", () => {
   it("pages ListClusters at 100 and makes three calls per cluster under the limit", async () => {
     describeAnswers();
-    eks
-      .on(ListClustersCommand)
-      .resolvesOnce({ clusters: ["prod", "staging"], nextToken: "c1" })
-      .resolvesOnce({ clusters: ["dev"] });
-    eks
-      .on(ListNodegroupsCommand, { clusterName: "prod" })
-      .resolvesOnce({ nodegroups: ["workers"], nextToken: "n1" })
-      .resolvesOnce({ nodegroups: ["batch"] });
+    const clusterInputs = answerPages(eks.on(ListClustersCommand), [
+      { clusters: ["prod", "staging"], nextToken: "c1" },
+      { clusters: ["dev"] },
+    ]);
+    const prodNodegroupCalls = answerPages(eks.on(ListNodegroupsCommand, { clusterName: "prod" }), [
+      { nodegroups: ["workers"], nextToken: "n1" },
+      { nodegroups: ["batch"] },
+    ]);
     const ctx = testContext(REGIONAL, 2);
 
     const pages = await pagesOf(eksClusterCollector, ctx);
 
     expect(pages.map((p) => p.map((i) => i.cluster.name))).toEqual([["prod", "staging"], ["dev"]]);
-    expect(eks.commandCalls(ListClustersCommand).map((c) => c.args[0].input)).toEqual([
+    expect(clusterInputs).toEqual([
       { maxResults: 100, nextToken: undefined },
       { maxResults: 100, nextToken: "c1" },
     ]);
     expect(eks.commandCalls(DescribeClusterCommand)).toHaveLength(3);
     expect(eks.commandCalls(ListFargateProfilesCommand)).toHaveLength(3);
-    const prodNodegroupCalls = eks
-      .commandCalls(ListNodegroupsCommand)
-      .map((c) => c.args[0].input)
-      .filter((i) => i.clusterName === "prod");
     expect(prodNodegroupCalls).toEqual([
       { clusterName: "prod", maxResults: 100, nextToken: undefined },
       { clusterName: "prod", maxResults: 100, nextToken: "n1" },

@@ -13,6 +13,7 @@ import { EksNodeGroupSchema } from "../../../../src/gen/elava/v1/containers_pb.t
 import { eksNodeGroupCollector } from "../../../../src/providers/aws/collectors/eks-node-group.ts";
 import { unsetFields } from "../../../support/populated.ts";
 import { bareNodegroup, fullNodegroup, nodegroupArn } from "../fixtures/eks_node_group.ts";
+import { answerPages } from "../support/mocks.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const eks = mockClient(EKSClient);
@@ -32,15 +33,15 @@ function describeAnswers(): void {
 describe("eks_node_group collector", () => {
   it("pages clusters and node groups at 100, one DescribeNodegroup per group", async () => {
     describeAnswers();
-    eks
-      .on(ListClustersCommand)
-      .resolvesOnce({ clusters: ["prod", "staging"], nextToken: "c1" })
-      .resolvesOnce({ clusters: ["dev"] });
+    const clusterInputs = answerPages(eks.on(ListClustersCommand), [
+      { clusters: ["prod", "staging"], nextToken: "c1" },
+      { clusters: ["dev"] },
+    ]);
     eks.on(ListNodegroupsCommand).resolves({ nodegroups: [] });
-    eks
-      .on(ListNodegroupsCommand, { clusterName: "prod" })
-      .resolvesOnce({ nodegroups: ["workers"], nextToken: "n1" })
-      .resolvesOnce({ nodegroups: ["batch"] });
+    const prodInputs = answerPages(eks.on(ListNodegroupsCommand, { clusterName: "prod" }), [
+      { nodegroups: ["workers"], nextToken: "n1" },
+      { nodegroups: ["batch"] },
+    ]);
     eks.on(ListNodegroupsCommand, { clusterName: "dev" }).resolves({ nodegroups: ["dev-ng"] });
     const ctx = testContext(REGIONAL, 2);
 
@@ -50,16 +51,11 @@ describe("eks_node_group collector", () => {
       ["prod/workers", "prod/batch"],
       ["dev/dev-ng"],
     ]);
-    expect(eks.commandCalls(ListClustersCommand).map((c) => c.args[0].input)).toEqual([
+    expect(clusterInputs).toEqual([
       { maxResults: 100, nextToken: undefined },
       { maxResults: 100, nextToken: "c1" },
     ]);
-    expect(
-      eks
-        .commandCalls(ListNodegroupsCommand)
-        .map((c) => c.args[0].input)
-        .filter((i) => i.clusterName === "prod"),
-    ).toEqual([
+    expect(prodInputs).toEqual([
       { clusterName: "prod", maxResults: 100, nextToken: undefined },
       { clusterName: "prod", maxResults: 100, nextToken: "n1" },
     ]);

@@ -20,6 +20,7 @@ import {
   instanceProfiles,
   roleArn,
 } from "../fixtures/iam_role.ts";
+import { answerPages } from "../support/mocks.ts";
 import { GLOBAL, observe, pagesOf, payloadOf, testContext } from "./harness.ts";
 
 const iam = mockClient(IAMClient);
@@ -41,41 +42,32 @@ afterEach(() => iam.reset());
 
 describe("iam_role collector", () => {
   it("pages roles and instance profiles at 1,000 with two calls per role", async () => {
-    iam
-      .on(ListInstanceProfilesCommand)
-      .resolvesOnce({
-        InstanceProfiles: instanceProfiles.slice(1),
-        IsTruncated: true,
-        Marker: "p1",
-      })
-      .resolvesOnce({ InstanceProfiles: instanceProfiles.slice(0, 1), IsTruncated: false });
-    iam
-      .on(ListRolesCommand)
-      .resolvesOnce({ Roles: [fullRole, bareRole("a")], IsTruncated: true, Marker: "r1" })
-      .resolvesOnce({ Roles: [bareRole("b")], IsTruncated: false });
-    iam
-      .on(ListRoleTagsCommand, { RoleName: "a" })
-      .resolvesOnce({ Tags: [{ Key: "k1", Value: "v1" }], IsTruncated: true, Marker: "t1" })
-      .resolvesOnce({ Tags: [{ Key: "k2", Value: "v2" }], IsTruncated: false });
+    const profileInputs = answerPages(iam.on(ListInstanceProfilesCommand), [
+      { InstanceProfiles: instanceProfiles.slice(1), IsTruncated: true, Marker: "p1" },
+      { InstanceProfiles: instanceProfiles.slice(0, 1), IsTruncated: false },
+    ]);
+    const roleInputs = answerPages(iam.on(ListRolesCommand), [
+      { Roles: [fullRole, bareRole("a")], IsTruncated: true, Marker: "r1" },
+      { Roles: [bareRole("b")], IsTruncated: false },
+    ]);
+    const tagInputs = answerPages(iam.on(ListRoleTagsCommand, { RoleName: "a" }), [
+      { Tags: [{ Key: "k1", Value: "v1" }], IsTruncated: true, Marker: "t1" },
+      { Tags: [{ Key: "k2", Value: "v2" }], IsTruncated: false },
+    ]);
     const ctx = testContext(GLOBAL, 2);
 
     const pages = await pagesOf(iamRoleCollector, ctx);
 
     expect(pages.map((p) => p.map((i) => i.role.RoleName))).toEqual([["eks-node", "a"], ["b"]]);
-    expect(iam.commandCalls(ListRolesCommand).map((c) => c.args[0].input)).toEqual([
+    expect(roleInputs).toEqual([
       { MaxItems: 1000, Marker: undefined },
       { MaxItems: 1000, Marker: "r1" },
     ]);
-    expect(iam.commandCalls(ListInstanceProfilesCommand).map((c) => c.args[0].input)).toEqual([
+    expect(profileInputs).toEqual([
       { MaxItems: 1000, Marker: undefined },
       { MaxItems: 1000, Marker: "p1" },
     ]);
-    expect(
-      iam
-        .commandCalls(ListRoleTagsCommand)
-        .map((c) => c.args[0].input)
-        .filter((i) => i.RoleName === "a"),
-    ).toEqual([
+    expect(tagInputs).toEqual([
       { RoleName: "a", MaxItems: 1000, Marker: undefined },
       { RoleName: "a", MaxItems: 1000, Marker: "t1" },
     ]);

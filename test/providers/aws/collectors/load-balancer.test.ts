@@ -19,6 +19,7 @@ import {
   lbArn,
   routingGroups,
 } from "../fixtures/load_balancer.ts";
+import { answerPages } from "../support/mocks.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
@@ -36,24 +37,24 @@ afterEach(() => elbv2.reset());
 describe("load_balancer collector", () => {
   it("pages target groups once, then load balancers at 400, tags in chunks of 20", async () => {
     const many = Array.from({ length: 25 }, (_, i) => bareLoadBalancer(`nlb-${i}`));
-    elbv2
-      .on(DescribeTargetGroupsCommand)
-      .resolvesOnce({ TargetGroups: routingGroups.slice(0, 2), NextMarker: "g1" })
-      .resolvesOnce({ TargetGroups: routingGroups.slice(2) });
-    elbv2
-      .on(DescribeLoadBalancersCommand)
-      .resolvesOnce({ LoadBalancers: [fullLoadBalancer, ...many], NextMarker: "l1" })
-      .resolvesOnce({ LoadBalancers: [bareLoadBalancer("internal")] });
+    const groupInputs = answerPages(elbv2.on(DescribeTargetGroupsCommand), [
+      { TargetGroups: routingGroups.slice(0, 2), NextMarker: "g1" },
+      { TargetGroups: routingGroups.slice(2) },
+    ]);
+    const balancerInputs = answerPages(elbv2.on(DescribeLoadBalancersCommand), [
+      { LoadBalancers: [fullLoadBalancer, ...many], NextMarker: "l1" },
+      { LoadBalancers: [bareLoadBalancer("internal")] },
+    ]);
     const ctx = testContext(REGIONAL, 2);
 
     const pages = await pagesOf(loadBalancerCollector, ctx);
 
     expect(pages.map((p) => p.length)).toEqual([26, 1]);
-    expect(elbv2.commandCalls(DescribeTargetGroupsCommand).map((c) => c.args[0].input)).toEqual([
+    expect(groupInputs).toEqual([
       { PageSize: 400, Marker: undefined },
       { PageSize: 400, Marker: "g1" },
     ]);
-    expect(elbv2.commandCalls(DescribeLoadBalancersCommand).map((c) => c.args[0].input)).toEqual([
+    expect(balancerInputs).toEqual([
       { PageSize: 400, Marker: undefined },
       { PageSize: 400, Marker: "l1" },
     ]);

@@ -12,6 +12,7 @@ import {
   fullInstance,
   replicaInstance,
 } from "../fixtures/rds_instance.ts";
+import { answerPages } from "../support/mocks.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const rds = mockClient(RDSClient);
@@ -19,10 +20,10 @@ afterEach(() => rds.reset());
 
 describe("rds_instance collector", () => {
   it("streams every page at 100 records, following Marker", async () => {
-    rds
-      .on(DescribeDBInstancesCommand)
-      .resolvesOnce({ DBInstances: [fullInstance], Marker: "m1" })
-      .resolvesOnce({ DBInstances: [replicaInstance, creatingInstance] });
+    const inputs = answerPages(rds.on(DescribeDBInstancesCommand), [
+      { DBInstances: [fullInstance], Marker: "m1" },
+      { DBInstances: [replicaInstance, creatingInstance] },
+    ]);
 
     const pages = await pagesOf(rdsInstanceCollector, testContext());
 
@@ -30,7 +31,7 @@ describe("rds_instance collector", () => {
       ["prod-postgres-primary"],
       ["prod-postgres-replica-1", "new-mysql"],
     ]);
-    expect(rds.commandCalls(DescribeDBInstancesCommand).map((c) => c.args[0].input)).toEqual([
+    expect(inputs).toEqual([
       { MaxRecords: 100, Marker: undefined },
       { MaxRecords: 100, Marker: "m1" },
     ]);

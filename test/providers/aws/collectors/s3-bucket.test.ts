@@ -25,6 +25,7 @@ import {
   legacyBucket,
   namelessBucket,
 } from "../fixtures/s3_bucket.ts";
+import { answerPages } from "../support/mocks.ts";
 import { GLOBAL, observe, pagesOf, payloadOf, testContext } from "./harness.ts";
 
 const s3 = mockClient(S3Client);
@@ -51,9 +52,10 @@ afterEach(() => s3.reset());
 
 describe("s3_bucket collector", () => {
   it("pages ListBuckets at 10,000 and makes four or five calls per bucket under the limit", async () => {
-    s3.on(ListBucketsCommand)
-      .resolvesOnce({ Buckets: [fullBucket], ContinuationToken: "b1" })
-      .resolvesOnce({ Buckets: [legacyBucket] });
+    const inputs = answerPages(s3.on(ListBucketsCommand), [
+      { Buckets: [fullBucket], ContinuationToken: "b1" },
+      { Buckets: [legacyBucket] },
+    ]);
     const ctx = testContext(GLOBAL, 3);
 
     const pages = await pagesOf(s3BucketCollector, ctx);
@@ -62,7 +64,7 @@ describe("s3_bucket collector", () => {
       ["logs.prod.example.com"],
       ["old-artifacts"],
     ]);
-    expect(s3.commandCalls(ListBucketsCommand).map((c) => c.args[0].input)).toEqual([
+    expect(inputs).toEqual([
       { MaxBuckets: 10000, ContinuationToken: undefined },
       { MaxBuckets: 10000, ContinuationToken: "b1" },
     ]);

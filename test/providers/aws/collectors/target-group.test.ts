@@ -20,6 +20,7 @@ import {
   fullTargetHealth,
   tgArn,
 } from "../fixtures/target_group.ts";
+import { answerPages } from "../support/mocks.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
@@ -41,16 +42,16 @@ afterEach(() => elbv2.reset());
 describe("target_group collector", () => {
   it("streams pages of 400 with one health call per group and tags per 20 groups", async () => {
     const many = Array.from({ length: 20 }, (_, i) => bareTargetGroup(`tg-${i}`));
-    elbv2
-      .on(DescribeTargetGroupsCommand)
-      .resolvesOnce({ TargetGroups: [fullTargetGroup, ...many], NextMarker: "m1" })
-      .resolvesOnce({ TargetGroups: [bareTargetGroup("last")] });
+    const inputs = answerPages(elbv2.on(DescribeTargetGroupsCommand), [
+      { TargetGroups: [fullTargetGroup, ...many], NextMarker: "m1" },
+      { TargetGroups: [bareTargetGroup("last")] },
+    ]);
     const ctx = testContext(REGIONAL, 3);
 
     const pages = await pagesOf(targetGroupCollector, ctx);
 
     expect(pages.map((p) => p.length)).toEqual([21, 1]);
-    expect(elbv2.commandCalls(DescribeTargetGroupsCommand).map((c) => c.args[0].input)).toEqual([
+    expect(inputs).toEqual([
       { PageSize: 400, Marker: undefined },
       { PageSize: 400, Marker: "m1" },
     ]);
