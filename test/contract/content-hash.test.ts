@@ -30,7 +30,7 @@ import {
   type InfrastructureChangeEvent,
   InfrastructureChangeEventSchema,
 } from "../../src/gen/elava/v1/event_pb.ts";
-import { collectorFor } from "../../src/providers/aws/registry.ts";
+import { COLLECTORS } from "../../src/providers/aws/registry.ts";
 import { GLOBAL, observe, REGIONAL, testContext } from "../providers/aws/collectors/harness.ts";
 import { loadFullFixture } from "../providers/aws/support/fixture.ts";
 import { mockAws, resetAws } from "../providers/aws/support/mocks.ts";
@@ -54,8 +54,7 @@ async function awsFixture(type: ResourceType): Promise<InfrastructureChangeEvent
     const fixture = await loadFullFixture(type);
     fixture.mock(aws);
     const unit = RESOURCE_TYPES[type].scope === "global" ? GLOBAL : REGIONAL;
-    const collector = collectorFor(type);
-    if (collector === undefined) throw new Error(`no collector for ${type}`);
+    const collector = COLLECTORS[type];
     const found = (await observe(collector, testContext(unit))).find((r) => r.id === fixture.id);
     if (found === undefined) throw new Error(`the ${type} full fixture yields no ${fixture.id}`);
     const s = encodeSnapshot(scan, partitionOf(type, unit.accountId, unit.region), found);

@@ -35,7 +35,7 @@ describe("the shared AWS estate", () => {
     expect(min.get("eks:DescribeNodegroup")).toBe(2 * 4);
     expect(min.get("iam:ListRoleTags")).toBe(3);
     // Per region: 21 load balancers are two chunks of at most 20 ARNs, 3 target groups one.
-    expect(min.get("elasticloadbalancing:DescribeTags")).toBe(2 * (2 + 1));
+    expect(min.get("elbv2:DescribeTags")).toBe(2 * (2 + 1));
     expect(min.has("ec2:DescribeRegions")).toBe(false);
     // Each of the 16 regional types in each region, and the 2 global types once.
     expect(estate.partitions).toHaveLength(2 * 16 + 2);

@@ -16,6 +16,7 @@
  * index, so they differ between regions as real ones do.
  */
 import { RESOURCE_TYPES, type ResourceType } from "../../src/contract/resource-types.ts";
+import { type AwsService, SERVICES } from "../../src/providers/aws/services.ts";
 import {
   type FakeAws,
   type FakeCall,
@@ -45,8 +46,8 @@ export const PAGE_SIZES = {
   "eks:ListFargateProfiles": 100,
   "rds:DescribeDBInstances": 100,
   "rds:DescribeDBSubnetGroups": 100,
-  "elasticloadbalancing:DescribeLoadBalancers": 400,
-  "elasticloadbalancing:DescribeTargetGroups": 400,
+  "elbv2:DescribeLoadBalancers": 400,
+  "elbv2:DescribeTargetGroups": 400,
   "iam:ListRoles": 1000,
   "iam:ListInstanceProfiles": 1000,
   "iam:ListRoleTags": 1000,
@@ -75,8 +76,8 @@ export const PAGE_SIZE_PARAMS: Readonly<Record<PagedOperation, string>> = {
   "eks:ListFargateProfiles": "maxResults",
   "rds:DescribeDBInstances": "MaxRecords",
   "rds:DescribeDBSubnetGroups": "MaxRecords",
-  "elasticloadbalancing:DescribeLoadBalancers": "PageSize",
-  "elasticloadbalancing:DescribeTargetGroups": "PageSize",
+  "elbv2:DescribeLoadBalancers": "PageSize",
+  "elbv2:DescribeTargetGroups": "PageSize",
   "iam:ListRoles": "MaxItems",
   "iam:ListInstanceProfiles": "MaxItems",
   "iam:ListRoleTags": "MaxItems",
@@ -773,7 +774,7 @@ function scriptElbv2(fake: FakeAws, p: RegionPlan): void {
   fake.pages(
     "elasticloadbalancing",
     "DescribeTargetGroups",
-    pagesOf(groups, PAGE_SIZES["elasticloadbalancing:DescribeTargetGroups"]).map((chunk) => ({
+    pagesOf(groups, PAGE_SIZES["elbv2:DescribeTargetGroups"]).map((chunk) => ({
       TargetGroups: chunk,
     })),
     paged,
@@ -781,7 +782,7 @@ function scriptElbv2(fake: FakeAws, p: RegionPlan): void {
   fake.pages(
     "elasticloadbalancing",
     "DescribeLoadBalancers",
-    pagesOf(balancers, PAGE_SIZES["elasticloadbalancing:DescribeLoadBalancers"]).map((chunk) => ({
+    pagesOf(balancers, PAGE_SIZES["elbv2:DescribeLoadBalancers"]).map((chunk) => ({
       LoadBalancers: chunk,
     })),
     paged,
@@ -999,7 +1000,7 @@ export function scriptAwsEstate(fake: FakeAws, options: AwsEstateOptions): AwsEs
       ["autoscaling:DescribeAutoScalingGroups", "autoscaling_group"],
       ["rds:DescribeDBInstances", "rds_instance"],
       ["rds:DescribeDBSubnetGroups", "db_subnet_group"],
-      ["elasticloadbalancing:DescribeLoadBalancers", "load_balancer"],
+      ["elbv2:DescribeLoadBalancers", "load_balancer"],
     ] as const) {
       pagesFor(op, n(type));
     }
@@ -1007,17 +1008,17 @@ export function scriptAwsEstate(fake: FakeAws, options: AwsEstateOptions): AwsEs
     pagesFor("ec2:DescribeRouteTables", n("route_table"));
     pagesFor("ec2:DescribeRouteTables", n("route_table"));
     // Listed twice: by target_group, and by load_balancer for the groups routing to it.
-    pagesFor("elasticloadbalancing:DescribeTargetGroups", n("target_group"));
-    pagesFor("elasticloadbalancing:DescribeTargetGroups", n("target_group"));
+    pagesFor("elbv2:DescribeTargetGroups", n("target_group"));
+    pagesFor("elbv2:DescribeTargetGroups", n("target_group"));
     add("rds:ListTagsForResource", n("db_subnet_group"));
-    add("elasticloadbalancing:DescribeTargetHealth", n("target_group"));
+    add("elbv2:DescribeTargetHealth", n("target_group"));
     for (const [type, op] of [
-      ["load_balancer", "elasticloadbalancing:DescribeLoadBalancers"],
-      ["target_group", "elasticloadbalancing:DescribeTargetGroups"],
+      ["load_balancer", "elbv2:DescribeLoadBalancers"],
+      ["target_group", "elbv2:DescribeTargetGroups"],
     ] as const) {
       const pages = pagesOf(range(n(type)), PAGE_SIZES[op]);
       add(
-        "elasticloadbalancing:DescribeTags",
+        "elbv2:DescribeTags",
         pages.reduce((sum, page) => sum + Math.ceil(page.length / ELBV2_TAGS_CHUNK), 0),
       );
     }
@@ -1076,8 +1077,8 @@ export function scriptAwsEstate(fake: FakeAws, options: AwsEstateOptions): AwsEs
 
 /** Whether a call the fake received is one of a paged operation (REST ones by method and path). */
 export function isCallOf(call: FakeCall, op: PagedOperation): boolean {
-  const [service, name] = op.split(":") as [string, string];
-  if (call.service !== service) return false;
+  const [key, name] = op.split(":") as [AwsService, string];
+  if (call.service !== SERVICES[key].iamPrefix) return false;
   if (op === "eks:ListClusters") return call.operation === "GET /clusters";
   if (op === "eks:ListNodegroups")
     return /^GET \/clusters\/[^/]+\/node-groups$/.test(call.operation);

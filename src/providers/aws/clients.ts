@@ -17,17 +17,12 @@
  * drops it, which for a page of a thousand instances is a large share of a scan's CPU
  * (bench 4's profile). Elava logs its calls itself (the counts, the errors).
  */
-import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
-import { EKSClient } from "@aws-sdk/client-eks";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { IAMClient } from "@aws-sdk/client-iam";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
-import type { AwsClients } from "./collector.ts";
 import { isThrottle, tagOperation } from "./errors.ts";
+import { AWS_SERVICES, type AwsClients, type AwsService, SERVICES } from "./services.ts";
 
 /** A credentials provider as the SDK clients take it. */
 export type AwsCredentials = NonNullable<EC2ClientConfig["credentials"]>;
@@ -42,7 +37,10 @@ export interface ClientSettings {
   readonly endpoint?: string | undefined;
 }
 
-/** Counts API calls and throttled answers by operation (`ec2:DescribeInstances`). */
+/**
+ * Counts API calls and throttled answers by operation, `<service>:<Operation>` with the
+ * service's key in SERVICES (`ec2:DescribeInstances`, `elbv2:DescribeTargetGroups`).
+ */
 export class ApiCallCounter {
   readonly #calls = new Map<string, number>();
   readonly #throttles = new Map<string, number>();
@@ -81,7 +79,7 @@ interface Stack {
 }
 
 /**
- * A client plugin counting every attempt of `service` (its IAM prefix) in `counter` and
+ * A client plugin counting every attempt of `service` (its key in SERVICES) in `counter` and
  * tagging errors with their operation; for clients the SDK builds itself (AssumeRole).
  */
 export function countingPlugin(service: string, counter: ApiCallCounter) {
@@ -194,66 +192,66 @@ export function createEc2Client(
   return countCalls(new EC2Client(baseConfig(target, settings)), "ec2", counter);
 }
 
+/**
+ * What a service's clients need besides the shared settings. S3: redirects followed to a
+ * bucket's own region, and path-style addressing on an endpoint given to Elava (on one from
+ * the SDK's own configuration, see pathStyleOnConfiguredEndpoint).
+ */
+function serviceConfig(service: AwsService, settings: ClientSettings): object {
+  if (service === "s3") {
+    return {
+      followRegionRedirects: true,
+      ...(settings.endpoint === undefined ? {} : { forcePathStyle: true }),
+    };
+  }
+  return {};
+}
+
+/** A counted client of a service (see SERVICES), for one target. */
+function createServiceClient<S extends AwsService>(
+  service: S,
+  target: ClientTarget,
+  settings: ClientSettings,
+  counter: ApiCallCounter,
+): AwsClients[S] {
+  // Every client class takes the same base configuration; TypeScript cannot call a union
+  // of their constructors, hence the one cast.
+  const Client = SERVICES[service].client as unknown as new (config: object) => AwsClients[S];
+  const client = new Client({
+    ...baseConfig(target, settings),
+    ...serviceConfig(service, settings),
+  });
+  if (service === "s3" && settings.endpoint === undefined) {
+    pathStyleOnConfiguredEndpoint(client as S3Client);
+  }
+  return countCalls(client, service, counter);
+}
+
 /** The clients of one unit, each created on first use; `destroy` closes those created. */
 export function createAwsClients(
   target: ClientTarget,
   settings: ClientSettings,
   counter: ApiCallCounter,
 ): AwsClients & { destroy(): void } {
-  const config = baseConfig(target, settings);
-  const made: Array<{ destroy(): void }> = [];
-  const lazy = <C extends { destroy(): void }>(make: () => C): (() => C) => {
-    let client: C | undefined;
-    return () => {
-      if (client === undefined) {
-        client = make();
-        made.push(client);
-      }
-      return client;
-    };
-  };
-  const ec2 = lazy(() => countCalls(new EC2Client(config), "ec2", counter));
-  const autoscaling = lazy(() => countCalls(new AutoScalingClient(config), "autoscaling", counter));
-  const eks = lazy(() => countCalls(new EKSClient(config), "eks", counter));
-  const rds = lazy(() => countCalls(new RDSClient(config), "rds", counter));
-  const elbv2 = lazy(() =>
-    countCalls(new ElasticLoadBalancingV2Client(config), "elasticloadbalancing", counter),
-  );
-  // Redirects follow a bucket to its own region.
-  const s3 = lazy(() => {
-    const client = new S3Client({
-      ...config,
-      followRegionRedirects: true,
-      ...(settings.endpoint === undefined ? {} : { forcePathStyle: true }),
-    });
-    if (settings.endpoint === undefined) pathStyleOnConfiguredEndpoint(client);
-    return countCalls(client, "s3", counter);
-  });
-  const iam = lazy(() => countCalls(new IAMClient(config), "iam", counter));
-  return {
-    get ec2() {
-      return ec2();
-    },
-    get autoscaling() {
-      return autoscaling();
-    },
-    get eks() {
-      return eks();
-    },
-    get rds() {
-      return rds();
-    },
-    get elbv2() {
-      return elbv2();
-    },
-    get s3() {
-      return s3();
-    },
-    get iam() {
-      return iam();
-    },
+  const made = new Map<AwsService, { destroy(): void }>();
+  const clients = {
     destroy() {
-      for (const c of made) c.destroy();
+      for (const c of made.values()) c.destroy();
+      made.clear();
     },
   };
+  for (const service of AWS_SERVICES) {
+    Object.defineProperty(clients, service, {
+      enumerable: true,
+      get() {
+        let client = made.get(service);
+        if (client === undefined) {
+          client = createServiceClient(service, target, settings, counter);
+          made.set(service, client);
+        }
+        return client;
+      },
+    });
+  }
+  return clients as AwsClients & { destroy(): void };
 }

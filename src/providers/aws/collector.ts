@@ -9,36 +9,11 @@
  * health, per-bucket S3 settings, ...), under `ctx.limit`. `toProto` is a pure function
  * of what `list` yielded: no I/O, no clock, no randomness.
  */
-import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
-import type { EC2Client } from "@aws-sdk/client-ec2";
-import type { EKSClient } from "@aws-sdk/client-eks";
-import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { IAMClient } from "@aws-sdk/client-iam";
-import type { RDSClient } from "@aws-sdk/client-rds";
-import type { S3Client } from "@aws-sdk/client-s3";
 import type { ObservedResource } from "../../contract/encode.ts";
 import type { ResourceType } from "../../contract/resource-types.ts";
+import type { AwsClients, AwsService } from "./services.ts";
 
-/** The AWS services the collectors use, by the prefix of their IAM actions. */
-export type AwsService =
-  | "ec2"
-  | "autoscaling"
-  | "eks"
-  | "rds"
-  | "elasticloadbalancing"
-  | "s3"
-  | "iam";
-
-/** SDK clients of one unit (account x region), created on first use. */
-export interface AwsClients {
-  readonly ec2: EC2Client;
-  readonly autoscaling: AutoScalingClient;
-  readonly eks: EKSClient;
-  readonly rds: RDSClient;
-  readonly elbv2: ElasticLoadBalancingV2Client;
-  readonly s3: S3Client;
-  readonly iam: IAMClient;
-}
+export type { AwsClients, AwsService } from "./services.ts";
 
 /** Where a resource was found: what `toProto` may use besides the SDK output. */
 export interface UnitRef {
@@ -58,6 +33,7 @@ export interface CollectorContext extends UnitRef {
 
 export interface Collector<T extends ResourceType = ResourceType, Item = unknown> {
   readonly type: T;
+  /** The service whose per-resource calls `ctx.limit` caps (see SERVICES). */
   readonly service: AwsService;
   /** Every IAM action `list` may need; `deploy/iam-policy.json` holds exactly the union. */
   readonly iamActions: readonly string[];

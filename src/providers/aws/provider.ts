@@ -21,9 +21,10 @@ import {
   type ClientSettings,
   createAwsClients,
 } from "./clients.ts";
-import type { AwsClients, AwsService, CollectorContext, UnitRef } from "./collector.ts";
+import type { Collector, CollectorContext, UnitRef } from "./collector.ts";
 import { awsPages } from "./errors.ts";
-import { collectorFor } from "./registry.ts";
+import { COLLECTORS } from "./registry.ts";
+import { AWS_SERVICES, type AwsClients, type AwsService, SERVICES } from "./services.ts";
 import {
   type AssumeRole,
   type AwsAccount,
@@ -67,16 +68,10 @@ export interface AwsProvider extends Provider {
   close(): Promise<void>;
 }
 
-/** Concurrency caps per service when not configured: modest, below the APIs' burst limits. */
-export const DEFAULT_CONCURRENCY: Readonly<Record<AwsService, number>> = {
-  ec2: 8,
-  autoscaling: 4,
-  eks: 8,
-  rds: 4,
-  elasticloadbalancing: 8,
-  s3: 16,
-  iam: 8,
-};
+/** Concurrency caps per service when not configured (see SERVICES). */
+export const DEFAULT_CONCURRENCY: Readonly<Record<AwsService, number>> = Object.fromEntries(
+  AWS_SERVICES.map((s) => [s, SERVICES[s].concurrency]),
+) as Record<AwsService, number>;
 
 const defaultLog: AwsLog = (level, message, fields) => {
   process.stderr.write(`${JSON.stringify({ level, msg: message, provider: "aws", ...fields })}\n`);
@@ -171,13 +166,7 @@ export function createAwsProvider(options: AwsProviderOptions = {}): AwsProvider
     signal: AbortSignal,
   ): AsyncGenerator<readonly ObservedResource[]> {
     const where = `partition ${partition.resourceType} ${partition.accountId} ${partition.region}`;
-    const collector = collectorFor(partition.resourceType);
-    if (collector === undefined) {
-      throw new PartitionFailure(
-        "error",
-        `no AWS collector is registered for ${partition.resourceType}`,
-      );
-    }
+    const collector: Collector = COLLECTORS[partition.resourceType];
     const account = accounts.get(partition.accountId);
     if (account === undefined) {
       throw new PartitionFailure(

@@ -1,9 +1,10 @@
 /**
- * The one list of AWS collectors. Adding a resource type is: write its module under
- * `collectors/`, append it here (the list is kept sorted by type), add its fixture and
- * tests. The provider, the IAM policy test and the registry test read this list.
+ * The one registry of AWS collectors: each resource type's collector, keyed by type, so a
+ * type without a collector (or a collector under the wrong type) does not compile. Adding
+ * a resource type is its module under `collectors/` and its line here; the provider, the
+ * IAM policy, the docs table and the tests walk this record (docs/adding-a-resource-type.md).
  */
-import type { ResourceType } from "../../contract/resource-types.ts";
+import { ALL_RESOURCE_TYPES, type ResourceType } from "../../contract/resource-types.ts";
 import type { Collector } from "./collector.ts";
 import { autoscalingGroupCollector } from "./collectors/autoscaling-group.ts";
 import { dbSubnetGroupCollector } from "./collectors/db-subnet-group.ts";
@@ -24,34 +25,30 @@ import { targetGroupCollector } from "./collectors/target-group.ts";
 import { vpcCollector } from "./collectors/vpc.ts";
 import { vpcPeeringCollector } from "./collectors/vpc-peering.ts";
 
-/** Every registered collector, sorted by resource type. */
-export const COLLECTORS: readonly Collector[] = [
-  autoscalingGroupCollector,
-  dbSubnetGroupCollector,
-  ec2InstanceCollector,
-  eksClusterCollector,
-  eksNodeGroupCollector,
-  iamRoleCollector,
-  internetGatewayCollector,
-  launchTemplateCollector,
-  loadBalancerCollector,
-  natGatewayCollector,
-  rdsInstanceCollector,
-  routeTableCollector,
-  s3BucketCollector,
-  securityGroupCollector,
-  subnetCollector,
-  targetGroupCollector,
-  vpcCollector,
-  vpcPeeringCollector,
-];
+/** The collector of every resource type. */
+export const COLLECTORS: { readonly [T in ResourceType]: Collector<T> } = {
+  autoscaling_group: autoscalingGroupCollector,
+  db_subnet_group: dbSubnetGroupCollector,
+  ec2_instance: ec2InstanceCollector,
+  eks_cluster: eksClusterCollector,
+  eks_node_group: eksNodeGroupCollector,
+  iam_role: iamRoleCollector,
+  internet_gateway: internetGatewayCollector,
+  launch_template: launchTemplateCollector,
+  load_balancer: loadBalancerCollector,
+  nat_gateway: natGatewayCollector,
+  rds_instance: rdsInstanceCollector,
+  route_table: routeTableCollector,
+  s3_bucket: s3BucketCollector,
+  security_group: securityGroupCollector,
+  subnet: subnetCollector,
+  target_group: targetGroupCollector,
+  vpc: vpcCollector,
+  vpc_peering: vpcPeeringCollector,
+};
 
-const BY_TYPE = new Map<string, Collector>(COLLECTORS.map((c) => [c.type, c]));
-
-/** The collector of a resource type, or undefined when none is registered. */
-export function collectorFor(type: ResourceType): Collector | undefined {
-  return BY_TYPE.get(type);
-}
+/** Every collector, in the order of ALL_RESOURCE_TYPES. */
+export const ALL_COLLECTORS: readonly Collector[] = ALL_RESOURCE_TYPES.map((t) => COLLECTORS[t]);
 
 /**
  * The IAM actions the framework itself calls: identity, region discovery, and the
@@ -67,6 +64,6 @@ export const FRAMEWORK_IAM_ACTIONS: readonly string[] = [
 /** Every IAM action a scan may need, sorted: what `deploy/iam-policy.json` must hold. */
 export function requiredIamActions(): string[] {
   return [
-    ...new Set([...FRAMEWORK_IAM_ACTIONS, ...COLLECTORS.flatMap((c) => c.iamActions)]),
+    ...new Set([...FRAMEWORK_IAM_ACTIONS, ...ALL_COLLECTORS.flatMap((c) => c.iamActions)]),
   ].sort();
 }

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RESOURCE_TYPES } from "../../../src/contract/resource-types.ts";
 import { createAwsProvider } from "../../../src/providers/aws/provider.ts";
-import { COLLECTORS } from "../../../src/providers/aws/registry.ts";
+import { ALL_COLLECTORS } from "../../../src/providers/aws/registry.ts";
 import { planPartitions } from "../../../src/scanner/scanner.ts";
 import { scriptAwsEstate } from "../../support/aws-estate.ts";
 import { FakeAws, fakeProviderOptions } from "../../support/fake-aws.ts";
@@ -41,7 +41,7 @@ describe("every AWS call of every collector honours the partition's signal", () 
     for (const stub of Object.values(aws)) stub.restore();
   });
 
-  it.each(COLLECTORS.map((c) => [c.type, c] as const))(
+  it.each(ALL_COLLECTORS.map((c) => [c.type, c] as const))(
     "%s sends every call with the context's signal",
     async (type, collector) => {
       (await loadFullFixture(type)).mock(aws);
@@ -68,7 +68,7 @@ describe("an aborted scan through real SDK clients", () => {
     try {
       const scan = new AbortController();
       const planned = planPartitions(await provider.units(scan.signal));
-      expect(planned.length).toBe(COLLECTORS.length);
+      expect(planned.length).toBe(ALL_COLLECTORS.length);
       // Answered only after 5 s: a listing that ends within 2 s of the abort was aborted.
       fake.delayMs = 5_000;
       const before = fake.calls().length;

@@ -6,6 +6,7 @@ import {
   createEc2Client,
   createStsClient,
 } from "../../../src/providers/aws/clients.ts";
+import { AWS_SERVICES } from "../../../src/providers/aws/services.ts";
 import { scriptAwsEstate } from "../../support/aws-estate.ts";
 import { FakeAws } from "../../support/fake-aws.ts";
 
@@ -25,16 +26,11 @@ describe("AWS SDK clients", () => {
   it("skip the SDK's logger middleware, which copies every answer to log nothing", () => {
     const clients = createAwsClients(target, settings, new ApiCallCounter());
     const stacks = [
-      clients.ec2,
-      clients.autoscaling,
-      clients.eks,
-      clients.rds,
-      clients.elbv2,
-      clients.s3,
-      clients.iam,
+      ...AWS_SERVICES.map((s) => clients[s]),
       createStsClient(target, settings, new ApiCallCounter()),
       createEc2Client(target, settings, new ApiCallCounter()),
     ].map((c) => c.middlewareStack.identify());
+    expect(stacks).toHaveLength(AWS_SERVICES.length + 2);
     for (const names of stacks) {
       expect(names.filter((n) => n.startsWith("loggerMiddleware"))).toEqual([]);
       expect(names.filter((n) => n.startsWith("elavaCountCalls"))).toHaveLength(1);

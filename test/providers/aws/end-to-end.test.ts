@@ -220,10 +220,8 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
 
     // No wasted call: the estate's minimum, plus one per injected fault, and ELBv2 stops at
     // the first (denied) DescribeTargetGroups of each of its partitions.
-    const expected = new Map(
-      [...estate.minimumCalls].filter(([op]) => !op.startsWith("elasticloadbalancing:")),
-    );
-    expected.set("elasticloadbalancing:DescribeTargetGroups", 2 * regions.length);
+    const expected = new Map([...estate.minimumCalls].filter(([op]) => !op.startsWith("elbv2:")));
+    expected.set("elbv2:DescribeTargetGroups", 2 * regions.length);
     const apiName: Record<string, string> = {
       "eks GET /clusters": "eks:ListClusters",
       "s3 /\\?tagging$/": "s3:GetBucketTagging",

@@ -43,8 +43,8 @@ const LISTING: Record<ResourceType, PagedOperation> = {
   nat_gateway: "ec2:DescribeNatGateways",
   vpc_peering: "ec2:DescribeVpcPeeringConnections",
   security_group: "ec2:DescribeSecurityGroups",
-  load_balancer: "elasticloadbalancing:DescribeLoadBalancers",
-  target_group: "elasticloadbalancing:DescribeTargetGroups",
+  load_balancer: "elbv2:DescribeLoadBalancers",
+  target_group: "elbv2:DescribeTargetGroups",
   s3_bucket: "s3:ListBuckets",
   iam_role: "iam:ListRoles",
 };

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ALL_RESOURCE_TYPES, RESOURCE_TYPES } from "../../../src/contract/resource-types.ts";
 import {
+  ALL_COLLECTORS,
   COLLECTORS,
-  collectorFor,
   requiredIamActions,
 } from "../../../src/providers/aws/registry.ts";
+import { SERVICES } from "../../../src/providers/aws/services.ts";
 import { GLOBAL, observe, REGIONAL, testContext } from "./collectors/harness.ts";
 import { loadFullFixture } from "./support/fixture.ts";
 import { mockAws, policyActions, resetAws } from "./support/mocks.ts";
@@ -14,19 +15,18 @@ const aws = mockAws();
 afterEach(() => resetAws(aws));
 
 describe("AWS collector registry", () => {
-  it("lists each resource type once, sorted, each a v1 type of its declared scope", () => {
-    const types = COLLECTORS.map((c) => c.type);
-    expect(new Set(types).size).toBe(types.length);
-    expect(types).toEqual([...types].sort());
-    for (const c of COLLECTORS) {
-      expect(ALL_RESOURCE_TYPES).toContain(c.type);
-      expect(collectorFor(c.type)).toBe(c);
+  it("has one collector per resource type, under its own type, calling its own service", () => {
+    expect(Object.keys(COLLECTORS).sort()).toEqual([...ALL_RESOURCE_TYPES].sort());
+    for (const type of ALL_RESOURCE_TYPES) {
+      const c = COLLECTORS[type];
+      expect(c.type).toBe(type);
       expect(c.iamActions.length).toBeGreaterThan(0);
-      for (const a of c.iamActions) expect(a.startsWith(`${c.service}:`)).toBe(true);
+      const prefix = SERVICES[c.service].iamPrefix;
+      for (const a of c.iamActions) expect(a.startsWith(`${prefix}:`), a).toBe(true);
     }
   });
 
-  it.each(COLLECTORS.map((c) => [c.type, c] as const))(
+  it.each(ALL_COLLECTORS.map((c) => [c.type, c] as const))(
     "%s has a full fixture that maps with no field left empty",
     async (type, collector) => {
       const fixture = await loadFullFixture(type);
@@ -39,7 +39,7 @@ describe("AWS collector registry", () => {
   );
 
   it("the fully-populated check catches a field the mapping leaves empty", () => {
-    const [first] = COLLECTORS;
+    const [first] = ALL_COLLECTORS;
     expect(first).toBeDefined();
     if (first === undefined) return;
     const bare = {
@@ -70,11 +70,11 @@ describe("deploy/iam-policy.json", () => {
 });
 
 import { create } from "@bufbuild/protobuf";
-import type { ResourcePayload } from "../../../src/contract/resource-types.ts";
+import type { ResourcePayload, ResourceType } from "../../../src/contract/resource-types.ts";
 import { InfrastructureChangeEventSchema } from "../../../src/gen/elava/v1/event_pb.ts";
 
 /** The payload of a type with every field at its default. */
-function emptyPayloadOf(type: (typeof COLLECTORS)[number]["type"]): ResourcePayload {
+function emptyPayloadOf(type: ResourceType): ResourcePayload {
   const field = InfrastructureChangeEventSchema.fields.find(
     (f) => f.localName === RESOURCE_TYPES[type].case,
   );

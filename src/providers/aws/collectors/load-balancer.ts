@@ -74,7 +74,7 @@ export async function* targetGroupPages(ctx: CollectorContext): AsyncGenerator<T
 /** ELBv2 load balancers, with their tags and the target groups that route to them. */
 export const loadBalancerCollector = defineCollector({
   type: "load_balancer",
-  service: "elasticloadbalancing",
+  service: "elbv2",
   iamActions: [
     "elasticloadbalancing:DescribeLoadBalancers",
     "elasticloadbalancing:DescribeTags",

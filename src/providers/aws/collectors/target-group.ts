@@ -29,7 +29,7 @@ export interface TargetGroupItem {
 /** ELBv2 target groups, their targets and load balancers. */
 export const targetGroupCollector = defineCollector({
   type: "target_group",
-  service: "elasticloadbalancing",
+  service: "elbv2",
   iamActions: [
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTags",

@@ -2,13 +2,6 @@
  * What the collector tests share: a unit, a CollectorContext over real SDK clients (their
  * `send` replaced by aws-sdk-client-mock in each test) and helpers that drain `list`.
  */
-import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { EKSClient } from "@aws-sdk/client-eks";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { S3Client } from "@aws-sdk/client-s3";
 import type { ObservedResource } from "../../../../src/contract/encode.ts";
 import {
   type MessageOf,
@@ -16,11 +9,11 @@ import {
   type ResourceType,
 } from "../../../../src/contract/resource-types.ts";
 import type {
-  AwsClients,
   Collector,
   CollectorContext,
   UnitRef,
 } from "../../../../src/providers/aws/collector.ts";
+import { AWS_SERVICES, type AwsClients, SERVICES } from "../../../../src/providers/aws/services.ts";
 import { Semaphore } from "../../../../src/util/concurrency.ts";
 
 /** The regional unit the tests scan. */
@@ -44,15 +37,9 @@ export interface TestContext extends CollectorContext {
 
 /** A CollectorContext over fresh SDK clients, with a concurrency cap of `limit`. */
 export function testContext(unit: UnitRef = REGIONAL, limit = 4): TestContext {
-  const clients: AwsClients = {
-    ec2: new EC2Client(config),
-    autoscaling: new AutoScalingClient(config),
-    eks: new EKSClient(config),
-    rds: new RDSClient(config),
-    elbv2: new ElasticLoadBalancingV2Client(config),
-    s3: new S3Client(config),
-    iam: new IAMClient(config),
-  };
+  const clients = Object.fromEntries(
+    AWS_SERVICES.map((s) => [s, new SERVICES[s].client(config)]),
+  ) as unknown as AwsClients;
   const semaphore = new Semaphore(limit);
   const limited = { calls: 0, maxInFlight: 0 };
   return {

@@ -4,47 +4,34 @@
  * every call it made is declared by the collector and granted by deploy/iam-policy.json.
  */
 import { readFileSync } from "node:fs";
-import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { EKSClient } from "@aws-sdk/client-eks";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { S3Client } from "@aws-sdk/client-s3";
-import { mockClient } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "vitest";
 import type { Collector } from "../../../../src/providers/aws/collector.ts";
+import {
+  AWS_SERVICES,
+  type AwsClients,
+  type AwsService,
+  SERVICES,
+} from "../../../../src/providers/aws/services.ts";
 
-/** Stubs of every collector client (all instances of each client class). */
-export function mockAws() {
-  return {
-    ec2: mockClient(EC2Client),
-    autoscaling: mockClient(AutoScalingClient),
-    eks: mockClient(EKSClient),
-    rds: mockClient(RDSClient),
-    elbv2: mockClient(ElasticLoadBalancingV2Client),
-    s3: mockClient(S3Client),
-    iam: mockClient(IAMClient),
-  };
+/** A stub of every collector client (all instances of each client class), by service. */
+export type AwsMocks = { readonly [S in AwsService]: AwsClientStub<AwsClients[S]> };
+
+/** Stubs of every collector client, derived from SERVICES. */
+export function mockAws(): AwsMocks {
+  return Object.fromEntries(
+    // One stub per client class; mockClient cannot take the union of the classes' types.
+    AWS_SERVICES.map((s) => [
+      s,
+      mockClient(SERVICES[s].client as unknown as Parameters<typeof mockClient>[0]),
+    ]),
+  ) as unknown as AwsMocks;
 }
-
-/** The stubs `mockAws` returns. */
-export type AwsMocks = ReturnType<typeof mockAws>;
 
 /** Resets every stub's behaviour and recorded calls. */
 export function resetAws(mocks: AwsMocks): void {
   for (const m of Object.values(mocks)) m.reset();
 }
-
-const IAM_PREFIX: Record<keyof AwsMocks, string> = {
-  ec2: "ec2",
-  autoscaling: "autoscaling",
-  eks: "eks",
-  rds: "rds",
-  elbv2: "elasticloadbalancing",
-  s3: "s3",
-  iam: "iam",
-};
 
 /** Operations whose IAM action is not named after them. */
 const ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
@@ -63,10 +50,10 @@ export function iamActionOf(prefix: string, commandName: string): string {
 /** The IAM actions of every command the stubs received, deduplicated and sorted. */
 export function actionsCalled(mocks: AwsMocks): string[] {
   const actions = new Set<string>();
-  for (const [key, stub] of Object.entries(mocks) as [keyof AwsMocks, AwsMocks["ec2"]][]) {
-    for (const call of stub.calls()) {
+  for (const service of AWS_SERVICES) {
+    for (const call of mocks[service].calls()) {
       const command = call.args[0] as object;
-      actions.add(iamActionOf(IAM_PREFIX[key], command.constructor.name));
+      actions.add(iamActionOf(SERVICES[service].iamPrefix, command.constructor.name));
     }
   }
   return [...actions].sort();
