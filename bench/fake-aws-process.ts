@@ -1,7 +1,7 @@
 /**
  * The fake AWS endpoint of bench 4 in a process of its own, so that building its answers
  * (XML of a thousand instances per page) does not take CPU from the scan being measured.
- * It scripts the estate of test/support/aws-estate.ts from the options given, prints
+ * It serves the estate of test/support/aws-estate.ts from the options given, prints
  * `estate <JSON of FakeEstateSummary>` (what it scripted, and the fewest calls a scan of
  * it can make) and then `url <url>` when it listens, and exits when its standard input
  * closes.
@@ -29,7 +29,7 @@ if (options === null) {
   );
 }
 const fake = await FakeAws.start();
-const estate = scriptAwsEstate(fake, options);
+const estate = await scriptAwsEstate(fake, options);
 fake.delayMs = delayMs;
 const summary: FakeEstateSummary = {
   partitions: estate.partitions.map((p) => ({

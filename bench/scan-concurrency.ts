@@ -1,6 +1,6 @@
 /**
  * Bench 4, scan concurrency: the real AWS collectors, through real SDK clients, against
- * the local fake endpoint answering every call after 50 ms, 4 regions x 18 types.
+ * the local fake endpoint answering every call after 50 ms, 4 regions x every type.
  *
  * The yardstick is the longest single partition's chain of calls: after a warm-up pass,
  * each partition is listed alone, one after the other, and the slowest one's time is what
@@ -18,6 +18,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ALL_RESOURCE_TYPES } from "../src/contract/resource-types.ts";
 import { partitionId } from "../src/contract/subject.ts";
 import { createAwsProvider } from "../src/providers/aws/provider.ts";
 import type { Provider, Unit } from "../src/providers/provider.ts";
@@ -80,9 +81,9 @@ export const SCAN_BENCH_ESTATE: AwsEstateOptions = {
     eks_node_group: 4,
     db_subnet_group: 2,
     load_balancer: 2,
+    s3_bucket: 4,
+    iam_role: 6,
   },
-  buckets: 4,
-  roles: 6,
 };
 
 /** Resources per type of a scripted estate, for checking a scan saw all of it. */
@@ -214,7 +215,7 @@ export async function benchScanConcurrency(options: ScanBenchOptions): Promise<F
         `scan: ${c.operation.padEnd(45)} ${String(c.calls).padStart(5)} calls, minimum ${c.minimum}${c.calls > c.minimum ? "  <- above the minimum" : ""}`,
       );
     }
-    const estate = `${regions.length} regions x 18 types, ${planned.length} partitions, ${[...expected.values()].reduce((a, b) => a + b, 0)} resources, ${delayMs} ms per call, the fake in its own process`;
+    const estate = `${regions.length} regions x ${ALL_RESOURCE_TYPES.length} types, ${planned.length} partitions, ${[...expected.values()].reduce((a, b) => a + b, 0)} resources, ${delayMs} ms per call, the fake in its own process`;
     return [
       {
         bench: "4 scan",

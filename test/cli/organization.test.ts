@@ -31,7 +31,7 @@ beforeAll(async () => {
   fake = await FakeAws.start();
   // Every account sees the same small estate in us-east-1; the scanning identity is the
   // management account's.
-  scriptAwsEstate(fake, { accountId: MANAGEMENT, regions: ["us-east-1"], perType: 1 });
+  await scriptAwsEstate(fake, { accountId: MANAGEMENT, regions: ["us-east-1"], perType: 1 });
   scriptOrganization(fake, [
     { id: MANAGEMENT },
     { id: MEMBER },

@@ -1,7 +1,7 @@
 /**
  * The content hash follows the schema's rules, for every type, on two independent full
  * resources per type: the contract fixture (test/contract/fixtures) and what the AWS
- * collector makes of its full SDK fixture (test/providers/aws/fixtures). Volatile fields
+ * collector makes of its full SDK fixture (test/providers/aws/collectors/<type>.fixture.ts). Volatile fields
  * stay out of it, unordered lists count as sets, everything else counts, order included.
  */
 import { readFileSync } from "node:fs";
@@ -32,8 +32,8 @@ import {
 } from "../../src/gen/elava/v1/event_pb.ts";
 import { COLLECTORS } from "../../src/providers/aws/registry.ts";
 import { GLOBAL, observe, REGIONAL, testContext } from "../providers/aws/collectors/harness.ts";
-import { loadFullFixture } from "../providers/aws/support/fixture.ts";
-import { mockAws, resetAws } from "../providers/aws/support/mocks.ts";
+import { installOnMocks, mockAws, resetAws } from "../providers/aws/support/mocks.ts";
+import { loadAwsFixtures } from "../support/aws-fixture.ts";
 import { observedFromEvent } from "../support/events.ts";
 import { listOrderVariants, singleFieldChanges } from "../support/mutations.ts";
 
@@ -51,8 +51,8 @@ function contractFixture(type: ResourceType): InfrastructureChangeEvent {
 async function awsFixture(type: ResourceType): Promise<InfrastructureChangeEvent> {
   const aws = mockAws();
   try {
-    const fixture = await loadFullFixture(type);
-    fixture.mock(aws);
+    const fixture = (await loadAwsFixtures([type]))[type].full;
+    installOnMocks(aws, fixture.answers);
     const unit = RESOURCE_TYPES[type].scope === "global" ? GLOBAL : REGIONAL;
     const collector = COLLECTORS[type];
     const found = (await observe(collector, testContext(unit))).find((r) => r.id === fixture.id);

@@ -4,13 +4,20 @@
  * that the fake attributes to that account, or AccessDenied for an account whose role
  * cannot be assumed.
  */
-import { type FakeAws, FakeErrorAnswer } from "./fake-aws.ts";
+import {
+  type Account,
+  type AccountState,
+  ListAccountsCommand,
+} from "@aws-sdk/client-organizations";
+import { AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { AwsErrorAnswer, on } from "./aws-answers.ts";
+import type { FakeAws } from "./fake-aws.ts";
 
 /** One member account. */
 export interface FakeOrgAccount {
   readonly id: string;
   /** `ACTIVE` unless given (`SUSPENDED`, `PENDING_CLOSURE`, ...). */
-  readonly state?: string;
+  readonly state?: AccountState;
   /** False: AssumeRole into it is denied. Default true. */
   readonly assumable?: boolean;
 }
@@ -18,45 +25,52 @@ export interface FakeOrgAccount {
 /** The access key id of an account's assumed-role credentials. */
 export const accessKeyOf = (accountId: string) => `ASIA${accountId}`;
 
-/** Scripts the organisation: ListAccounts `pageSize` accounts a page, and AssumeRole. */
+/** Serves the organisation: ListAccounts `pageSize` accounts a page, and AssumeRole. */
 export function scriptOrganization(
   fake: FakeAws,
   accounts: readonly FakeOrgAccount[],
   pageSize = 2,
 ): void {
-  const pages: unknown[] = [];
-  for (let i = 0; i < accounts.length; i += pageSize) {
-    pages.push({
-      Accounts: accounts.slice(i, i + pageSize).map((a) => ({
-        Id: a.id,
-        Arn: `arn:aws:organizations::${accounts[0]?.id}:account/o-fake/${a.id}`,
-        Email: `aws+${a.id}@example.com`,
-        Name: `account ${a.id}`,
-        State: a.state ?? "ACTIVE",
-        JoinedMethod: "CREATED",
-        JoinedTimestamp: 1_700_000_000,
-      })),
-    });
-  }
-  fake.pages("organizations", "ListAccounts", pages);
   for (const a of accounts) fake.accounts.set(accessKeyOf(a.id), a.id);
-  fake.answer("sts", "AssumeRole", (call) => {
-    const id = /^arn:[^:]+:iam::(\d{12}):role\//.exec(call.params.RoleArn ?? "")?.[1] ?? "";
-    const account = accounts.find((a) => a.id === id);
-    if (account === undefined || account.assumable === false) {
-      return new FakeErrorAnswer(403, "AccessDenied");
-    }
-    return {
-      Credentials: {
-        AccessKeyId: accessKeyOf(id),
-        SecretAccessKey: "fake-assumed-secret",
-        SessionToken: "fake-session",
-        Expiration: new Date(Date.now() + 3_600_000),
+  fake.serve(
+    on(ListAccountsCommand).pages(
+      {
+        items: "Accounts",
+        pageSize: "MaxResults",
+        max: pageSize,
+        inputToken: "NextToken",
+        outputToken: "NextToken",
       },
-      AssumedRoleUser: {
-        AssumedRoleId: `AROAFAKE:${call.params.RoleSessionName ?? ""}`,
-        Arn: `arn:aws:sts::${id}:assumed-role/elava-scan/elava`,
-      },
-    };
-  });
+      accounts.map(
+        (a): Account => ({
+          Id: a.id,
+          Arn: `arn:aws:organizations::${accounts[0]?.id}:account/o-fake/${a.id}`,
+          Email: `aws+${a.id}@example.com`,
+          Name: `account ${a.id}`,
+          State: a.state ?? "ACTIVE",
+          JoinedMethod: "CREATED",
+          JoinedTimestamp: new Date(1_700_000_000_000),
+        }),
+      ),
+    ),
+    on(AssumeRoleCommand).answerBy(({ RoleArn = "", RoleSessionName = "" }) => {
+      const id = /^arn:[^:]+:iam::(\d{12}):role\//.exec(RoleArn)?.[1] ?? "";
+      const account = accounts.find((a) => a.id === id);
+      if (account === undefined || account.assumable === false) {
+        return new AwsErrorAnswer(403, "AccessDenied");
+      }
+      return {
+        Credentials: {
+          AccessKeyId: accessKeyOf(id),
+          SecretAccessKey: "fake-assumed-secret",
+          SessionToken: "fake-session",
+          Expiration: new Date(Date.now() + 3_600_000),
+        },
+        AssumedRoleUser: {
+          AssumedRoleId: `AROAFAKE:${RoleSessionName}`,
+          Arn: `arn:aws:sts::${id}:assumed-role/elava-scan/elava`,
+        },
+      };
+    }),
+  );
 }

@@ -11,10 +11,10 @@ import { createAwsProvider } from "../../../src/providers/aws/provider.ts";
 import { ALL_COLLECTORS } from "../../../src/providers/aws/registry.ts";
 import { planPartitions } from "../../../src/scanner/scanner.ts";
 import { scriptAwsEstate } from "../../support/aws-estate.ts";
+import { loadAwsFixtures } from "../../support/aws-fixture.ts";
 import { FakeAws, fakeProviderOptions } from "../../support/fake-aws.ts";
 import { GLOBAL, observe, REGIONAL, testContext } from "./collectors/harness.ts";
-import { loadFullFixture } from "./support/fixture.ts";
-import { type AwsMocks, mockAws, resetAws } from "./support/mocks.ts";
+import { type AwsMocks, installOnMocks, mockAws, resetAws } from "./support/mocks.ts";
 
 /** The signal each call the stubs received was sent with, as `Client.Command: signal`. */
 function signalsOfCalls(mocks: AwsMocks): Array<{ call: string; signal: unknown }> {
@@ -44,7 +44,7 @@ describe("every AWS call of every collector honours the partition's signal", () 
   it.each(ALL_COLLECTORS.map((c) => [c.type, c] as const))(
     "%s sends every call with the context's signal",
     async (type, collector) => {
-      (await loadFullFixture(type)).mock(aws);
+      installOnMocks(aws, (await loadAwsFixtures([type]))[type].full.answers);
       const ctx = testContext(RESOURCE_TYPES[type].scope === "global" ? GLOBAL : REGIONAL);
       await observe(collector, ctx);
       const calls = signalsOfCalls(aws);
@@ -57,7 +57,7 @@ describe("every AWS call of every collector honours the partition's signal", () 
 describe("an aborted scan through real SDK clients", () => {
   it("stops every partition's call in flight when the scan aborts", async () => {
     const fake = await FakeAws.start();
-    const estate = scriptAwsEstate(fake, {
+    const estate = await scriptAwsEstate(fake, {
       regions: ["us-east-1"],
       perType: 1,
       regionsGiven: true,

@@ -20,11 +20,10 @@ describe("the AWS provider's abort listeners", () => {
   it("lists every partition at once on one shared signal without a process warning", async () => {
     // Calls wait, so those of all partitions overlap on the shared signal.
     fake.delayMs = 30;
-    const estate = scriptAwsEstate(fake, {
+    const estate = await scriptAwsEstate(fake, {
       regions: ["us-east-1", "eu-west-1"],
       perType: 3,
-      buckets: 20,
-      roles: 20,
+      counts: { s3_bucket: 20, iam_role: 20 },
       regionsGiven: true,
     });
     const provider = createAwsProvider(fakeProviderOptions(fake, { regions: estate.regions }));

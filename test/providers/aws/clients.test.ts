@@ -39,7 +39,7 @@ describe("AWS SDK clients", () => {
   });
 
   it("still answer and count calls without it", async () => {
-    scriptAwsEstate(fake, { regions: ["us-east-1"], perType: 2, regionsGiven: true });
+    await scriptAwsEstate(fake, { regions: ["us-east-1"], perType: 2, regionsGiven: true });
     const counter = new ApiCallCounter();
     const clients = createAwsClients(target, { ...settings, endpoint: fake.url }, counter);
     try {

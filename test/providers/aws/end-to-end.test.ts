@@ -1,14 +1,19 @@
 /**
  * End to end: fake AWS endpoint -> AWS provider and collectors -> scanner -> a real
- * nats-server. One test scans the small hand-written EC2 estate; the other a whole estate of
- * all 18 types in two regions plus global (test/support/aws-estate.ts) with one service
- * denied and throttling and 5xx answers on several others.
+ * nats-server. One test scans the EC2 types of the shared estate (test/support/aws-estate.ts)
+ * with one call denied in one region; the other every type in two regions plus global, with
+ * one service denied and throttling and 5xx answers on several others.
  */
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ResourceType } from "../../../src/contract/resource-types.ts";
+import {
+  ALL_RESOURCE_TYPES,
+  type ResourceType,
+  scopeOf,
+} from "../../../src/contract/resource-types.ts";
 import { partitionSubject, snapshotSubject } from "../../../src/contract/subject.ts";
 import { createAwsProvider } from "../../../src/providers/aws/provider.ts";
+import { COLLECTORS } from "../../../src/providers/aws/registry.ts";
 import { DEFAULT_PUBLISHER_OPTIONS, JetStreamPublisher } from "../../../src/publisher/publisher.ts";
 import { DEFAULT_STREAM_SETTINGS, ensureStream } from "../../../src/publisher/stream.ts";
 import { runScan } from "../../../src/scanner/scanner.ts";
@@ -16,7 +21,6 @@ import { decodeMarker, decodeSnapshot, isMarker, readStream } from "../../scanne
 import { pageSizeViolations, scriptAwsEstate } from "../../support/aws-estate.ts";
 import { FakeAws, fakeProviderOptions } from "../../support/fake-aws.ts";
 import { useNatsServer } from "../../support/nats-server.ts";
-import { EC2_ESTATE_IDS, scriptEc2Estate } from "./support/ec2-wire.ts";
 
 const nats = useNatsServer();
 let fake: FakeAws;
@@ -30,12 +34,19 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-const TYPES = Object.keys(EC2_ESTATE_IDS) as ResourceType[];
+/** The types whose collectors call EC2: the first scan is of these only. */
+const TYPES = (Object.keys(COLLECTORS) as ResourceType[]).filter(
+  (t) => COLLECTORS[t].service === "ec2",
+);
 const ACCOUNT = "123456789012";
 
 describe("an AWS scan against a fake endpoint", () => {
   it("publishes every expected snapshot and marker; a denied call fails only its partition", async () => {
-    scriptEc2Estate(fake);
+    const estate = await scriptAwsEstate(fake, {
+      regions: ["us-east-1", "eu-west-1"],
+      perType: 2,
+      counts: { ec2_instance: 1001 },
+    });
     fake.fail({
       service: "ec2",
       operation: "DescribeSecurityGroups",
@@ -69,13 +80,13 @@ describe("an AWS scan against a fake endpoint", () => {
       TYPES.map((t) => `elava.aws.${t}.${ACCOUNT}.${region}`),
     );
     expect(markers.map((m) => m.subject).sort()).toEqual(expectedMarkers.sort());
-    const expectedSnapshots = ["eu-west-1", "us-east-1"].flatMap((region) =>
-      TYPES.filter((t) => !(t === "security_group" && region === "eu-west-1")).flatMap((t) =>
-        EC2_ESTATE_IDS[t as keyof typeof EC2_ESTATE_IDS].map(
-          (id) => `elava.aws.${t}.${ACCOUNT}.${region}.${id}`,
-        ),
-      ),
-    );
+    const expectedSnapshots = estate.partitions
+      .filter((p) => TYPES.includes(p.resourceType))
+      .filter((p) => !(p.resourceType === "security_group" && p.region === "eu-west-1"))
+      .flatMap((p) =>
+        p.ids.map((id) => `elava.aws.${p.resourceType}.${ACCOUNT}.${p.region}.${id}`),
+      );
+    expect(expectedSnapshots.length).toBeGreaterThan(2000);
     expect(snapshots.map((m) => m.subject).sort()).toEqual(expectedSnapshots.sort());
 
     for (const m of markers) {
@@ -92,10 +103,10 @@ describe("an AWS scan against a fake endpoint", () => {
         expect(Number(marker.resourceCount)).toBe(own.length);
       }
     }
-    const instance = snapshots.find((s) => s.subject.endsWith(".us-east-1.i-0aaa"));
+    const instance = snapshots.find((s) => s.subject.endsWith(".us-east-1.i-00100000000000001"));
     const event = instance && decodeSnapshot(instance);
     expect(event?.resourceName).toBe("web-1");
-    expect(event?.arn).toBe("arn:aws:ec2:us-east-1:123456789012:instance/i-0aaa");
+    expect(event?.arn).toBe("arn:aws:ec2:us-east-1:123456789012:instance/i-00100000000000001");
     expect(fake.calls("ec2", "DescribeRegions")).toHaveLength(1);
     expect(fake.calls().some((c) => c.region === "ap-east-1")).toBe(false);
     expect(report.partitions.filter((p) => p.status === "FAILED").map((p) => p.reason)).toEqual([
@@ -105,10 +116,10 @@ describe("an AWS scan against a fake endpoint", () => {
   });
 });
 
-describe("an AWS scan of all 18 types against a fake endpoint", () => {
+describe("an AWS scan of every type against a fake endpoint", () => {
   it("publishes every snapshot and marker; a denied service fails only its types; throttles and 5xx are retried", async () => {
     const regions = ["us-east-1", "eu-west-1"];
-    const estate = scriptAwsEstate(fake, {
+    const estate = await scriptAwsEstate(fake, {
       regions,
       perType: 4,
       // Enough of these that their listings take several pages.
@@ -119,12 +130,12 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
         eks_cluster: 101,
         eks_node_group: 101,
         rds_instance: 101,
+        iam_role: 6,
+        s3_bucket: 6,
       },
-      roles: 6,
-      buckets: 6,
       bucketRegionsListed: false,
     });
-    fake.fail({ service: "elasticloadbalancing", code: "AccessDenied", status: 403 });
+    fake.fail({ service: "elbv2", code: "AccessDenied", status: 403 });
     // Each fault fails that many calls of its operation, wherever they come from.
     const faults = [
       {
@@ -137,7 +148,7 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
       { service: "ec2", operation: "DescribeVpcs", code: "InternalError", status: 500, times: 1 },
       {
         service: "eks",
-        operation: "GET /clusters",
+        operation: "ListClusters",
         code: "ThrottlingException",
         status: 429,
         times: 3,
@@ -157,7 +168,7 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
         times: 1,
       },
       { service: "iam", operation: "ListRoleTags", code: "Throttling", status: 400, times: 1 },
-      { service: "s3", operation: /\?tagging$/, code: "SlowDown", status: 503, times: 2 },
+      { service: "s3", operation: "GetBucketTagging", code: "SlowDown", status: 503, times: 2 },
     ] as const;
     for (const f of faults) fake.fail(f);
     const provider = createAwsProvider(fakeProviderOptions(fake));
@@ -176,7 +187,10 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
     const denied = new Set<ResourceType>(["load_balancer", "target_group"]);
     const key = (p: (typeof estate.partitions)[number]) => ({ provider: "aws", ...p });
 
-    expect(estate.partitions).toHaveLength(16 * regions.length + 2);
+    const globalTypes = ALL_RESOURCE_TYPES.filter((t) => scopeOf(t) === "global").length;
+    expect(estate.partitions).toHaveLength(
+      (ALL_RESOURCE_TYPES.length - globalTypes) * regions.length + globalTypes,
+    );
     expect(markers.map((m) => m.subject).sort()).toEqual(
       estate.partitions.map((p) => partitionSubject("elava", key(p))).sort(),
     );
@@ -222,16 +236,12 @@ describe("an AWS scan of all 18 types against a fake endpoint", () => {
     // the first (denied) DescribeTargetGroups of each of its partitions.
     const expected = new Map([...estate.minimumCalls].filter(([op]) => !op.startsWith("elbv2:")));
     expected.set("elbv2:DescribeTargetGroups", 2 * regions.length);
-    const apiName: Record<string, string> = {
-      "eks GET /clusters": "eks:ListClusters",
-      "s3 /\\?tagging$/": "s3:GetBucketTagging",
-    };
     for (const f of faults) {
-      const op = apiName[`${f.service} ${String(f.operation)}`] ?? `${f.service}:${f.operation}`;
+      const op = `${f.service}:${f.operation}`;
       expected.set(op, (expected.get(op) ?? 0) + f.times);
     }
     expect(Object.fromEntries(provider.apiCalls())).toEqual(Object.fromEntries(expected));
-    expect(pageSizeViolations(fake.calls())).toEqual([]);
+    expect(pageSizeViolations(estate, fake.calls())).toEqual([]);
     expect(provider.throttledCalls().get("eks:ListClusters")).toBe(3);
     expect(provider.throttledCalls().get("s3:GetBucketTagging")).toBe(2);
 

@@ -52,7 +52,7 @@ describe("organisation-wide accounts", () => {
       roleName: "elava-scan",
       externalId: "ext-1",
     });
-    expect(fake.calls("organizations", "ListAccounts").map((c) => c.params.NextToken)).toEqual([
+    expect(fake.calls("organizations", "ListAccounts").map((c) => c.input.NextToken)).toEqual([
       undefined,
       "page-1",
       "page-2",
@@ -60,7 +60,7 @@ describe("organisation-wide accounts", () => {
     expect(
       fake
         .calls("sts", "AssumeRole")
-        .map((c) => c.params.RoleArn)
+        .map((c) => c.input.RoleArn)
         .sort(),
     ).toEqual([
       "arn:aws:iam::123456789012:role/elava-scan",
@@ -68,9 +68,7 @@ describe("organisation-wide accounts", () => {
       "arn:aws:iam::333333333333:role/elava-scan",
       "arn:aws:iam::555555555555:role/elava-scan",
     ]);
-    expect(fake.calls("sts", "AssumeRole").every((c) => c.params.ExternalId === "ext-1")).toBe(
-      true,
-    );
+    expect(fake.calls("sts", "AssumeRole").every((c) => c.input.ExternalId === "ext-1")).toBe(true);
     const ok = ["eu-west-1:ok", "us-east-1:ok", "global:ok"];
     expect(Object.fromEntries(byAccount)).toEqual({
       "123456789012": ok,

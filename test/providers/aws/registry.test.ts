@@ -6,9 +6,15 @@ import {
   requiredIamActions,
 } from "../../../src/providers/aws/registry.ts";
 import { SERVICES } from "../../../src/providers/aws/services.ts";
+import { loadAwsFixtures } from "../../support/aws-fixture.ts";
 import { GLOBAL, observe, REGIONAL, testContext } from "./collectors/harness.ts";
-import { loadFullFixture } from "./support/fixture.ts";
-import { mockAws, policyActions, resetAws } from "./support/mocks.ts";
+import {
+  actionsCalled,
+  installOnMocks,
+  mockAws,
+  policyActions,
+  resetAws,
+} from "./support/mocks.ts";
 import { expectFullyPopulated, unsetPayloadFields } from "./support/populated.ts";
 
 const aws = mockAws();
@@ -27,14 +33,15 @@ describe("AWS collector registry", () => {
   });
 
   it.each(ALL_COLLECTORS.map((c) => [c.type, c] as const))(
-    "%s has a full fixture that maps with no field left empty",
+    "%s has a full fixture that maps with no field left empty, calling only declared actions",
     async (type, collector) => {
-      const fixture = await loadFullFixture(type);
-      fixture.mock(aws);
+      const { full } = (await loadAwsFixtures([type]))[type];
+      installOnMocks(aws, full.answers);
       const unit = RESOURCE_TYPES[type].scope === "global" ? GLOBAL : REGIONAL;
       const resources = await observe(collector, testContext(unit));
-      const resource = resources.find((r) => r.id === fixture.id);
-      expectFullyPopulated(resource);
+      expectFullyPopulated(resources.find((r) => r.id === full.id));
+      const undeclared = actionsCalled(aws).filter((a) => !collector.iamActions.includes(a));
+      expect(undeclared).toEqual([]);
     },
   );
 

@@ -11,11 +11,11 @@ import { join } from "node:path";
 import { GetBucketLocationCommand, GetBucketTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApiCallCounter, createAwsClients } from "../../../src/providers/aws/clients.ts";
+import { AwsErrorAnswer, on } from "../../support/aws-answers.ts";
 import { FakeAws } from "../../support/fake-aws.ts";
 
 const BUCKET = "logs.example.com";
 const credentials = { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" };
-const ns = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
 const VARIABLES = [
   "AWS_ENDPOINT_URL",
   "AWS_ENDPOINT_URL_S3",
@@ -32,15 +32,13 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "elava-s3-endpoint-"));
   saved = Object.fromEntries(VARIABLES.map((v) => [v, process.env[v]]));
   for (const v of VARIABLES) delete process.env[v];
-  fake.answer(
-    "s3",
-    `GET /${BUCKET}/?location`,
-    () => `<LocationConstraint ${ns}>eu-west-1</LocationConstraint>`,
-  );
-  fake.answer(
-    "s3",
-    `GET /${BUCKET}/?tagging`,
-    () => `<Tagging ${ns}><TagSet><Tag><Key>Team</Key><Value>data</Value></Tag></TagSet></Tagging>`,
+  const bucket =
+    <O>(output: O) =>
+    ({ Bucket }: { Bucket?: string | undefined }) =>
+      Bucket === BUCKET ? output : new AwsErrorAnswer(404, "NoSuchBucket");
+  fake.serve(
+    on(GetBucketLocationCommand).answerBy(bucket({ LocationConstraint: "eu-west-1" as const })),
+    on(GetBucketTaggingCommand).answerBy(bucket({ TagSet: [{ Key: "Team", Value: "data" }] })),
   );
 });
 afterEach(async () => {
@@ -85,9 +83,10 @@ describe("S3 calls on a configured endpoint", () => {
       } finally {
         clients.destroy();
       }
-      expect(fake.calls("s3").map((c) => c.operation)).toEqual([
-        `GET /${BUCKET}/?location`,
-        `GET /${BUCKET}/?tagging`,
+      // The fake reads the bucket from the path: path-style.
+      expect(fake.calls("s3").map((c) => [c.operation, c.input.Bucket])).toEqual([
+        ["GetBucketLocation", BUCKET],
+        ["GetBucketTagging", BUCKET],
       ]);
       expect(counter.calls().get("s3:GetBucketLocation")).toBe(1);
     },

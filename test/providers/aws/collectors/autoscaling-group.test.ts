@@ -6,13 +6,13 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { AutoscalingGroupSchema } from "../../../../src/gen/elava/v1/compute_pb.ts";
 import { autoscalingGroupCollector } from "../../../../src/providers/aws/collectors/autoscaling-group.ts";
 import { unsetFields } from "../../../support/populated.ts";
+import { answerPages } from "../support/mocks.ts";
 import {
   fullGroup,
   minimalGroup,
   mixedPolicyGroup,
   namelessGroup,
-} from "../fixtures/autoscaling_group.ts";
-import { answerPages } from "../support/mocks.ts";
+} from "./autoscaling-group.fixture.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const autoscaling = mockClient(AutoScalingClient);

@@ -9,13 +9,13 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { DbSubnetGroupSchema } from "../../../../src/gen/elava/v1/database_pb.ts";
 import { dbSubnetGroupCollector } from "../../../../src/providers/aws/collectors/db-subnet-group.ts";
 import { unsetFields } from "../../../support/populated.ts";
+import { answerPages } from "../support/mocks.ts";
 import {
   bareSubnetGroup,
   fullSubnetGroup,
   fullSubnetGroupTags,
   namelessSubnetGroup,
-} from "../fixtures/db_subnet_group.ts";
-import { answerPages } from "../support/mocks.ts";
+} from "./db-subnet-group.fixture.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const rds = mockClient(RDSClient);

@@ -3,9 +3,9 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { afterEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { ec2InstanceCollector } from "../../../../src/providers/aws/collectors/ec2-instance.ts";
-import { anonymousInstance, bareInstance, eksNode } from "../fixtures/ec2_instance.ts";
 import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
 import { expectFullyPopulated } from "../support/populated.ts";
+import { anonymousInstance, bareInstance, eksNode } from "./ec2-instance.fixture.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const aws = mockAws();

@@ -13,8 +13,8 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { EksClusterSchema } from "../../../../src/gen/elava/v1/containers_pb.ts";
 import { eksClusterCollector } from "../../../../src/providers/aws/collectors/eks-cluster.ts";
 import { unsetFields } from "../../../support/populated.ts";
-import { clusterArn, creatingCluster, fullCluster } from "../fixtures/eks_cluster.ts";
 import { answerPages } from "../support/mocks.ts";
+import { clusterArn, creatingCluster, fullCluster } from "./eks-cluster.fixture.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const eks = mockClient(EKSClient);

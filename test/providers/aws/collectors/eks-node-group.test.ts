@@ -12,8 +12,8 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { EksNodeGroupSchema } from "../../../../src/gen/elava/v1/containers_pb.ts";
 import { eksNodeGroupCollector } from "../../../../src/providers/aws/collectors/eks-node-group.ts";
 import { unsetFields } from "../../../support/populated.ts";
-import { bareNodegroup, fullNodegroup, nodegroupArn } from "../fixtures/eks_node_group.ts";
 import { answerPages } from "../support/mocks.ts";
+import { bareNodegroup, fullNodegroup, nodegroupArn } from "./eks-node-group.fixture.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 
 const eks = mockClient(EKSClient);

@@ -13,15 +13,15 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { IamRoleSchema } from "../../../../src/gen/elava/v1/identity_pb.ts";
 import { iamRoleCollector } from "../../../../src/providers/aws/collectors/iam-role.ts";
 import { unsetFields } from "../../../support/populated.ts";
+import { answerPages } from "../support/mocks.ts";
+import { GLOBAL, observe, pagesOf, payloadOf, testContext } from "./harness.ts";
 import {
   bareRole,
   fullRole,
   fullTrustPolicy,
   instanceProfiles,
   roleArn,
-} from "../fixtures/iam_role.ts";
-import { answerPages } from "../support/mocks.ts";
-import { GLOBAL, observe, pagesOf, payloadOf, testContext } from "./harness.ts";
+} from "./iam-role.fixture.ts";
 
 const iam = mockClient(IAMClient);
 const POLICY = "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy";

@@ -2,14 +2,10 @@ import { DescribeInternetGatewaysCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { internetGatewayCollector } from "../../../../src/providers/aws/collectors/internet-gateway.ts";
-import {
-  anonymousGateway,
-  attachedGateway,
-  detachedGateway,
-} from "../fixtures/internet_gateway.ts";
 import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
 import { expectFullyPopulated } from "../support/populated.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+import { anonymousGateway, attachedGateway, detachedGateway } from "./internet-gateway.fixture.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));

@@ -6,16 +6,16 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { afterEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { launchTemplateCollector } from "../../../../src/providers/aws/collectors/launch-template.ts";
+import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
+import { expectFullyPopulated } from "../support/populated.ts";
+import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 import {
   anonymousTemplate,
   interfaceLatest,
   interfaceTemplate,
   workersLatest,
   workersTemplate,
-} from "../fixtures/launch_template.ts";
-import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
-import { expectFullyPopulated } from "../support/populated.ts";
-import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+} from "./launch-template.fixture.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));

@@ -11,6 +11,8 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { LoadBalancerSchema } from "../../../../src/gen/elava/v1/load_balancing_pb.ts";
 import { loadBalancerCollector } from "../../../../src/providers/aws/collectors/load-balancer.ts";
 import { unsetFields } from "../../../support/populated.ts";
+import { answerPages } from "../support/mocks.ts";
+import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 import {
   arnlessLoadBalancer,
   bareLoadBalancer,
@@ -18,9 +20,7 @@ import {
   fullLoadBalancerTags,
   lbArn,
   routingGroups,
-} from "../fixtures/load_balancer.ts";
-import { answerPages } from "../support/mocks.ts";
-import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+} from "./load-balancer.fixture.ts";
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 beforeEach(() => {

@@ -2,10 +2,10 @@ import { DescribeNatGatewaysCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { natGatewayCollector } from "../../../../src/providers/aws/collectors/nat-gateway.ts";
-import { anonymousNat, privateNat, publicNat } from "../fixtures/nat_gateway.ts";
 import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
 import { expectFullyPopulated } from "../support/populated.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+import { anonymousNat, privateNat, publicNat } from "./nat-gateway.fixture.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));

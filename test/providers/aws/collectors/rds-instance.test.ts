@@ -6,14 +6,14 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { RdsInstanceSchema } from "../../../../src/gen/elava/v1/database_pb.ts";
 import { rdsInstanceCollector } from "../../../../src/providers/aws/collectors/rds-instance.ts";
 import { unsetFields } from "../../../support/populated.ts";
+import { answerPages } from "../support/mocks.ts";
+import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
 import {
   anonymousInstance,
   creatingInstance,
   fullInstance,
   replicaInstance,
-} from "../fixtures/rds_instance.ts";
-import { answerPages } from "../support/mocks.ts";
-import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+} from "./rds-instance.fixture.ts";
 
 const rds = mockClient(RDSClient);
 afterEach(() => rds.reset());

@@ -5,10 +5,10 @@ import {
   routeTableCollector,
   routeTarget,
 } from "../../../../src/providers/aws/collectors/route-table.ts";
-import { anonymousTable, mainTable, publicTable } from "../fixtures/route_table.ts";
 import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
 import { expectFullyPopulated } from "../support/populated.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+import { anonymousTable, mainTable, publicTable } from "./route-table.fixture.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));

@@ -16,6 +16,8 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { S3BucketSchema } from "../../../../src/gen/elava/v1/storage_pb.ts";
 import { s3BucketCollector } from "../../../../src/providers/aws/collectors/s3-bucket.ts";
 import { unsetFields } from "../../../support/populated.ts";
+import { answerPages } from "../support/mocks.ts";
+import { GLOBAL, observe, pagesOf, payloadOf, testContext } from "./harness.ts";
 import {
   fullBucket,
   fullEncryption,
@@ -24,9 +26,7 @@ import {
   fullVersioning,
   legacyBucket,
   namelessBucket,
-} from "../fixtures/s3_bucket.ts";
-import { answerPages } from "../support/mocks.ts";
-import { GLOBAL, observe, pagesOf, payloadOf, testContext } from "./harness.ts";
+} from "./s3-bucket.fixture.ts";
 
 const s3 = mockClient(S3Client);
 

@@ -2,10 +2,10 @@ import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { securityGroupCollector } from "../../../../src/providers/aws/collectors/security-group.ts";
-import { anonymousGroup, defaultGroup, webGroup } from "../fixtures/security_group.ts";
 import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
 import { expectFullyPopulated } from "../support/populated.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+import { anonymousGroup, defaultGroup, webGroup } from "./security-group.fixture.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));

@@ -2,17 +2,17 @@ import { DescribeRouteTablesCommand, DescribeSubnetsCommand } from "@aws-sdk/cli
 import { afterEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { subnetCollector } from "../../../../src/providers/aws/collectors/subnet.ts";
-import { mainTable, publicTable } from "../fixtures/route_table.ts";
+import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
+import { expectFullyPopulated } from "../support/populated.ts";
+import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+import { mainTable, publicTable } from "./route-table.fixture.ts";
 import {
   anonymousSubnet,
   orphanSubnet,
   privateSubnet,
   publicSubnet,
   routeTables,
-} from "../fixtures/subnet.ts";
-import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
-import { expectFullyPopulated } from "../support/populated.ts";
-import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+} from "./subnet.fixture.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));

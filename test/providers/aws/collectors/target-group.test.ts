@@ -11,7 +11,9 @@ import { PartitionFailure } from "../../../../src/errors.ts";
 import { TargetGroupSchema } from "../../../../src/gen/elava/v1/load_balancing_pb.ts";
 import { targetGroupCollector } from "../../../../src/providers/aws/collectors/target-group.ts";
 import { unsetFields } from "../../../support/populated.ts";
-import { lbArn } from "../fixtures/load_balancer.ts";
+import { answerPages } from "../support/mocks.ts";
+import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+import { lbArn } from "./load-balancer.fixture.ts";
 import {
   arnlessTargetGroup,
   bareTargetGroup,
@@ -19,9 +21,7 @@ import {
   fullTargetGroupTags,
   fullTargetHealth,
   tgArn,
-} from "../fixtures/target_group.ts";
-import { answerPages } from "../support/mocks.ts";
-import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+} from "./target-group.fixture.ts";
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 beforeEach(() => {

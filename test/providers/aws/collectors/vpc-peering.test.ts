@@ -2,10 +2,10 @@ import { DescribeVpcPeeringConnectionsCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { vpcPeeringCollector } from "../../../../src/providers/aws/collectors/vpc-peering.ts";
-import { activePeering, anonymousPeering, pendingPeering } from "../fixtures/vpc_peering.ts";
 import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
 import { expectFullyPopulated } from "../support/populated.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+import { activePeering, anonymousPeering, pendingPeering } from "./vpc-peering.fixture.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));

@@ -2,10 +2,10 @@ import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
 import { PartitionFailure } from "../../../../src/errors.ts";
 import { vpcCollector } from "../../../../src/providers/aws/collectors/vpc.ts";
-import { anonymousVpc, bareVpc, prodVpc } from "../fixtures/vpc.ts";
 import { answerPages, expectActionsAllowed, mockAws, resetAws } from "../support/mocks.ts";
 import { expectFullyPopulated } from "../support/populated.ts";
 import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts";
+import { anonymousVpc, bareVpc, prodVpc } from "./vpc.fixture.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));

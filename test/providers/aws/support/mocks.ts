@@ -13,6 +13,8 @@ import {
   type AwsService,
   SERVICES,
 } from "../../../../src/providers/aws/services.ts";
+import { type AnyAnswer, AwsErrorAnswer, sdkErrorOf } from "../../../support/aws-answers.ts";
+import { operationOf } from "../../../support/aws-wire.ts";
 
 /** A stub of every collector client (all instances of each client class), by service. */
 export type AwsMocks = { readonly [S in AwsService]: AwsClientStub<AwsClients[S]> };
@@ -26,6 +28,31 @@ export function mockAws(): AwsMocks {
       mockClient(SERVICES[s].client as unknown as Parameters<typeof mockClient>[0]),
     ]),
   ) as unknown as AwsMocks;
+}
+
+/** What installing answers needs of a stub, whichever client's it is. */
+interface AnswerableStub {
+  on(command: unknown): { callsFake(fn: (input: never) => unknown): unknown };
+}
+
+/**
+ * Makes the stubs give the answers (aws-answers.ts), errors thrown as the SDK throws them:
+ * the same answers the fake endpoint serves to real SDK clients.
+ */
+export function installOnMocks(mocks: AwsMocks, answers: readonly AnyAnswer[]): void {
+  for (const a of answers) {
+    const { service } = operationOf(a.command);
+    if (!Object.hasOwn(mocks, service.key)) {
+      throw new Error(`${a.command.name} is not of a collector's service: no stub answers it`);
+    }
+    const stub = mocks[service.key as AwsService] as unknown as AnswerableStub;
+    // `send` resolves like the SDK's, so `.then` on its result works as in production.
+    stub.on(a.command).callsFake(async (input) => {
+      const output = a.respond(input);
+      if (output instanceof AwsErrorAnswer) throw sdkErrorOf(output);
+      return output;
+    });
+  }
 }
 
 /** Resets every stub's behaviour and recorded calls. */
