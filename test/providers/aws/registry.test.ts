@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { derivedFiles, resourceTypesDoc } from "../../../scripts/generate-aws.ts";
 import { ALL_RESOURCE_TYPES, RESOURCE_TYPES } from "../../../src/contract/resource-types.ts";
 import {
   ALL_COLLECTORS,
@@ -57,6 +59,22 @@ describe("AWS collector registry", () => {
       payload: { ...emptyPayloadOf(first.type) },
     };
     expect(unsetPayloadFields(bare).length).toBeGreaterThan(0);
+  });
+});
+
+describe("files derived from the registry", () => {
+  it.each(Object.entries(derivedFiles()))("%s is what npm run generate writes", (path, content) => {
+    const committed = readFileSync(new URL(`../../../${path}`, import.meta.url), "utf8");
+    expect(committed, `${path} is stale: run \`npm run generate\` and commit it`).toBe(content);
+  });
+
+  it("names every type, its message and each of its IAM actions in the docs table", () => {
+    const doc = resourceTypesDoc();
+    for (const c of ALL_COLLECTORS) {
+      const row = doc.split("\n").find((l) => l.startsWith(`| \`${c.type}\` |`));
+      expect(row, c.type).toBeDefined();
+      for (const a of c.iamActions) expect(row).toContain(`\`${a}\``);
+    }
   });
 });
 
