@@ -1,13 +1,5 @@
-/**
- * The content hash follows the schema's rules, for every type, on two independent full
- * resources per type: the contract fixture (test/contract/fixtures) and what the AWS
- * collector makes of its full SDK fixture (test/providers/aws/collectors/<type>.fixture.ts). Volatile fields
- * stay out of it, unordered lists count as sets, everything else counts, order included.
- */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { type DescField, fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DescField, fromBinary } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
 import {
   CONTENT_HASH_SCHEME,
   compareContentHashes,
@@ -30,40 +22,11 @@ import {
   type InfrastructureChangeEvent,
   InfrastructureChangeEventSchema,
 } from "../../src/gen/elava/v1/event_pb.ts";
-import { COLLECTORS } from "../../src/providers/aws/registry.ts";
-import { GLOBAL, observe, REGIONAL, testContext } from "../providers/aws/collectors/harness.ts";
-import { installOnMocks, mockAws, resetAws } from "../providers/aws/support/mocks.ts";
-import { loadAwsFixtures } from "../support/aws-fixture.ts";
 import { observedFromEvent } from "../support/events.ts";
+import { fullEvents } from "../support/full-events.ts";
 import { listOrderVariants, singleFieldChanges } from "../support/mutations.ts";
 
 const scan = { scanId: "01SCAN", scanStartedAt: new Date("2026-01-01T00:00:00Z"), prefix: "elava" };
-
-function contractFixture(type: ResourceType): InfrastructureChangeEvent {
-  const path = join(import.meta.dirname, "fixtures", `${type}.json`);
-  return fromJson(
-    InfrastructureChangeEventSchema,
-    JSON.parse(readFileSync(path, "utf8")) as JsonValue,
-  );
-}
-
-/** The event a collector's full fixture is published as (envelope as the scanner sets it). */
-async function awsFixture(type: ResourceType): Promise<InfrastructureChangeEvent> {
-  const aws = mockAws();
-  try {
-    const fixture = (await loadAwsFixtures([type]))[type].full;
-    installOnMocks(aws, fixture.answers);
-    const unit = RESOURCE_TYPES[type].scope === "global" ? GLOBAL : REGIONAL;
-    const collector = COLLECTORS[type];
-    const found = (await observe(collector, testContext(unit))).find((r) => r.id === fixture.id);
-    if (found === undefined) throw new Error(`the ${type} full fixture yields no ${fixture.id}`);
-    const s = encodeSnapshot(scan, partitionOf(type, unit.accountId, unit.region), found);
-    return fromBinary(InfrastructureChangeEventSchema, s.data);
-  } finally {
-    resetAws(aws);
-    for (const m of Object.values(aws)) m.restore();
-  }
-}
 
 function partitionOf(type: ResourceType, accountId: string, region: string): PartitionKey {
   return { provider: "aws", resourceType: type, accountId, region };
@@ -77,23 +40,12 @@ function hashOf(event: InfrastructureChangeEvent): string {
   ).contentHash;
 }
 
-const sources: Array<[string, ResourceType]> = ALL_RESOURCE_TYPES.flatMap((t) => [
-  ["contract fixture", t] as [string, ResourceType],
-  ["AWS fixture", t] as [string, ResourceType],
-]);
-const events = new Map<string, InfrastructureChangeEvent>();
-beforeAll(async () => {
-  for (const t of ALL_RESOURCE_TYPES) {
-    events.set(`contract fixture ${t}`, contractFixture(t));
-    events.set(`AWS fixture ${t}`, await awsFixture(t));
-  }
-});
-afterAll(() => events.clear());
+const sources: Array<[string, ResourceType]> = ALL_RESOURCE_TYPES.map((t) => ["full event", t]);
+/** A full event of every type, its payload from the AWS collector's full fixture. */
+const EVENTS = await fullEvents();
 
-function eventOf(source: string, type: ResourceType): InfrastructureChangeEvent {
-  const e = events.get(`${source} ${type}`);
-  if (e === undefined) throw new Error(`no ${source} for ${type}`);
-  return e;
+function eventOf(_source: string, type: ResourceType): InfrastructureChangeEvent {
+  return EVENTS[type];
 }
 
 /** Whether the field, or a message field on its path, is volatile (a path's first segment is the envelope). */
@@ -114,7 +66,7 @@ const PARTITION_FIELDS = new Set([
 
 describe("the content hash", () => {
   it("names its scheme: sha256-v2:<hex>", () => {
-    const h = hashOf(contractFixture("vpc"));
+    const h = hashOf(eventOf("full event", "vpc"));
     expect(h).toMatch(/^sha256-v2:[0-9a-f]{64}$/u);
     expect(contentHashScheme(h)).toBe(CONTENT_HASH_SCHEME);
   });

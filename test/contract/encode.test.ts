@@ -1,13 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   clone,
   create,
   type DescMessage,
   fromBinary,
-  fromJson,
-  type JsonValue,
   type Message,
   toBinary,
 } from "@bufbuild/protobuf";
@@ -25,6 +22,7 @@ import { InfrastructureChangeEventSchema } from "../../src/gen/elava/v1/event_pb
 import { PartitionScannedSchema, ScanStatus } from "../../src/gen/elava/v1/marker_pb.ts";
 import { VpcSchema } from "../../src/gen/elava/v1/network_pb.ts";
 import { observedFromEvent } from "../support/events.ts";
+import { fullEvents } from "../support/full-events.ts";
 import { listOrderVariants } from "../support/mutations.ts";
 
 const root = join(import.meta.dirname, "../..");
@@ -34,11 +32,11 @@ const scan = (scanId: string, startedAt = "2026-01-01T00:00:00Z") => ({
   prefix: "elava",
 });
 
+/** A full event of every type, its payload from the AWS collector's full fixture. */
+const EVENTS = await fullEvents();
+
 function fixture(type: ResourceType) {
-  const json = JSON.parse(
-    readFileSync(join(import.meta.dirname, "fixtures", `${type}.json`), "utf8"),
-  ) as JsonValue;
-  const event = fromJson(InfrastructureChangeEventSchema, json);
+  const event = EVENTS[type];
   const partition: PartitionKey = {
     provider: "aws",
     resourceType: type,
@@ -146,11 +144,9 @@ describe("the content hash", () => {
 
   it("is equal across processes", () => {
     const script = `
-      import { readFileSync } from "node:fs";
-      import { fromJson } from "@bufbuild/protobuf";
       import { encodeSnapshot } from "./src/contract/encode.ts";
-      import { InfrastructureChangeEventSchema } from "./src/gen/elava/v1/event_pb.ts";
-      const e = fromJson(InfrastructureChangeEventSchema, JSON.parse(readFileSync("test/contract/fixtures/eks_node_group.json", "utf8")));
+      import { fullEvent } from "./test/support/full-events.ts";
+      const e = await fullEvent("eks_node_group");
       const r = { id: e.resourceId, name: e.resourceName, arn: e.arn, tags: Object.fromEntries(Object.entries(e.tags).reverse()), payload: e.resource };
       const p = { provider: "aws", resourceType: "eks_node_group", accountId: e.accountId, region: e.region };
       process.stdout.write(encodeSnapshot({ scanId: "other", scanStartedAt: new Date(), prefix: "elava" }, p, r).contentHash);

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import {
   type ResolvedReference,
@@ -30,6 +28,7 @@ import {
   VpcPeeringSchema,
 } from "../../src/gen/elava/v1/network_pb.ts";
 import { sampleResources } from "../../src/providers/sample/index.ts";
+import { fullEvents } from "../support/full-events.ts";
 
 const A = "123456789012";
 const B = "210987654321";
@@ -282,13 +281,12 @@ describe("resolveReferences", () => {
   });
 });
 
+/** A full event of every type, its payload from the AWS collector's full fixture. */
+const EVENTS = await fullEvents();
+
 describe("resourceKey", () => {
   function fixture(type: ResourceType): InfrastructureChangeEvent {
-    const path = join(import.meta.dirname, "fixtures", `${type}.json`);
-    return fromJson(
-      InfrastructureChangeEventSchema,
-      JSON.parse(readFileSync(path, "utf8")) as JsonValue,
-    );
+    return EVENTS[type];
   }
 
   /** The resource_id the type's (elava.v1.resource) identity says an event must have. */

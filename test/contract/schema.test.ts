@@ -1,25 +1,19 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   type DescMessage,
   equals,
   fromBinary,
   fromJson,
-  type JsonValue,
   toBinary,
   toJson,
 } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ALL_RESOURCE_TYPES, RESOURCE_TYPES } from "../../src/contract/resource-types.ts";
 import { InfrastructureChangeEventSchema } from "../../src/gen/elava/v1/event_pb.ts";
+import { fullEvents } from "../support/full-events.ts";
 import { unsetFields } from "../support/populated.ts";
 
-const fixtureDir = join(import.meta.dirname, "fixtures");
-
-function loadEventFixture(type: string) {
-  const json = JSON.parse(readFileSync(join(fixtureDir, `${type}.json`), "utf8")) as JsonValue;
-  return fromJson(InfrastructureChangeEventSchema, json);
-}
+/** A full event of every type, its payload from the AWS collector's full fixture. */
+const EVENTS = await fullEvents();
 
 describe("the resource oneof", () => {
   const oneof = InfrastructureChangeEventSchema.oneofs.find((o) => o.name === "resource");
@@ -31,13 +25,8 @@ describe("the resource oneof", () => {
     }
   });
 
-  it("has one full fixture per case, and no other", () => {
-    const files = readdirSync(fixtureDir).map((f) => f.replace(/\.json$/, ""));
-    expect(files.sort()).toEqual([...ALL_RESOURCE_TYPES].sort());
-  });
-
   it.each(ALL_RESOURCE_TYPES)("%s: a full fixture sets every field and round-trips", (type) => {
-    const event = loadEventFixture(type);
+    const event = EVENTS[type];
     expect(event.resource.case).toBe(RESOURCE_TYPES[type].case);
     expect(event.resourceType).toBe(type);
     expect(unsetFields(InfrastructureChangeEventSchema, event)).toEqual([]);

@@ -74,7 +74,7 @@ describe("AWS provider through a fake endpoint", () => {
   });
 
   it("discovers enabled regions, skips and logs the one not opted in, adds global", async () => {
-    const estate = await scriptEstate();
+    await scriptEstate();
     const { p, logs } = provider();
     const units = await p.units(new AbortController().signal);
     expect(units.map((u) => `${u.accountId}/${u.region}`)).toEqual([
@@ -117,7 +117,7 @@ describe("AWS provider through a fake endpoint", () => {
   });
 
   it("fails the partition as throttled, naming the call, when throttling outlasts the retries", async () => {
-    const estate = await scriptEstate();
+    await scriptEstate();
     fake.fail({
       service: "ec2",
       operation: "DescribeNatGateways",
@@ -165,7 +165,7 @@ describe("AWS provider through a fake endpoint", () => {
   });
 
   it("fails the partition with invalid_data naming it when the API answers an entry without id", async () => {
-    const estate = await scriptEstate();
+    await scriptEstate();
     fake.serve(
       on(DescribeVpcsCommand).answer({
         Vpcs: [{ VpcId: "vpc-0ok" }, { CidrBlock: "10.9.0.0/16" }],
@@ -208,7 +208,7 @@ describe("AWS provider through a fake endpoint", () => {
   });
 
   it("scans an assumed role's account with its own credentials", async () => {
-    const estate = await scriptEstate();
+    await scriptEstate();
     fake.serve(
       on(AssumeRoleCommand).answer({
         Credentials: {
