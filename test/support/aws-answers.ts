@@ -26,8 +26,8 @@ export type Output<O> = Omit<O, "$metadata">;
 export interface Paging<I, O> {
   /** The output member holding a page's items. */
   readonly items: keyof O & string;
-  /** The input member asking for a page size. */
-  readonly pageSize: keyof I & string;
+  /** The input member asking for a page size; absent when the API's pages have a fixed size. */
+  readonly pageSize?: keyof I & string;
   /** The largest page the API allows. */
   readonly max: number;
   /** The input and output members of the continuation token. */
@@ -57,7 +57,7 @@ export interface Answer<I extends object = never, O extends MetadataBearer = Met
 /** The paging of any operation. */
 export interface AnyPaging {
   readonly items: string;
-  readonly pageSize: string;
+  readonly pageSize?: string | undefined;
   readonly max: number;
   readonly inputToken: string;
   readonly outputToken: string;

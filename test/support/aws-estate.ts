@@ -235,7 +235,7 @@ export function pageSizeViolations(estate: AwsEstate, calls: readonly FakeCall[]
   for (const call of calls) {
     const key = `${call.service}:${call.operation}`;
     const paged = estate.operations.get(key)?.paging;
-    if (paged === undefined) continue;
+    if (paged?.pageSize === undefined) continue;
     const asked = call.input[paged.pageSize];
     if (asked !== paged.max) wrong.push(`${key} ${paged.pageSize}=${String(asked ?? "(none)")}`);
   }

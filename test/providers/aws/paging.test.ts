@@ -74,10 +74,11 @@ async function twoPagesOfEveryListing(
     const counts: Partial<Record<ResourceType, number>> = {};
     for (const type of ALL_RESOURCE_TYPES) {
       const served = operations.get(operationKey(fixtures[type].listing));
-      const max = served?.paging?.max;
-      if (served === undefined || max === undefined)
-        throw new Error(`${type}: its listing does not page`);
-      if (max <= LARGEST_PAGED) counts[served.answeredBy] = max + 1;
+      if (served === undefined)
+        throw new Error(`${type}: no type of the estate answers its listing`);
+      // A listing that does not page (EC2 DescribeAddresses) is one call whatever the count.
+      const max = served.paging?.max;
+      if (max !== undefined && max <= LARGEST_PAGED) counts[served.answeredBy] = max + 1;
     }
     return counts;
   } finally {
@@ -105,8 +106,8 @@ describe("collector paging against the fake endpoint", () => {
       expect(listed.callsBeforeFirstPage, what).toBe(1);
       const listingPages = estate.pageLengths(partition.region, fixture.listing).length;
       expect(listed.pages, what).toBe(listingPages);
-      const max = estate.operations.get(operationKey(fixture.listing))?.paging?.max ?? 0;
-      if (max <= LARGEST_PAGED) expect(listed.pages, what).toBeGreaterThan(1);
+      const max = estate.operations.get(operationKey(fixture.listing))?.paging?.max;
+      if (max !== undefined && max <= LARGEST_PAGED) expect(listed.pages, what).toBeGreaterThan(1);
     }
     expect(pageSizeViolations(estate, fake.calls())).toEqual([]);
     expect(Object.fromEntries(p.apiCalls())).toEqual(Object.fromEntries(estate.minimumCalls));
