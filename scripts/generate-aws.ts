@@ -55,6 +55,7 @@ function messageOf(caseName: string): string {
 
 /** The table of resource types with what each costs in AWS calls. */
 export function resourceTypesDoc(): string {
+  const regional = ALL_RESOURCE_TYPES.filter((t) => RESOURCE_TYPES[t].scope === "regional").length;
   const rows = ALL_RESOURCE_TYPES.map((type) => {
     const { case: caseName, domain, scope } = RESOURCE_TYPES[type];
     const collector = COLLECTORS[type];
@@ -71,6 +72,8 @@ export function resourceTypesDoc(): string {
     "collector (`src/providers/aws/collectors/`) with the calls below, which are exactly the",
     "read-only actions of [deploy/iam-policy.json](../deploy/iam-policy.json). Global types are",
     "scanned once per account under region `global`; regional ones in every region scanned.",
+    "",
+    `${ALL_RESOURCE_TYPES.length} types: ${regional} regional, ${ALL_RESOURCE_TYPES.length - regional} global.`,
     "",
     "| type | domain | scope | message | SDK client | IAM actions |",
     "| --- | --- | --- | --- | --- | --- |",
