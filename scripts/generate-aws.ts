@@ -25,15 +25,33 @@ export function derivedFiles(): Record<string, string> {
   };
 }
 
-/** The read-only policy of the scanning identity, and the role assumption of --assume-role. */
+/**
+ * The IAM actions only the identity listing an organisation's accounts needs (`--org-role`:
+ * the management or a delegated administrator account), in a statement of their own so a
+ * member account's role can leave it out.
+ */
+const isOrganizationAction = (action: string) => action.startsWith("organizations:");
+
+/**
+ * The read-only policy of the scanning identity, the listing of the organisation's accounts,
+ * and the role assumption of --assume-role and --org-role.
+ */
 export function iamPolicy(): string {
+  const actions = requiredIamActions();
+  const organization = actions.filter(isOrganizationAction);
   const policy = {
     Version: "2012-10-17",
     Statement: [
       {
         Sid: "ElavaReadInventory",
         Effect: "Allow",
-        Action: requiredIamActions(),
+        Action: actions.filter((a) => !isOrganizationAction(a)),
+        Resource: "*",
+      },
+      {
+        Sid: "ElavaListOrganizationAccounts",
+        Effect: "Allow",
+        Action: organization.length === 1 ? organization[0] : organization,
         Resource: "*",
       },
       {
@@ -79,7 +97,7 @@ export function resourceTypesDoc(): string {
     "| --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
-    `Besides the collectors, a scan calls ${FRAMEWORK_IAM_ACTIONS.map((a) => `\`${a}\``).join(" and ")} (identity and region discovery), and \`sts:AssumeRole\` for \`--assume-role\`.`,
+    `Besides the collectors, a scan makes calls of its own (identity, region discovery, the organisation's accounts): ${FRAMEWORK_IAM_ACTIONS.map((a) => `\`${a}\``).join(", ")}; and \`sts:AssumeRole\` for \`--assume-role\` and \`--org-role\`.`,
     "",
   ].join("\n");
 }
