@@ -1,3 +1,9 @@
+/**
+ * The content hash follows the schema's rules, for every type, on its full event: what the
+ * AWS collector makes of its full SDK fixture (test/support/full-events.ts), every field
+ * set. Volatile fields stay out of it, unordered lists count as sets, everything else
+ * counts, order included.
+ */
 import { type DescField, fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import {

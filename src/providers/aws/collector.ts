@@ -5,9 +5,9 @@
  *
  * A collector's `list` streams SDK pages through the SDK's paginators (`paginateX`),
  * asking for the largest page size the API allows, and makes further calls only where the
- * API gives no other way (per-group target
- * health, per-bucket S3 settings, ...), under `ctx.limit`. `toProto` is a pure function
- * of what `list` yielded: no I/O, no clock, no randomness.
+ * API gives no other way (per-group target health, per-bucket S3 settings, ...), under
+ * `ctx.limit`. `toProto` is a pure function of what `list` yielded: no I/O, no clock, no
+ * randomness.
  */
 import type { ObservedResource } from "../../contract/encode.ts";
 import type { ResourceType } from "../../contract/resource-types.ts";
