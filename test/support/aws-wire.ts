@@ -12,8 +12,9 @@
  * protocols); its input is read back from the form, the path labels and the query by
  * walking the input schema, or from the JSON body by the client's own codec. An answer is
  * written with the SDK's own serializers: its XML serializer for the query protocols and
- * REST XML, the client's JSON codec for REST JSON and the JSON protocols. The one liberty: S3's GetBucketLocation comes back
- * wrapped like any REST XML output, which the SDK parses as it parses S3's bare element.
+ * REST XML, the client's JSON codec for REST JSON and the JSON protocols. The one liberty:
+ * S3's GetBucketLocation comes back wrapped like any REST XML output, which the SDK parses
+ * as it parses S3's bare element.
  *
  * The services are those of SERVICES plus the framework's own (STS, Organizations); a
  * client of another protocol (rpcv2Cbor) fails loudly until its reader and writer are
@@ -51,7 +52,7 @@ function isJsonRpc(protocol: WireProtocol): protocol is "awsJson1_0" | "awsJson1
 
 /** A service as the fake sees it. */
 export interface WireService {
-  /** Its key in SERVICES, or `sts`. */
+  /** Its key in SERVICES, or in FRAMEWORK_CLIENTS (`sts`, `organizations`). */
   readonly key: string;
   /** The SigV4 signing name, which the fake reads from each request's credential scope. */
   readonly signingName: string;
@@ -153,7 +154,9 @@ export function operationOf(command: AnyCommandClass): WireOperation {
   if (op !== undefined) return op;
   const schema = (new command({} as never) as { schema?: StaticOperationSchema }).schema;
   if (!Array.isArray(schema) || schema[0] !== 9) {
-    throw new Error(`${command.name} carries no operation schema (an SDK older than 3.9xx?)`);
+    throw new Error(
+      `${command.name} carries no operation schema: the fake needs SDK clients that ship Smithy schemas`,
+    );
   }
   const [, namespace, name, traits, input, output] = schema;
   const service = servicesByNamespace().get(namespace);
