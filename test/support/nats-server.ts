@@ -116,6 +116,16 @@ export class NatsServer {
     await this.#signal("SIGKILL");
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open and nothing answers. */
+  pause(): void {
+    this.#child?.kill("SIGSTOP");
+  }
+
+  /** Lets a paused process run again (SIGCONT). */
+  resume(): void {
+    this.#child?.kill("SIGCONT");
+  }
+
   /** Stops the process gracefully, keeping port and store for `restart()`. */
   async stop(): Promise<void> {
     await this.#signal("SIGTERM");
@@ -135,6 +145,8 @@ export class NatsServer {
     await new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
       child.kill(signal);
+      // A paused server handles SIGTERM only once it runs again.
+      if (signal !== "SIGKILL") child.kill("SIGCONT");
     });
   }
 }
