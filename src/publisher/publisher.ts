@@ -301,6 +301,11 @@ export class JetStreamPublisher {
     });
   }
 
+  /** The largest message the server takes (payload and headers), as it announced. */
+  get maxPayload(): number {
+    return this.#nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+  }
+
   /** Counters so far. */
   get stats(): Readonly<PublisherStats> {
     return { ...this.#stats, inFlight: this.#pending.size };
@@ -335,7 +340,7 @@ export class JetStreamPublisher {
   send(message: OutgoingMessage, onSettled: OnSettled): Promise<void> | undefined {
     if (this.#closed) throw new Error(`publisher is closed; cannot publish ${message.subject}`);
     const size = message.data.length + headersLength(message.headers);
-    const max = this.#nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    const max = this.maxPayload;
     this.#stats.sent += 1;
     this.#stats.bytes += size;
     if (size > max) {
