@@ -39,6 +39,7 @@ import {
 } from "@nats-io/transport-node";
 import type { OutgoingMessage } from "../contract/encode.ts";
 import { DEFAULT_PUBLISH_DEADLINE_MS } from "../contract/stream-defaults.ts";
+import { ConfigError } from "../errors.ts";
 
 /** Tuning of the publisher. */
 export interface PublisherOptions {
@@ -236,11 +237,11 @@ export class JetStreamPublisher {
   constructor(nc: NatsConnection, options: PublisherOptions) {
     const opts = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
     if (!Number.isInteger(opts.window) || opts.window < 1) {
-      throw new Error(`the publish window must be a whole number >= 1, got ${opts.window}`);
+      throw new ConfigError(`the publish window must be a whole number >= 1, got ${opts.window}`);
     }
     if (opts.ackTimeoutMs <= 0 || opts.publishDeadlineMs < opts.ackTimeoutMs) {
-      throw new Error(
-        `the publish deadline (${opts.publishDeadlineMs} ms) must be at least the ack timeout (${opts.ackTimeoutMs} ms), and both positive`,
+      throw new ConfigError(
+        `the publish deadline (${opts.publishDeadlineMs} ms, --publish-deadline) must be at least the ack timeout (${opts.ackTimeoutMs} ms, --publish-ack-timeout), and both positive`,
       );
     }
     this.#nc = nc;

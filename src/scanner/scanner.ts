@@ -54,22 +54,10 @@ import {
   type OnSettled,
   type PublishOutcome,
 } from "../publisher/publisher.ts";
+import type { StreamLimits } from "../publisher/stream.ts";
 
 /** The longest error text a marker carries, in UTF-8 bytes; longer ones are cut. */
 export const MARKER_ERROR_MAX_BYTES = 1024;
-
-/** The limits of the stream that can discard messages (see the module comment). */
-export interface StreamLimits {
-  readonly stream: string;
-  /** -1 for none. */
-  readonly maxBytes: number;
-  /** -1 for none. */
-  readonly maxMsgs: number;
-  /** 0 for none. */
-  readonly maxAgeMs: number;
-  /** The largest message the stream takes (headers and payload); -1 for none. */
-  readonly maxMsgSize: number;
-}
 
 /** How to run one scan. */
 export interface ScanOptions {

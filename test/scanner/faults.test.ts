@@ -11,17 +11,16 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { Header } from "../../src/contract/headers.ts";
 import type { ResourceType } from "../../src/contract/resource-types.ts";
 import { partitionId } from "../../src/contract/subject.ts";
 import { PartitionFailure } from "../../src/errors.ts";
-import { ScanStatus } from "../../src/gen/elava/v1/marker_pb.ts";
 import { connectNats } from "../../src/publisher/connection.ts";
 import { JetStreamPublisher } from "../../src/publisher/publisher.ts";
 import { DEFAULT_STREAM_SETTINGS, ensureStream } from "../../src/publisher/stream.ts";
 import { MARKER_ERROR_MAX_BYTES, runScan, type ScanReport } from "../../src/scanner/scanner.ts";
 import { FakeProvider } from "../support/fake-provider.ts";
 import { NatsServer } from "../support/nats-server.ts";
+import { expectStreamMatches } from "../support/stream-check.ts";
 import { decodeMarker, isMarker, readStream } from "./stream-reader.ts";
 
 const ACCOUNT = "123456789012";
@@ -52,35 +51,19 @@ async function connect(server: NatsServer): Promise<NatsConnection> {
   return nc;
 }
 
-/**
- * Checks the stream against the report: a marker the report calls stored is there with
- * the reported status, `none` means no marker of this scan, `unconfirmed` either; and
- * every OK marker of the scan follows all the snapshots it counts.
- */
+/** Checks the stream against the report (see expectStreamMatches). */
 async function expectStreamMatchesReport(
   nc: NatsConnection,
   report: ScanReport,
   stream = "ELAVA",
   prefix = "elava",
 ): Promise<void> {
-  const stored = await readStream(nc, stream);
-  const ofScan = stored.filter((m) => m.headers[Header.ScanId] === report.scanId);
-  const markers = new Map(ofScan.filter(isMarker).map((m) => [m.subject, m]));
-  for (const p of report.partitions) {
-    const subject = `${prefix}.${partitionId(p.partition)}`;
-    const m = markers.get(subject);
-    const status = m === undefined ? undefined : decodeMarker(m).status;
-    const expected = p.status === "OK" ? ScanStatus.OK : ScanStatus.FAILED;
-    if (p.marker === "stored") expect(status, subject).toBe(expected);
-    else if (p.marker === "none") expect(m, subject).toBeUndefined();
-    else expect([undefined, expected], subject).toContain(status);
-    if (m !== undefined && status === ScanStatus.OK) {
-      const snapshots = ofScan.filter(
-        (s) => !isMarker(s) && s.subject.startsWith(`${subject}.`) && s.seq < m.seq,
-      );
-      expect(snapshots.length, subject).toBe(Number(decodeMarker(m).resourceCount));
-    }
-  }
+  await expectStreamMatches(
+    nc,
+    { stream, prefix },
+    report.scanId,
+    report.partitions.map((p) => ({ ...p, partition: partitionId(p.partition) })),
+  );
 }
 
 function provider(resources = 2000): FakeProvider {

@@ -84,13 +84,15 @@ export class NatsServer {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.#child = child;
+    // The log holds earlier runs too: only this run's "ready" counts.
+    const from = this.#log.length;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`nats-server did not become ready in 15s:\n${this.#log}`));
       }, 15_000);
       const onData = (chunk: Buffer) => {
         this.#log += chunk.toString();
-        if (this.#log.includes("Server is ready")) {
+        if (this.#log.includes("Server is ready", from)) {
           clearTimeout(timer);
           resolve();
         }
