@@ -14,6 +14,7 @@
  * snapshots were still unacknowledged end INTERRUPTED, and markers still unacknowledged
  * are reported unconfirmed, since the server may yet write them.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { ScanContext } from "../contract/encode.ts";
 import { partitionId } from "../contract/subject.ts";
 import type { ElavaMetrics } from "../daemon/metrics.ts";
@@ -187,6 +188,9 @@ export async function scanOnce(options: ScanOnceOptions): Promise<ScanReport> {
     () => publisher.abandon("the shutdown grace period ended"),
   );
   const startedAt = Date.now();
+  // How long timers, signals and /healthz waited behind the scan: in the summary line.
+  const eventLoop = monitorEventLoopDelay({ resolution: 10 });
+  eventLoop.enable();
   metrics?.scanStarted();
   const observer = graceful.observer({
     onPlanned: (n) => reporter.planned(n),
@@ -229,6 +233,7 @@ export async function scanOnce(options: ScanOnceOptions): Promise<ScanReport> {
     throw err;
   } finally {
     graceful.dispose();
+    eventLoop.disable();
   }
   const failed = scanExitCode(report) !== ExitCode.Ok;
   metrics?.scanFinished(
@@ -242,6 +247,8 @@ export async function scanOnce(options: ScanOnceOptions): Promise<ScanReport> {
   ).throttledCalls?.();
   if (calls) metrics?.apiCalls(calls, throttles);
   reporter.finish(report, {
+    event_loop_delay_p99_ms: Math.round(eventLoop.percentile(99) / 1e5) / 10,
+    event_loop_delay_max_ms: Math.round(eventLoop.max / 1e5) / 10,
     provider: provider.name,
     ...(shard.count > 1 ? { shard: `${shard.index}/${shard.count}` } : {}),
   });

@@ -29,6 +29,13 @@
  * than max_age, its first messages are gone. The scanner counts what it stored (the file
  * store's record size: 30 bytes + subject + headers + payload) and, from that moment,
  * publishes no more markers: the scan stops as a configuration error naming the limit.
+ *
+ * A scan must not hold the event loop: signals, /healthz and the publisher's own timers
+ * wait behind it. Promises alone never give it back: an ack read from the socket wakes a
+ * worker, which encodes and publishes in the same microtask run, and libuv reads the
+ * socket again (up to 32 times per poll) while the server answers, so one poll could
+ * publish tens of thousands of messages. Workers therefore give the event loop a turn
+ * (setImmediate) once the scan has run SLICE_MS without one.
  */
 import {
   type EncodedSnapshot,
@@ -295,6 +302,37 @@ function boundedMarker(
   }
 }
 
+/** The longest the scan runs before it lets the event loop take a turn. */
+const SLICE_MS = 10;
+
+/**
+ * Tracks how long the scan has held the event loop (see the module comment). The budget
+ * is shared: every worker that finds it spent waits for the same next turn, and the
+ * workers resumed there share a fresh SLICE_MS (a budget per worker would let 64 workers
+ * run one after the other in a single turn).
+ */
+class Slicer {
+  #since = performance.now();
+  #turn: Promise<void> | undefined;
+
+  /** Whether the scan has held the event loop for SLICE_MS. */
+  due(): boolean {
+    return performance.now() - this.#since >= SLICE_MS;
+  }
+
+  /** Resolves on the event loop's next turn. */
+  yield(): Promise<void> {
+    this.#turn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.#turn = undefined;
+        this.#since = performance.now();
+        resolve();
+      }),
+    );
+    return this.#turn;
+  }
+}
+
 /** What one run of `runScan` shares between its workers. */
 interface ScanRun {
   readonly provider: Provider;
@@ -307,6 +345,7 @@ interface ScanRun {
   readonly guard: LimitGuard;
   /** The largest marker the server and the stream take. */
   readonly maxMessageBytes: number;
+  readonly slicer: Slicer;
 }
 
 /**
@@ -357,6 +396,7 @@ export async function runScan(
     now,
     observer: counting,
     guard,
+    slicer: new Slicer(),
     maxMessageBytes: Math.min(
       publisher.maxPayload,
       maxMsgSize >= 0 ? maxMsgSize : Number.POSITIVE_INFINITY,
@@ -480,6 +520,7 @@ async function listPartition(
           counter.sent += 1;
           const wait = publisher.send(snapshot, counter.onSettled);
           if (wait !== undefined) await wait;
+          if (run.slicer.due()) await run.slicer.yield();
         }
       }
       if (signal.aborted) interrupted = true;
