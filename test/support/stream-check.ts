@@ -6,7 +6,12 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { expect } from "vitest";
 import { Header } from "../../src/contract/headers.ts";
 import { ScanStatus } from "../../src/gen/elava/v1/marker_pb.ts";
-import { decodeMarker, isMarker, readStream } from "../scanner/stream-reader.ts";
+import {
+  decodeMarker,
+  isMarker,
+  readStream,
+  type StoredMessage,
+} from "../scanner/stream-reader.ts";
 
 /** What a scan said about one partition. */
 export interface SaidOfPartition {
@@ -26,8 +31,10 @@ export async function expectStreamMatches(
   where: { stream: string; prefix: string },
   scanId: string,
   partitions: readonly SaidOfPartition[],
+  /** The stream as already read; read through `nc` when absent. */
+  read?: readonly StoredMessage[],
 ): Promise<number> {
-  const stored = await readStream(nc, where.stream);
+  const stored = read ?? (await readStream(nc, where.stream));
   const ofScan = stored.filter((m) => m.headers[Header.ScanId] === scanId);
   const markers = new Map(ofScan.filter(isMarker).map((m) => [m.subject, m]));
   for (const p of partitions) {
