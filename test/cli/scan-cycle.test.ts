@@ -6,13 +6,15 @@
 import { describe, expect, it } from "vitest";
 import { CommandArgs, type RunContext } from "../../src/cli/command.ts";
 import { createLogger } from "../../src/cli/log.ts";
-import { GracefulStop, scanOnce } from "../../src/cli/scan-cycle.ts";
+import { GracefulStop, MeasuredPublisher, scanOnce } from "../../src/cli/scan-cycle.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { ALL_RESOURCE_TYPES } from "../../src/contract/resource-types.ts";
 import { ElavaMetrics } from "../../src/daemon/metrics.ts";
 import { ConfigError } from "../../src/errors.ts";
 import type { Provider } from "../../src/providers/provider.ts";
+import { createSampleProvider, DEFAULT_SAMPLE_OPTIONS } from "../../src/providers/sample/index.ts";
 import { JetStreamPublisher } from "../../src/publisher/publisher.ts";
+import { DEFAULT_STREAM_SETTINGS, ensureStream } from "../../src/publisher/stream.ts";
 import { useNatsServer } from "../support/nats-server.ts";
 
 const nats = useNatsServer();
@@ -70,6 +72,35 @@ describe("scanOnce", () => {
     const count = writes.length;
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(writes).toHaveLength(count);
+  });
+});
+
+describe("the metrics of a scan", () => {
+  it("count snapshots in elava_snapshots_published_total, and time every message", async () => {
+    await ensureStream(nats.nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
+    const ctx = await context({ write: () => true });
+    const metrics = new ElavaMetrics();
+    const publisher = new MeasuredPublisher(nats.nc, {
+      window: 64,
+      ackTimeoutMs: 2000,
+      publishDeadlineMs: 10_000,
+    }).measure(metrics);
+    const report = await scanOnce({
+      ctx,
+      provider: createSampleProvider({ ...DEFAULT_SAMPLE_OPTIONS, resources: 300 }),
+      publisher,
+      metrics,
+      stop: ctx.signal,
+    });
+    await publisher.close();
+    const text = await metrics.text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "mu").exec(text)?.[1]);
+    expect(report.published).toBeGreaterThan(0);
+    expect(value("elava_snapshots_published_total")).toBe(report.published);
+    // Latency covers every acknowledged message: snapshots and markers.
+    expect(value("elava_publish_latency_seconds_count")).toBe(
+      report.published + report.partitions.length,
+    );
   });
 });
 
