@@ -177,4 +177,47 @@ describe("elava run", () => {
       daemon.child.kill("SIGKILL");
     }
   });
+  it("ends a scan whose NATS dies, and scans again at the next interval once it is back", async () => {
+    const server = await NatsServer.start();
+    const port = await freePort();
+    const daemon = new CliProcess([
+      "run",
+      "--provider",
+      "sample",
+      "--sample-resources",
+      "80000",
+      "--nats-url",
+      server.url,
+      "--interval",
+      "2s",
+      "--publish-deadline",
+      "2s",
+      "--publish-ack-timeout",
+      "500ms",
+      "--http-port",
+      String(port),
+    ]);
+    try {
+      await daemon.waitFor("a finished partition", () =>
+        daemon.stderr.includes('"partition scanned"'),
+      );
+      await server.kill();
+      const count = (m: string, result: string) =>
+        Number(
+          new RegExp(`^elava_scans_total\\{result="${result}"\\} (\\d+)`, "mu").exec(m)?.[1] ?? 0,
+        );
+      await until(daemon, port, "/metrics", (r) => count(r.body, "failed") >= 1);
+      await daemon.waitFor("the failed scan's summary", () =>
+        daemon.stderr.includes('"scan ended: JetStream unavailable"'),
+      );
+      const ended = daemon.logs().find((l) => l.msg === "scan ended: JetStream unavailable");
+      expect(String(ended?.error)).toContain("JetStream is unavailable");
+      expect(daemon.child.exitCode).toBeNull();
+      await server.restart();
+      await until(daemon, port, "/metrics", (r) => count(r.body, "ok") >= 1, 60_000);
+    } finally {
+      daemon.child.kill("SIGKILL");
+      await server.dispose();
+    }
+  });
 });
