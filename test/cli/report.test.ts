@@ -84,7 +84,7 @@ describe("the progress line", () => {
     const log = createLogger(stderr, "info", {}, () => new Date(), "text");
     const reporter = new ScanReporter({ stdout: { write: () => 0 }, stderr, isTTY: true }, log);
     reporter.planned(4);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     log.warn("a line in the middle");
     const logged = writes.findIndex((w) => w.includes("a line in the middle"));
     expect(writes[logged - 1]).toBe("\r\u001b[K");

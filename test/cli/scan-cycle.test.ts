@@ -43,7 +43,7 @@ describe("scanOnce", () => {
       name: "aws",
       units: async () => {
         // Long enough for the progress line to be drawn.
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 600));
         throw new ConfigError("no AWS credentials");
       },
       list: () => {
