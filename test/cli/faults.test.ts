@@ -134,7 +134,7 @@ describe("elava scan losing NATS", () => {
     const server = await start();
     const p = scan(server, "--publish-deadline", "3s", "--publish-ack-timeout", "500ms");
     await started(p);
-    server.pause();
+    await server.pause();
     let code: number | null;
     try {
       code = await p.exited;
@@ -159,7 +159,7 @@ describe("elava scan losing NATS", () => {
     // The default 60 s publish deadline: only the grace period can end this scan in time.
     const p = scan(server, "--shutdown-grace", "2s");
     await started(p);
-    server.pause();
+    await server.pause();
     let code: number | null;
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -236,7 +236,7 @@ describe("JetStreamPublisher", () => {
     expect(await publishAll(publisher, [message("elava.f.before", "f:before")])).toMatchObject({
       acked: 1,
     });
-    server.pause();
+    await server.pause();
     try {
       const frozen = await publishAll(
         publisher,
@@ -267,7 +267,7 @@ describe("JetStreamPublisher", () => {
       ackTimeoutMs: 60_000,
       publishDeadlineMs: 600_000,
     });
-    server.pause();
+    await server.pause();
     try {
       const outcomes: PublishOutcome[] = [];
       const sending = (async () => {

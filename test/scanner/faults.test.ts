@@ -130,7 +130,7 @@ describe("runScan when NATS fails", () => {
         sweepIntervalMs: 20,
       });
       let acked = 0;
-      let frozen = false;
+      let frozen: Promise<void> | undefined;
       let report: ScanReport;
       try {
         report = await runScan(
@@ -140,14 +140,12 @@ describe("runScan when NATS fails", () => {
           {
             onPublished: (n) => {
               acked += n;
-              if (acked >= freezeAt && !frozen) {
-                frozen = true;
-                server.pause();
-              }
+              frozen ??= acked >= freezeAt ? server.pause() : undefined;
             },
           },
         );
       } finally {
+        await frozen;
         server.resume();
       }
       await publisher.close();

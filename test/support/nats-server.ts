@@ -5,7 +5,7 @@
  * starts several as one JetStream cluster on loopback, routes on 127.0.0.1.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,9 +124,23 @@ export class NatsServer {
     await this.#signal("SIGKILL");
   }
 
-  /** Freezes the process (SIGSTOP): connections stay open and nothing answers. */
-  pause(): void {
-    this.#child?.kill("SIGSTOP");
+  /**
+   * Freezes the process (SIGSTOP): connections stay open and nothing answers. Resolves
+   * once the kernel reports it stopped: the signal is asynchronous, and a server still
+   * running for a moment would answer what the test sends next.
+   */
+  async pause(): Promise<void> {
+    const child = this.#child;
+    if (child?.pid === undefined) return;
+    child.kill("SIGSTOP");
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => "");
+      // The state is the first field after the command name, which is in parentheses.
+      if (/^[Tt]/u.test(stat.slice(stat.lastIndexOf(")") + 2))) return;
+      if (Date.now() > deadline) throw new Error("nats-server did not stop within 5 s of SIGSTOP");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** Lets a paused process run again (SIGCONT). */
