@@ -52,9 +52,8 @@ const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** The header block a message goes out with: the encoder's own bytes, or its pairs encoded. */
+/** The header block a message goes out with: its pairs in the NATS wire format. */
 export function headerBlock(message: OutgoingMessage): Uint8Array {
-  if (message.headerBytes !== undefined) return message.headerBytes;
   const lines = message.headers.map(([name, value]) => `${name}: ${value}\r\n`).join("");
   return encoder.encode(`NATS/1.0\r\n${lines}\r\n`);
 }

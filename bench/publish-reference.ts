@@ -168,13 +168,15 @@ async function elava(
     reconnect: "never",
   });
   const publisher = new JetStreamPublisher(nc, { ...DEFAULT_PUBLISHER_OPTIONS, window });
-  const prepared = messages.map((m) => ({
-    subject: m.subject,
-    msgId: headerPairs(m.headers).find(([name]) => name === Header.MsgId)?.[1] ?? "",
-    headers: [],
-    headerBytes: m.headers,
-    data: m.data,
-  }));
+  const prepared = messages.map((m) => {
+    const headers = headerPairs(m.headers);
+    return {
+      subject: m.subject,
+      msgId: headers.find(([name]) => name === Header.MsgId)?.[1] ?? "",
+      headers,
+      data: m.data,
+    };
+  });
   return {
     async publish() {
       const r = await publishAll(publisher, prepared);

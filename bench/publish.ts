@@ -25,6 +25,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PUBLISHER_OPTIONS } from "../src/publisher/publisher.ts";
 import { onCpuShare } from "./cpu.ts";
+import { type EventLoopDelay, worse as worseDelay } from "./event-loop.ts";
 import type { Figure } from "./figures.ts";
 import { buildGoReference } from "./go-reference.ts";
 import { writeSampleScanMessages } from "./messages-file.ts";
@@ -68,6 +69,8 @@ export interface PublishResults {
   readonly shipped: ShippedRun;
   /** The highest peak RSS and GC share among the shipped rounds (targets are upper bounds). */
   readonly shippedWorst: { readonly peakKiB: number; readonly gcShare: number };
+  /** The largest event-loop delay of the shipped scans (from their summary lines), when known. */
+  readonly shippedEventLoop?: EventLoopDelay;
   readonly defaultHeap: ShippedRun;
   readonly defaultHeapWorst: { readonly peakKiB: number; readonly gcShare: number };
   readonly go: ReferenceRun | NotMeasured;
@@ -195,6 +198,18 @@ export function publishFigures(r: PublishResults): Figure[] {
       note: "what generating and encoding cost on top of publishing, with the heap flags and startup",
     },
     ...heapRows("shipped", r.shipped, r.shippedWorst, true),
+    ...(r.shippedEventLoop === undefined
+      ? []
+      : [
+          {
+            bench,
+            name: "  shipped: event-loop delay during the scan, max",
+            value: r.shippedEventLoop.maxMs,
+            unit: "ms",
+            target: { direction: "at-most", value: 100 } as const,
+            note: `the worst of the ${r.rounds} shipped scans, from their summary lines (perf_hooks.monitorEventLoopDelay, 10 ms resolution); p99 ${r.shippedEventLoop.p99Ms.toFixed(1)} ms; a busy machine adds its own scheduling delay`,
+          },
+        ]),
     {
       bench,
       name: "  cores 0.6x Go would need at the shipped costs",
@@ -312,6 +327,7 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
     let shipped: ShippedRun | undefined;
     let defaultHeap: ShippedRun | undefined;
     const shippedWorst = { peakKiB: 0, gcShare: 0 };
+    let shippedEventLoop: EventLoopDelay | undefined;
     const defaultHeapWorst = { peakKiB: 0, gcShare: 0 };
     const worse = (w: { peakKiB: number; gcShare: number }, run: ShippedRun) => {
       w.peakKiB = Math.max(w.peakKiB, run.peakKiB);
@@ -324,6 +340,9 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
       );
       shipped = faster(shipped, s);
       worse(shippedWorst, s);
+      if (s.eventLoopDelay !== undefined) {
+        shippedEventLoop = worseDelay(shippedEventLoop, s.eventLoopDelay);
+      }
       for (const [name, ref] of Object.entries(references)) {
         if (ref.command === undefined) continue;
         await session.resetStream();
@@ -365,6 +384,7 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
       cores: cpus().length,
       shipped,
       shippedWorst,
+      ...(shippedEventLoop !== undefined ? { shippedEventLoop } : {}),
       defaultHeap,
       defaultHeapWorst,
       go: result(references.go),

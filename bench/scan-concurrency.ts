@@ -25,6 +25,7 @@ import type { Provider, Unit } from "../src/providers/provider.ts";
 import { JetStreamPublisher } from "../src/publisher/publisher.ts";
 import { planPartitions, runScan } from "../src/scanner/scanner.ts";
 import type { AwsEstateOptions } from "../test/support/aws-estate.ts";
+import { measureEventLoop } from "./event-loop.ts";
 import type { FakeEstateSummary } from "./fake-aws-process.ts";
 import type { Figure } from "./figures.ts";
 import { openBenchSession } from "./session.ts";
@@ -163,7 +164,9 @@ export async function benchScanConcurrency(options: ScanBenchOptions): Promise<F
       const before = new Map(p.apiCalls());
       const started = performance.now();
       const cpu = process.cpuUsage();
-      const report = await runScan(discovered, publisher, { prefix: "elava", concurrency, signal });
+      const { result: report, delay } = await measureEventLoop(() =>
+        runScan(discovered, publisher, { prefix: "elava", concurrency, signal }),
+      );
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
       const cpuSeconds = (used.user + used.system) / 1e6;
@@ -190,7 +193,7 @@ export async function benchScanConcurrency(options: ScanBenchOptions): Promise<F
           ([op, n]) => [op, (discovery.get(op) ?? 0) + n - (before.get(op) ?? 0)] as const,
         ),
       );
-      return { seconds, cpuSeconds, report, byType, calls };
+      return { seconds, cpuSeconds, report, byType, calls, delay };
     };
 
     const atDefault = await scan(defaultConcurrency);
@@ -230,6 +233,14 @@ export async function benchScanConcurrency(options: ScanBenchOptions): Promise<F
         value: atDefault.seconds,
         unit: "s",
         note: `runScan into a real nats-server, ${atDefault.cpuSeconds.toFixed(3)} s CPU; ${estate}`,
+      },
+      {
+        bench: "4 scan",
+        name: `event-loop delay during the scan, max, --concurrency ${defaultConcurrency}`,
+        value: atDefault.delay.maxMs,
+        unit: "ms",
+        target: { direction: "at-most", value: 100 },
+        note: `p99 ${atDefault.delay.p99Ms.toFixed(1)} ms (perf_hooks.monitorEventLoopDelay, 10 ms resolution); the SDK parses each page in one go`,
       },
       {
         bench: "4 scan",

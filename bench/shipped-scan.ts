@@ -17,6 +17,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { processCpuSeconds, type ThreadTimes } from "./cpu.ts";
+import type { EventLoopDelay } from "./event-loop.ts";
 import { type GcTotals, gcCpuSeconds, parseGcTrace } from "./gc-trace.ts";
 import { measurePeakRss } from "./peak-rss.ts";
 
@@ -56,6 +57,8 @@ export interface ShippedRun {
   readonly v8Workers: ThreadTimes | undefined;
   /** The GC's CPU time, from its trace and the threads' (gc-trace.ts). */
   readonly gcCpuSeconds: number;
+  /** How long the event loop waited during the scan, from its summary line. */
+  readonly eventLoopDelay?: EventLoopDelay;
 }
 
 /**
@@ -120,6 +123,7 @@ export async function runShippedScan(options: {
     mainThread,
     v8Workers,
     gcCpuSeconds: gcCpuSeconds(gc, mainThread, v8Workers),
+    ...(summary.eventLoopDelay !== undefined ? { eventLoopDelay: summary.eventLoopDelay } : {}),
   };
 }
 
@@ -130,6 +134,8 @@ export interface ScanSummaryLine {
   readonly partitionsFailed: number;
   /** The scan's `duration_s`; NaN when the line has none. */
   readonly durationSeconds: number;
+  /** `event_loop_delay_p99_ms` and `_max_ms`, when the line has them. */
+  readonly eventLoopDelay?: EventLoopDelay;
 }
 
 /** Finds the scan's summary among the last JSON log lines of `elava scan`. */
@@ -148,6 +154,15 @@ export function parseScanSummary(lines: readonly string[]): ScanSummaryLine | un
         partitionsOk: typeof o.partitions_ok === "number" ? o.partitions_ok : 0,
         partitionsFailed: typeof o.partitions_failed === "number" ? o.partitions_failed : 0,
         durationSeconds: typeof o.duration_s === "number" ? o.duration_s : Number.NaN,
+        ...(typeof o.event_loop_delay_max_ms === "number" &&
+        typeof o.event_loop_delay_p99_ms === "number"
+          ? {
+              eventLoopDelay: {
+                p99Ms: o.event_loop_delay_p99_ms,
+                maxMs: o.event_loop_delay_max_ms,
+              },
+            }
+          : {}),
       };
     }
   }

@@ -388,7 +388,7 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
 export function natsConnectionOptions(
   config: LoadedConfig,
   role: string,
-  reconnect: "forever" | "never" = "never",
+  reconnect: NatsConnectionOptions["reconnect"] = "never",
 ): NatsConnectionOptions {
   const v = config.values;
   const tls = {

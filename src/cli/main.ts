@@ -71,7 +71,9 @@ export async function runMain(argv: readonly string[]): Promise<void> {
     cwd: process.cwd(),
   });
   // Exit explicitly: a client library's stray timer must not keep a finished command alive.
-  process.stdout.write("", () => process.exit(code));
+  // Only once both streams have written everything: a pipe that a slow reader keeps full
+  // takes writes asynchronously, and exiting at once would cut the last log lines.
+  process.stderr.write("", () => process.stdout.write("", () => process.exit(code)));
 }
 
 const entry = process.argv[1];

@@ -8,26 +8,32 @@
  * interrupt what is left, which gets no marker. So the scanner gets its own signal
  * (`hard`), aborted when the grace period ends or as soon as every partition that was
  * running at SIGTERM has finished; meanwhile any partition the scanner starts after
- * SIGTERM waits in `list` for that abort and ends INTERRUPTED, without a marker.
+ * SIGTERM waits in `list` for that abort and ends INTERRUPTED, without a marker. When the
+ * grace period ends, the publisher also stops waiting for acknowledgements (a hung server
+ * would otherwise hold the exit for the whole publish deadline): partitions whose
+ * snapshots were still unacknowledged end INTERRUPTED, and markers still unacknowledged
+ * are reported unconfirmed, since the server may yet write them.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { ScanContext } from "../contract/encode.ts";
 import { partitionId } from "../contract/subject.ts";
 import type { ElavaMetrics } from "../daemon/metrics.ts";
 import { shardOf } from "../daemon/shard.ts";
-import type { Provider } from "../providers/provider.ts";
+import type { Provider, Unit } from "../providers/provider.ts";
 import { JetStreamPublisher, type OnSettled } from "../publisher/publisher.ts";
+import type { StreamLimits } from "../publisher/stream.ts";
 import {
   type PartitionResult,
   runScan,
   type ScanObserver,
   type ScanReport,
 } from "../scanner/scanner.ts";
-import type { RunContext } from "./command.ts";
+import { ExitCode, type RunContext } from "./command.ts";
 import { ScanReporter } from "./report.ts";
 
 export type { ScanContext };
 
-/** A JetStream publisher that reports each message's publish-to-ack latency. */
+/** A JetStream publisher that reports each message's publish-to-ack latency and failures. */
 export class MeasuredPublisher extends JetStreamPublisher {
   #metrics: ElavaMetrics | undefined;
 
@@ -44,7 +50,7 @@ export class MeasuredPublisher extends JetStreamPublisher {
     if (metrics === undefined) return super.send(message, onSettled);
     const started = performance.now();
     const measured: OnSettled = (outcome) => {
-      if (outcome.ok) metrics.published((performance.now() - started) / 1000);
+      if (outcome.ok) metrics.acknowledged((performance.now() - started) / 1000);
       else metrics.publishFailed(outcome.error.kind);
       onSettled(outcome);
     };
@@ -55,17 +61,30 @@ export class MeasuredPublisher extends JetStreamPublisher {
 /** Stops a scan gracefully (see the module comment). */
 export class GracefulStop {
   readonly #hard = new AbortController();
+  /** Settles when the hard signal aborts; one listener however many partitions wait on it. */
+  readonly #hardAborted: Promise<void>;
   readonly #running = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   readonly #onStop = () => {
-    this.#timer = setTimeout(() => this.#abort("grace period over"), this.graceMs);
+    this.onStopping?.();
+    this.#timer = setTimeout(() => {
+      this.#abort("grace period over");
+      this.onGraceOver?.();
+    }, this.graceMs);
     this.#check();
   };
 
   constructor(
     private readonly stop: AbortSignal,
     private readonly graceMs: number,
+    /** Called when the stop begins (to say so). */
+    private readonly onStopping?: () => void,
+    /** Called when the grace period ends with partitions still running. */
+    private readonly onGraceOver?: () => void,
   ) {
+    this.#hardAborted = new Promise((resolve) => {
+      this.#hard.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
     if (stop.aborted) this.#hard.abort(stop.reason);
     else stop.addEventListener("abort", this.#onStop, { once: true });
   }
@@ -77,7 +96,7 @@ export class GracefulStop {
 
   /** The provider, with `list` held for partitions that start after the stop. */
   provider(inner: Provider): Provider {
-    const hard = this.#hard.signal;
+    const hardAborted = this.#hardAborted;
     const stop = this.stop;
     return {
       ...inner,
@@ -85,15 +104,18 @@ export class GracefulStop {
       units: (signal) => inner.units(signal),
       list: (partition, signal) => {
         if (!stop.aborted) return inner.list(partition, signal);
-        return (async function* held() {
-          if (!hard.aborted) {
-            await new Promise((resolve) => hard.addEventListener("abort", resolve, { once: true }));
-          }
-        })();
+        // Yields nothing, once the hard stop came: the partition ends INTERRUPTED.
+        return {
+          [Symbol.asyncIterator]: () => ({
+            next: async () => {
+              await hardAborted;
+              return { done: true as const, value: undefined };
+            },
+          }),
+        };
       },
     };
   }
-
   /** Wraps an observer to know which partitions are running. */
   observer(inner: ScanObserver): ScanObserver {
     return {
@@ -107,6 +129,7 @@ export class GracefulStop {
         this.#check();
       },
       onPublished: (n) => inner.onPublished?.(n),
+      ...(inner.onPlanned ? { onPlanned: (n: number) => inner.onPlanned?.(n) } : {}),
     };
   }
 
@@ -133,22 +156,44 @@ export interface ScanOnceOptions {
   readonly metrics?: ElavaMetrics | undefined;
   /** Aborted on SIGTERM/SIGINT. */
   readonly stop: AbortSignal;
+  /** The stream's limits (from its info), so the scan stops before they discard its messages. */
+  readonly streamLimits?: StreamLimits | undefined;
+  /** The units, when already discovered (`scan` discovers them before touching the stream). */
+  readonly units?: readonly Unit[] | undefined;
 }
 
-/** The exit status a scan's report calls for: 1 when any partition FAILED, else 0. */
+/**
+ * The exit status a scan's report calls for: 2 when the stream's limits stopped it (a
+ * configuration error), 1 when any partition FAILED or, in a scan that was not
+ * interrupted, a marker went unconfirmed; else 0 (an interrupted scan is not a failure).
+ */
 export function scanExitCode(report: ScanReport): number {
-  return report.partitions.some((p) => p.status === "FAILED") ? 1 : 0;
+  if (report.streamLimit !== undefined) return ExitCode.Config;
+  if (report.partitions.some((p) => p.status === "FAILED")) return ExitCode.Failed;
+  if (!report.interrupted && report.partitions.some((p) => p.marker === "unconfirmed")) {
+    return ExitCode.Failed;
+  }
+  return ExitCode.Ok;
 }
 
 /** Runs one scan with progress, logs, metrics, sharding and graceful stop. */
 export async function scanOnce(options: ScanOnceOptions): Promise<ScanReport> {
   const { ctx, provider, publisher, metrics } = options;
   const v = ctx.config.values;
-  const graceful = new GracefulStop(options.stop, v.shutdownGrace);
   const reporter = new ScanReporter(ctx, ctx.log);
+  const graceful = new GracefulStop(
+    options.stop,
+    v.shutdownGrace,
+    () => reporter.stopping(v.shutdownGrace),
+    () => publisher.abandon("the shutdown grace period ended"),
+  );
+  const startedAt = Date.now();
+  // How long timers, signals and /healthz waited behind the scan: in the summary line.
+  const eventLoop = monitorEventLoopDelay({ resolution: 10 });
+  eventLoop.enable();
   metrics?.scanStarted();
   const observer = graceful.observer({
-    onPartitionStart: () => reporter.partitionStarted(),
+    onPlanned: (n) => reporter.planned(n),
     onPartitionEnd: (r: PartitionResult) => {
       reporter.partitionFinished(r);
       metrics?.partitionFinished({
@@ -158,12 +203,18 @@ export async function scanOnce(options: ScanOnceOptions): Promise<ScanReport> {
         resourceCount: r.resourceCount,
       });
     },
-    onPublished: (n) => reporter.published(n),
+    onPublished: (n) => {
+      reporter.published(n);
+      metrics?.snapshotsPublished(n);
+    },
   });
   const shard = v.shard;
+  const inner = graceful.provider(provider);
+  const units = options.units;
+  let report: ScanReport;
   try {
-    const report = await runScan(
-      graceful.provider(provider),
+    report = await runScan(
+      units === undefined ? inner : { ...inner, units: async () => [...units] },
       publisher,
       {
         prefix: v.subjectPrefix,
@@ -171,26 +222,35 @@ export async function scanOnce(options: ScanOnceOptions): Promise<ScanReport> {
         signal: graceful.signal,
         ...(v.types.length > 0 ? { types: v.types } : {}),
         ...(shard.count > 1 ? { includeUnit: (u) => shardOf(u, shard.count) === shard.index } : {}),
+        ...(options.streamLimits !== undefined ? { streamLimits: options.streamLimits } : {}),
       },
       observer,
     );
-    const failed = report.partitions.some((p) => p.status === "FAILED");
-    metrics?.scanFinished(
-      (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000,
-      report.interrupted ? "interrupted" : failed ? "failed" : "ok",
-      report.finishedAt,
-    );
-    const calls = provider.apiCalls?.();
-    const throttles = (
-      provider as { throttledCalls?: () => ReadonlyMap<string, number> }
-    ).throttledCalls?.();
-    if (calls) metrics?.apiCalls(calls, throttles);
-    reporter.finish(report, {
-      provider: provider.name,
-      ...(shard.count > 1 ? { shard: `${shard.index}/${shard.count}` } : {}),
-    });
-    return report;
+  } catch (err) {
+    // The scan could not even start its partitions (no credentials for discovery, ...).
+    reporter.close();
+    metrics?.scanFinished((Date.now() - startedAt) / 1000, "failed", new Date());
+    throw err;
   } finally {
     graceful.dispose();
+    eventLoop.disable();
   }
+  const failed = scanExitCode(report) !== ExitCode.Ok;
+  metrics?.scanFinished(
+    (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000,
+    report.interrupted ? "interrupted" : failed ? "failed" : "ok",
+    report.finishedAt,
+  );
+  const calls = provider.apiCalls?.();
+  const throttles = (
+    provider as { throttledCalls?: () => ReadonlyMap<string, number> }
+  ).throttledCalls?.();
+  if (calls) metrics?.apiCalls(calls, throttles);
+  reporter.finish(report, {
+    event_loop_delay_p99_ms: Math.round(eventLoop.percentile(99) / 1e5) / 10,
+    event_loop_delay_max_ms: Math.round(eventLoop.max / 1e5) / 10,
+    provider: provider.name,
+    ...(shard.count > 1 ? { shard: `${shard.index}/${shard.count}` } : {}),
+  });
+  return report;
 }

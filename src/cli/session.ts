@@ -5,16 +5,23 @@
  * done), like a bad flag, rather than with a scan full of FAILED partitions.
  */
 
-import type { StreamInfo } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { LoadedConfig } from "../config/load.ts";
 import { ConfigError, errorMessage } from "../errors.ts";
-import { connectNats, describeConnection, NatsConnectError } from "../publisher/connection.ts";
 import {
+  connectNats,
+  describeConnection,
+  NatsConnectError,
+  type NatsConnectionOptions,
+} from "../publisher/connection.ts";
+import {
+  type EnsuredStream,
   ensureStream,
   StreamMismatchError,
   StreamMissingError,
+  StreamOverlapError,
   type StreamSettings,
+  StreamUnsafeUpdateError,
 } from "../publisher/stream.ts";
 import { natsConnectionOptions } from "./command.ts";
 import type { Logger } from "./log.ts";
@@ -38,7 +45,7 @@ export function streamSettingsOf(config: LoadedConfig): StreamSettings {
 export async function openNats(
   config: LoadedConfig,
   role: string,
-  reconnect: "forever" | "never",
+  reconnect: NatsConnectionOptions["reconnect"],
   log: Logger,
 ): Promise<NatsConnection> {
   const options = natsConnectionOptions(config, role, reconnect);
@@ -54,15 +61,30 @@ export async function openNats(
   }
 }
 
-/** Creates, updates or verifies the stream; a missing or mismatched stream under verify-only is a ConfigError. */
+/**
+ * Creates, updates or verifies the stream, logging each setting it changes; a stream that
+ * is missing or different under verify-only, one elava would weaken without
+ * `--stream-force-update`, or one whose subjects another stream holds is a ConfigError.
+ */
 export async function openStream(
   nc: NatsConnection,
   config: LoadedConfig,
   log: Logger,
-): Promise<{ action: string; info: StreamInfo }> {
+): Promise<EnsuredStream> {
   const settings = streamSettingsOf(config);
   try {
-    const result = await ensureStream(nc, settings, { verifyOnly: config.values.streamVerifyOnly });
+    const result = await ensureStream(nc, settings, {
+      verifyOnly: config.values.streamVerifyOnly,
+      forceUpdate: config.values.streamForceUpdate,
+    });
+    for (const change of result.changes) {
+      log.info(`stream ${settings.name}: ${change.setting} changed`, {
+        stream: settings.name,
+        setting: change.setting,
+        from: change.actual,
+        to: change.expected,
+      });
+    }
     log.info(`stream ${settings.name} ${result.action}`, {
       stream: settings.name,
       action: result.action,
@@ -70,19 +92,51 @@ export async function openStream(
     });
     return result;
   } catch (err) {
-    if (err instanceof StreamMissingError || err instanceof StreamMismatchError) {
+    if (
+      err instanceof StreamMissingError ||
+      err instanceof StreamMismatchError ||
+      err instanceof StreamUnsafeUpdateError ||
+      err instanceof StreamOverlapError
+    ) {
       throw new ConfigError(errorMessage(err), { cause: err });
     }
     throw err;
   }
 }
 
-/** Drains a connection (flushes what is buffered, then closes), logging rather than throwing. */
+/** How long closing waits for a server to confirm the drain before it just closes. */
+const DRAIN_TIMEOUT_MS = 2_000;
+
+/**
+ * Drains a connection (flushes what is buffered, then closes), logging rather than
+ * throwing. A server that is down or frozen never confirms a drain, so after
+ * DRAIN_TIMEOUT_MS the connection is closed without it: shutdown stays bounded.
+ */
 export async function closeNats(nc: NatsConnection, log: Logger): Promise<void> {
   if (nc.isClosed()) return;
-  try {
-    await nc.drain();
-  } catch (err) {
-    log.warn("draining the NATS connection failed", { error: errorMessage(err) });
-  }
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    nc.drain().then(
+      () => true,
+      (err: unknown) => {
+        log.warn("draining the NATS connection failed", { error: errorMessage(err) });
+        return true;
+      },
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (drained || nc.isClosed()) return;
+  log.warn("NATS did not confirm the drain; closing the connection without it", {
+    waited_ms: DRAIN_TIMEOUT_MS,
+  });
+  await Promise.race([
+    nc.close().catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -447,6 +447,16 @@ export const SETTINGS = {
     default: false,
     ...bool(),
   }),
+  streamForceUpdate: setting({
+    key: "stream.force_update",
+    group: "stream-settings",
+    flag: "stream-force-update",
+    switch: true,
+    env: ["ELAVA_STREAM_FORCE_UPDATE"],
+    help: "apply the stream settings to an existing stream even where that can delete messages (tighter limits, discard policy, adding subjects)",
+    default: false,
+    ...bool(),
+  }),
   streamMaxAge: setting({
     key: "stream.max_age",
     group: "stream-settings",

@@ -29,10 +29,10 @@
  * `create()` + `toBinary()`, and the bytes every snapshot of a scan shares (scan id, scan
  * start) are encoded once per scan: that took encoding from about 30 to under 10 µs per
  * snapshot. Payloads are written into the same writer by a writer compiled per message
- * schema (wire.ts), the stable part is hashed in place, and the snapshot's bytes and
- * headers (a per-scan template) come from Node's Buffer pool: 7 to 8.5 µs per snapshot,
- * headers included, of which SHA-256 is 0.8. Tests decode every snapshot and compare it with the
- * message built by `create()`, and compare payload bytes with `toBinary()`.
+ * schema (wire.ts), the stable part is hashed in place, and the snapshot's bytes come
+ * from Node's Buffer pool (docs/benchmarks.md has the cost per snapshot). Tests decode
+ * every snapshot and compare it with the message built by `create()`, and compare
+ * payload bytes with `toBinary()`.
  */
 import { hash } from "node:crypto";
 import { create, type Message, toBinary } from "@bufbuild/protobuf";
@@ -80,18 +80,12 @@ export interface ScanContext {
   readonly prefix: string;
 }
 
-/** A message ready to publish: subject, headers and bytes. */
+/** A message ready to publish: subject, headers (name, value; in order) and bytes. */
 export interface OutgoingMessage {
   readonly subject: string;
   readonly msgId: string;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly data: Uint8Array;
-  /**
-   * `headers` already in the NATS wire format (`NATS/1.0\r\nName: value\r\n...\r\n\r\n`),
-   * when the encoder built them from a per-scan template; the publisher encodes `headers`
-   * itself when absent.
-   */
-  readonly headerBytes?: Uint8Array;
 }
 
 /** An encoded snapshot, with its content hash. */
@@ -155,8 +149,6 @@ const writer = new WireWriter();
 interface ScanTemplate {
   /** The scan id and scan start fields of the envelope. */
   readonly fields: Uint8Array;
-  /** The snapshot headers between the msg id and the content hash, in NATS wire format. */
-  readonly headerMiddle: string;
 }
 
 const scanTemplates = new WeakMap<ScanContext, ScanTemplate>();
@@ -168,10 +160,7 @@ function scanTemplate(scan: ScanContext): ScanTemplate {
     writeString(w, F.scanId, scan.scanId);
     writeTimestamp(w, F.scanStartedAt, scan.scanStartedAt.getTime());
     assertHeaderValue(Header.ScanId, scan.scanId);
-    template = {
-      fields: w.take(),
-      headerMiddle: `\r\n${Header.ContentType}: ${CONTENT_TYPE_PROTOBUF}\r\n${Header.Schema}: ${SNAPSHOT_SCHEMA_NAME}\r\n${Header.ScanId}: ${scan.scanId}\r\n${Header.ContentHash}: `,
-    };
+    template = { fields: w.take() };
     scanTemplates.set(scan, template);
   }
   return template;
@@ -249,10 +238,6 @@ export function encodeSnapshot(
     msgId,
     contentHash,
     data,
-    // Buffer.from takes small buffers from the shared pool, no ArrayBuffer per message.
-    headerBytes: Buffer.from(
-      `NATS/1.0\r\n${Header.MsgId}: ${msgId}${template.headerMiddle}${contentHash}\r\n\r\n`,
-    ),
     headers: [
       [Header.MsgId, msgId],
       [Header.ContentType, CONTENT_TYPE_PROTOBUF],

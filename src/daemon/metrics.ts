@@ -45,7 +45,7 @@ export class ElavaMetrics {
   });
   readonly #published = new Counter({
     name: "elava_snapshots_published_total",
-    help: "Snapshots acknowledged by JetStream",
+    help: "Snapshots acknowledged by JetStream (markers are not counted)",
     registers: [this.registry],
   });
   readonly #partitions = new Counter({
@@ -62,13 +62,13 @@ export class ElavaMetrics {
   });
   readonly #publishLatency = new Histogram({
     name: "elava_publish_latency_seconds",
-    help: "Time from publishing a message to its JetStream acknowledgement",
+    help: "Time from publishing a message (snapshot or marker) to its JetStream acknowledgement",
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
   readonly #publishFailures = new Counter({
     name: "elava_publish_failures_total",
-    help: "Messages JetStream did not acknowledge before the publish deadline, by kind",
+    help: "Messages (snapshots or markers) not known to be stored, by kind: too_large, rejected, not_acknowledged, unavailable, abandoned",
     labelNames: ["kind"],
     registers: [this.registry],
   });
@@ -117,7 +117,7 @@ export class ElavaMetrics {
     );
   }
 
-  /** A scan finished: its duration and result, and the per-scan gauges. */
+  /** A scan ended, or failed before its partitions ran: its duration and result, and the per-scan gauges. */
   scanFinished(
     durationSeconds: number,
     result: "ok" | "failed" | "interrupted",
@@ -137,10 +137,14 @@ export class ElavaMetrics {
     for (const [type, n] of this.#scanResources) this.#resources.set({ resource_type: type }, n);
   }
 
-  /** A message was acknowledged (latency in seconds), or failed. */
-  published(latencySeconds: number): void {
+  /** A message (snapshot or marker) was acknowledged, `latencySeconds` after it was published. */
+  acknowledged(latencySeconds: number): void {
     this.#publishLatency.observe(latencySeconds);
-    this.#published.inc();
+  }
+
+  /** `count` more snapshots were acknowledged. */
+  snapshotsPublished(count: number): void {
+    this.#published.inc(count);
   }
 
   /** A message was not stored. */

@@ -7,8 +7,19 @@
  * before its server (compose, systemd) should not fail for that, so `connectNats` keeps
  * trying until `connectTimeoutMs` has passed, then fails naming every URL. A rejected
  * credential is final at once: retrying cannot fix it.
+ *
+ * Once connected, a lost connection is reconnected `forever` (the daemon), `never`, or
+ * for a bounded time (`{ withinMs }`: a one-shot scan that should survive a server
+ * restart but not wait forever for one that is gone).
+ *
+ * TLS to a server given by IP address is checked against that address. Node's TLS names
+ * the host "localhost" when the socket was opened to an IP literal (it records only host
+ * names), and the client sends no server name for an IP, so without help a certificate
+ * for "localhost" would pass and one for the address would fail.
  */
 import { readFile } from "node:fs/promises";
+import { isIP } from "node:net";
+import { type ConnectionOptions, checkServerIdentity, type PeerCertificate } from "node:tls";
 import {
   type Authenticator,
   connect,
@@ -36,9 +47,11 @@ export interface NatsConnectionOptions {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Give up connecting after this many milliseconds. */
   connectTimeoutMs: number;
-  /** `forever` for the daemon; `never` for a one-shot scan. */
-  reconnect: "forever" | "never";
+  /** After a lost connection: `forever` (the daemon), `never`, or for up to `withinMs`. */
+  reconnect: "forever" | "never" | { readonly withinMs: number };
 }
+
+const RECONNECT_WAIT_MS = 500;
 
 export type { NatsConnection };
 
@@ -69,7 +82,9 @@ export function describeConnection(opts: NatsConnectionOptions): string {
         ]
           .filter((s) => s !== "")
           .join(" + ");
-  return `${opts.servers.map(redactUrl).join(",")} as "${opts.name}" (auth: ${authKind(opts)}, tls: ${tls}, reconnect: ${opts.reconnect})`;
+  const reconnect =
+    typeof opts.reconnect === "string" ? opts.reconnect : `within ${opts.reconnect.withinMs} ms`;
+  return `${opts.servers.map(redactUrl).join(",")} as "${opts.name}" (auth: ${authKind(opts)}, tls: ${tls}, reconnect: ${reconnect})`;
 }
 
 async function readSecretFile(what: string, path: string): Promise<Uint8Array> {
@@ -98,9 +113,14 @@ async function clientOptions(opts: NatsConnectionOptions): Promise<NodeConnectio
     servers: opts.servers,
     name: opts.name,
     timeout: opts.connectTimeoutMs,
-    reconnect: opts.reconnect === "forever",
-    maxReconnectAttempts: opts.reconnect === "forever" ? -1 : 0,
-    reconnectTimeWait: 500,
+    reconnect: opts.reconnect !== "never",
+    maxReconnectAttempts:
+      opts.reconnect === "forever"
+        ? -1
+        : opts.reconnect === "never"
+          ? 0
+          : Math.max(1, Math.ceil(opts.reconnect.withinMs / RECONNECT_WAIT_MS)),
+    reconnectTimeWait: RECONNECT_WAIT_MS,
     // Publishes made while disconnected are buffered and flushed on reconnect; the
     // publisher retries anything not acknowledged, so no data depends on this buffer.
     ignoreAuthErrorAbort: false,
@@ -110,7 +130,9 @@ async function clientOptions(opts: NatsConnectionOptions): Promise<NodeConnectio
   if (opts.user !== undefined) client.user = opts.user;
   if (opts.password !== undefined) client.pass = opts.password;
   if (opts.tls !== undefined) {
-    const tls: NonNullable<NodeConnectionOptions["tls"]> = {};
+    // The client hands these to Node's tls.connect, which takes checkServerIdentity too.
+    const tls: NonNullable<NodeConnectionOptions["tls"]> &
+      Pick<ConnectionOptions, "checkServerIdentity"> = {};
     if (opts.tls.caFile !== undefined) {
       tls.ca = new TextDecoder().decode(await readSecretFile("TLS CA", opts.tls.caFile));
     }
@@ -122,9 +144,39 @@ async function clientOptions(opts: NatsConnectionOptions): Promise<NodeConnectio
     if (opts.tls.keyFile !== undefined) {
       tls.key = new TextDecoder().decode(await readSecretFile("TLS key", opts.tls.keyFile));
     }
+    const check = identityCheck(opts.servers);
+    if (check !== undefined) tls.checkServerIdentity = check;
     client.tls = tls;
   }
   return client;
+}
+
+/** The host of a server URL (`nats://user:pw@10.0.0.5:4222` -> `10.0.0.5`), brackets removed. */
+function hostOf(url: string): string {
+  const withScheme = /^[a-z]+:\/\//iu.test(url) ? url : `nats://${url}`;
+  try {
+    return new URL(withScheme).hostname.replace(/^\[(.*)\]$/u, "$1");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * A server-identity check for servers given by IP address (see the module comment):
+ * where Node reports "localhost" for such a connection, the certificate must name one of
+ * the configured addresses. Undefined when no server is given by IP address.
+ */
+function identityCheck(
+  servers: readonly string[],
+): ConnectionOptions["checkServerIdentity"] | undefined {
+  const hosts = servers.map(hostOf);
+  const addresses = hosts.filter((h) => isIP(h) !== 0);
+  if (addresses.length === 0 || hosts.includes("localhost")) return undefined;
+  return (hostname: string, cert: PeerCertificate) => {
+    if (hostname !== "localhost") return checkServerIdentity(hostname, cert);
+    const errors = addresses.map((address) => checkServerIdentity(address, cert));
+    return errors.includes(undefined) ? undefined : errors[0];
+  };
 }
 
 function isAuthError(err: unknown): boolean {

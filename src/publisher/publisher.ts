@@ -10,10 +10,22 @@
  *
  * Every message is retried with the same bytes and `Nats-Msg-Id` until it is stored or
  * its publish deadline passes, so JetStream's duplicate window makes the retries
- * exactly-once: an error ack, a no-responders status (no stream captures the subject),
- * an ack timeout and a reconnect (whatever was in flight may be lost) all lead to a retry
- * with backoff. A duplicate ack means "already stored" and counts as success. A message
- * over the server's max_payload fails at once, alone.
+ * exactly-once: a transient error ack, a no-responders status (no stream captures the
+ * subject, or a clustered stream between leaders), an ack timeout and a reconnect
+ * (whatever was in flight may be lost) all lead to a retry with backoff. A duplicate ack
+ * means "already stored" and counts as success. What no retry can fix fails at once,
+ * alone: a message over the server's max_payload, and an error ack saying the stream
+ * refuses it for good (too large for the stream, sealed, full under discard new, out of
+ * storage).
+ *
+ * When JetStream is gone, every message fails fast instead of one deadline at a time:
+ * once the connection has closed (reconnecting gave up), or a message has waited its
+ * whole deadline without the server answering anything since it was sent (server down,
+ * hung or unreachable), the publisher is *unavailable*: everything in flight or waiting
+ * fails, and so does every later `send` until `resume()` (the daemon's next scan) or a
+ * reconnect. Each failure says whether the message may still have been stored
+ * (`maybeStored`: it was transmitted and not refused), because a scan must not report "not
+ * stored" about a marker the server may yet write.
  *
  * Memory is bounded by the window: `send` waits while it is full, and the outcome of each
  * message is reported to the caller's callback, not kept.
@@ -21,12 +33,13 @@
 import {
   createInbox,
   type MsgHdrs,
-  MsgHdrsImpl,
   type NatsConnection,
+  headers as natsHeaders,
   type Subscription,
 } from "@nats-io/transport-node";
 import type { OutgoingMessage } from "../contract/encode.ts";
 import { DEFAULT_PUBLISH_DEADLINE_MS } from "../contract/stream-defaults.ts";
+import { ConfigError } from "../errors.ts";
 
 /** Tuning of the publisher. */
 export interface PublisherOptions {
@@ -65,10 +78,22 @@ export interface PublishAck {
   readonly duplicate: boolean;
 }
 
-/** Why a message could not be published. */
-export type PublishFailureKind = "too_large" | "not_acknowledged" | "closed";
+/**
+ * Why a message was not stored:
+ * - `too_large`: over the server's max_payload or the stream's max_msg_size;
+ * - `rejected`: the stream refused it for good (sealed, full under discard new, no storage);
+ * - `not_acknowledged`: no acknowledgement before the publish deadline;
+ * - `unavailable`: the connection closed, or the server stopped answering (see the module comment);
+ * - `abandoned`: the caller stopped waiting (`abandon`, on shutdown).
+ */
+export type PublishFailureKind =
+  | "too_large"
+  | "rejected"
+  | "not_acknowledged"
+  | "unavailable"
+  | "abandoned";
 
-/** A message was not stored. */
+/** A message was not stored, or not known to be. */
 export class PublishError extends Error {
   override readonly name = "PublishError";
   constructor(
@@ -76,6 +101,8 @@ export class PublishError extends Error {
     readonly subject: string,
     readonly msgId: string,
     message: string,
+    /** The message was transmitted and not refused: the stream may hold it after all. */
+    readonly maybeStored: boolean,
   ) {
     super(message);
   }
@@ -107,16 +134,24 @@ export interface PublisherStats {
 
 interface Pending {
   readonly message: OutgoingMessage;
-  /** The headers in NATS wire format, sent unchanged by every attempt. */
-  readonly headers: Uint8Array;
+  /** Built once: every retry sends the same headers. */
+  readonly headers: MsgHdrs;
   readonly reply: string;
   readonly onSettled: OnSettled;
   readonly firstSentAt: number;
   sentAt: number;
   attempts: number;
+  /** Handed to a connected client at least once: the server may have stored it. */
+  transmitted: boolean;
   /** When to publish again; 0 while waiting for the ack of the last publish. */
   retryAt: number;
   lastError: string;
+}
+
+interface Waiting {
+  readonly message: OutgoingMessage;
+  readonly onSettled: OnSettled;
+  readonly resolve: () => void;
 }
 
 interface AckJson {
@@ -129,41 +164,36 @@ interface AckJson {
 const RESOLVED: Promise<void> = Promise.resolve();
 const decoder = new TextDecoder();
 
-const encoder = new TextEncoder();
-
 /**
- * Headers encoded once, in the client's wire format: every retry resends the very same
- * bytes, and nothing is re-encoded per publish. The client only calls `encode()`, and
- * only during `publish`, so one instance per publisher carries each message's bytes in
- * turn instead of a headers object (and its Map) per message.
+ * JetStream error codes no retry can fix (nats-server's errors.json): the message is
+ * larger than the stream's max_msg_size (10054), the stream is sealed (10109), the server
+ * has no storage or resources left (10047, 10023). 10077 wraps any store failure; it is
+ * final when a limit under discard new refused the message ("maximum bytes exceeded",
+ * "maximum messages exceeded", "maximum messages per subject exceeded").
  */
-class EncodedHeaders extends MsgHdrsImpl {
-  bytes: Uint8Array = new Uint8Array(0);
-
-  override encode(): Uint8Array {
-    return this.bytes;
+function permanentError(errCode: number | undefined, description: string): boolean {
+  if (errCode === 10054 || errCode === 10109 || errCode === 10047 || errCode === 10023) {
+    return true;
   }
+  return errCode === 10077 && /^maximum /u.test(description);
 }
 
-/** The message's `headerBytes` when its encoder built them, else its `headers` encoded. */
-function headerBytes(message: OutgoingMessage): Uint8Array {
-  return message.headerBytes ?? encodeHeaders(message.headers);
+/** The length of headers in the NATS wire format (`NATS/1.0\r\nName: value\r\n...\r\n`). */
+export function headersLength(pairs: OutgoingMessage["headers"]): number {
+  let n = "NATS/1.0\r\n\r\n".length;
+  for (const [k, v] of pairs) n += Buffer.byteLength(k) + 2 + Buffer.byteLength(v) + 2;
+  return n;
 }
 
-function encodeHeaders(pairs: OutgoingMessage["headers"]): Uint8Array {
-  let text = "NATS/1.0";
+function toMsgHdrs(pairs: OutgoingMessage["headers"]): MsgHdrs {
+  const h = natsHeaders();
   for (const [k, v] of pairs) {
     if (/[\r\n]/u.test(k) || /[\r\n]/u.test(v)) {
       throw new Error(`header ${JSON.stringify(k)} cannot contain a line break`);
     }
-    text += `\r\n${k}: ${v}`;
+    h.append(k, v);
   }
-  return encoder.encode(`${text}\r\n\r\n`);
-}
-
-/** The bytes a message takes against max_payload: payload plus encoded headers. */
-export function messageSize(message: OutgoingMessage): number {
-  return message.data.length + headerBytes(message).length;
+  return h;
 }
 
 /** Publishes messages to JetStream through a bounded window of in-flight publishes. */
@@ -173,7 +203,7 @@ export class JetStreamPublisher {
   readonly #inbox: string;
   readonly #sub: Subscription;
   readonly #pending = new Map<string, Pending>();
-  readonly #waiters: Array<() => void> = [];
+  readonly #waiters: Waiting[] = [];
   readonly #idle: Array<() => void> = [];
   readonly #sweep: NodeJS.Timeout;
   readonly #status: AsyncIterable<unknown> & { stop?: () => void };
@@ -187,21 +217,31 @@ export class JetStreamPublisher {
     inFlight: 0,
   };
   readonly #lowWater: number;
-  readonly #headers = new EncodedHeaders();
   /** Reused by every publish: the client reads it synchronously and keeps nothing. */
-  readonly #publishOptions = { reply: "", headers: this.#headers as MsgHdrs };
+  readonly #publishOptions: { reply: string; headers: MsgHdrs } = {
+    reply: "",
+    headers: natsHeaders(),
+  };
   #nextToken = 0;
   #connected = true;
   #closed = false;
+  /** When the server last answered anything on the inbox. */
+  #lastAnswerAt = Date.now();
+  /** Why the connection is gone for good. */
+  #lost: string | undefined;
+  /** Why `abandon` was called. */
+  #abandoned: string | undefined;
+  /** Why the server is taken for unreachable until `resume()` or a reconnect. */
+  #stalled: string | undefined;
 
   constructor(nc: NatsConnection, options: PublisherOptions) {
     const opts = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
     if (!Number.isInteger(opts.window) || opts.window < 1) {
-      throw new Error(`the publish window must be a whole number >= 1, got ${opts.window}`);
+      throw new ConfigError(`the publish window must be a whole number >= 1, got ${opts.window}`);
     }
     if (opts.ackTimeoutMs <= 0 || opts.publishDeadlineMs < opts.ackTimeoutMs) {
-      throw new Error(
-        `the publish deadline (${opts.publishDeadlineMs} ms) must be at least the ack timeout (${opts.ackTimeoutMs} ms), and both positive`,
+      throw new ConfigError(
+        `the publish deadline (${opts.publishDeadlineMs} ms, --publish-deadline) must be at least the ack timeout (${opts.ackTimeoutMs} ms, --publish-ack-timeout), and both positive`,
       );
     }
     this.#nc = nc;
@@ -212,6 +252,7 @@ export class JetStreamPublisher {
     this.#sub = nc.subscribe(`${this.#inbox}.*`, {
       callback: (err, msg) => {
         if (err !== null) return;
+        this.#lastAnswerAt = Date.now();
         const p = this.#pending.get(msg.subject.slice(tokenStart));
         if (p === undefined) return; // a late ack of a message already settled
         if (msg.headers !== undefined && msg.headers.code === 503) {
@@ -227,10 +268,19 @@ export class JetStreamPublisher {
         }
         if (ack.error !== undefined) {
           const e = ack.error;
-          this.#retryLater(
-            p,
-            `JetStream error ${e.err_code ?? e.code ?? "?"}: ${e.description ?? "no description"}`,
-          );
+          const description = e.description ?? "no description";
+          const text = `JetStream error ${e.err_code ?? e.code ?? "?"}: ${description}`;
+          if (permanentError(e.err_code, description)) {
+            // Refused for good; an earlier attempt whose ack was lost may have been stored.
+            this.#fail(
+              p,
+              e.err_code === 10054 ? "too_large" : "rejected",
+              `stream refused ${p.message.subject}: ${text}`,
+              p.attempts > 1,
+            );
+          } else {
+            this.#retryLater(p, text);
+          }
           return;
         }
         this.#settle(p, {
@@ -241,9 +291,20 @@ export class JetStreamPublisher {
       },
     });
     this.#sweep = setInterval(() => this.#sweepPending(), opts.sweepIntervalMs);
+    // The sweep keeps the process alive only while messages wait for it.
     this.#sweep.unref();
     this.#status = nc.status() as AsyncIterable<unknown> & { stop?: () => void };
     void this.#watchStatus();
+    void nc.closed().then((err) => {
+      this.#connected = false;
+      this.#lost = `the NATS connection closed${err instanceof Error ? `: ${err.message}` : ""}`;
+      this.#becomeUnavailable(this.#lost);
+    });
+  }
+
+  /** The largest message the server takes (payload and headers), as it announced. */
+  get maxPayload(): number {
+    return this.#nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
   }
 
   /** Counters so far. */
@@ -252,43 +313,66 @@ export class JetStreamPublisher {
   }
 
   /**
+   * Why JetStream cannot be reached now (every `send` fails at once), or undefined: the
+   * connection closed, or the server left a message unanswered for its whole deadline.
+   */
+  get unavailable(): string | undefined {
+    return this.#lost ?? this.#stalled;
+  }
+
+  /**
+   * Tries the server again after it stopped answering (the daemon's next scan): sends are
+   * accepted again, and fail fast again after one more deadline without an answer.
+   */
+  resume(): void {
+    this.#stalled = undefined;
+    this.#lastAnswerAt = Date.now();
+  }
+
+  /**
    * Publishes a message; `onSettled` receives its outcome. Returns undefined when the
    * window had room (the message is on its way), or a promise that resolves once a slot
    * freed and the message was published. Callers await only that promise
    * (`const wait = p.send(m, cb); if (wait) await wait;`): awaiting on every message would
    * yield to the client's flush after each one and write one tiny packet per message.
-   * A message over the server's max_payload fails at once without entering the window.
+   * A message over the server's max_payload fails at once without entering the window,
+   * and so does every message while the publisher is `unavailable`.
    */
   send(message: OutgoingMessage, onSettled: OnSettled): Promise<void> | undefined {
     if (this.#closed) throw new Error(`publisher is closed; cannot publish ${message.subject}`);
-    const hdrs = headerBytes(message);
-    const size = message.data.length + hdrs.length;
-    const max = this.#nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    const size = message.data.length + headersLength(message.headers);
+    const max = this.maxPayload;
     this.#stats.sent += 1;
     this.#stats.bytes += size;
     if (size > max) {
-      this.#stats.failed += 1;
-      onSettled({
-        ok: false,
+      this.#failUnsent(
         message,
-        error: new PublishError(
-          "too_large",
-          message.subject,
-          message.msgId,
-          `message on ${message.subject} is ${size} bytes, over the server's max_payload of ${max} bytes; raise max_payload in nats-server.conf`,
-        ),
-      });
+        onSettled,
+        "too_large",
+        `message on ${message.subject} is ${size} bytes, over the server's max_payload of ${max} bytes; raise max_payload in nats-server.conf`,
+      );
+      return undefined;
+    }
+    if (this.#abandoned !== undefined) {
+      this.#failUnsent(
+        message,
+        onSettled,
+        "abandoned",
+        `${message.subject} was not published: ${this.#abandoned}`,
+      );
+      return undefined;
+    }
+    const unavailable = this.unavailable;
+    if (unavailable !== undefined) {
+      this.#failUnsent(message, onSettled, "unavailable", this.#unavailableText(unavailable));
       return undefined;
     }
     if (this.#pending.size < this.#opts.window && this.#waiters.length === 0) {
-      this.#start(message, hdrs, onSettled);
+      this.#start(message, onSettled);
       return undefined;
     }
     return new Promise((resolve) => {
-      this.#waiters.push(() => {
-        this.#start(message, hdrs, onSettled);
-        resolve();
-      });
+      this.#waiters.push({ message, onSettled, resolve });
     });
   }
 
@@ -296,6 +380,20 @@ export class JetStreamPublisher {
   flush(): Promise<void> {
     if (this.#pending.size === 0 && this.#waiters.length === 0) return RESOLVED;
     return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /**
+   * Stops waiting: every message in flight or waiting for a slot fails now (`abandoned`,
+   * `maybeStored` when it was transmitted), and so does every later one. For a shutdown
+   * whose grace period is over.
+   */
+  abandon(reason: string): void {
+    this.#abandoned ??= reason;
+    this.#failEverything("abandoned", (subject, transmitted) =>
+      transmitted
+        ? `${subject} was not acknowledged before ${reason}; the stream may still store it`
+        : `${subject} was not published: ${reason}`,
+    );
   }
 
   /** Waits for every message to settle, then stops listening for acks. */
@@ -308,20 +406,29 @@ export class JetStreamPublisher {
     if (!this.#nc.isClosed()) this.#sub.unsubscribe();
   }
 
-  #start(message: OutgoingMessage, h: Uint8Array, onSettled: OnSettled): void {
+  #start(message: OutgoingMessage, onSettled: OnSettled): void {
+    let headers: MsgHdrs;
+    try {
+      headers = toMsgHdrs(message.headers);
+    } catch (err) {
+      this.#failUnsent(message, onSettled, "rejected", (err as Error).message);
+      return;
+    }
     const token = (this.#nextToken++).toString(36);
     const now = Date.now();
     const p: Pending = {
       message,
-      headers: h,
+      headers,
       reply: `${this.#inbox}.${token}`,
       onSettled,
       firstSentAt: now,
       sentAt: now,
       attempts: 0,
+      transmitted: false,
       retryAt: 0,
       lastError: "",
     };
+    if (this.#pending.size === 0) this.#sweep.ref();
     this.#pending.set(token, p);
     this.#transmit(p, now);
   }
@@ -332,19 +439,12 @@ export class JetStreamPublisher {
     p.retryAt = 0;
     if (!this.#connected) return; // resent on reconnect
     try {
-      this.#headers.bytes = p.headers;
+      this.#publishOptions.headers = p.headers;
       this.#publishOptions.reply = p.reply;
       this.#nc.publish(p.message.subject, p.message.data, this.#publishOptions);
+      p.transmitted = true;
     } catch (err) {
-      if (this.#nc.isClosed()) {
-        this.#fail(
-          p,
-          "not_acknowledged",
-          `the NATS connection is closed: ${(err as Error).message}`,
-        );
-      } else {
-        this.#retryLater(p, `publish failed: ${(err as Error).message}`);
-      }
+      this.#retryLater(p, `publish failed: ${(err as Error).message}`);
     }
   }
 
@@ -362,10 +462,18 @@ export class JetStreamPublisher {
     const { ackTimeoutMs, publishDeadlineMs } = this.#opts;
     for (const p of this.#pending.values()) {
       if (now - p.firstSentAt >= publishDeadlineMs) {
+        if (this.#lastAnswerAt < p.firstSentAt) {
+          // Not one answer from the server since this message was sent: it is down or hung,
+          // and every other message would wait out its own deadline the same way.
+          this.#stalled = `JetStream answered nothing for ${publishDeadlineMs} ms (the publish deadline)${p.lastError ? `; last error: ${p.lastError}` : ""}`;
+          this.#becomeUnavailable(this.#stalled);
+          return;
+        }
         this.#fail(
           p,
           "not_acknowledged",
           `JetStream did not acknowledge ${p.message.subject} (msg id ${p.message.msgId}) within the ${publishDeadlineMs} ms publish deadline after ${p.attempts} attempt(s); last error: ${p.lastError || "none"}`,
+          p.transmitted,
         );
         continue;
       }
@@ -388,31 +496,70 @@ export class JetStreamPublisher {
         this.#connected = false;
       } else if (type === "reconnect") {
         this.#connected = true;
+        this.resume();
         // What was in flight may have been lost with the old connection.
         const now = Date.now();
         for (const p of this.#pending.values()) {
           this.#stats.retries += 1;
           this.#transmit(p, now);
         }
-      } else if (type === "close") {
-        this.#connected = false;
-        for (const p of this.#pending.values()) {
-          this.#fail(
-            p,
-            "closed",
-            `the NATS connection closed before ${p.message.subject} was acknowledged`,
-          );
-        }
       }
     }
   }
 
-  #fail(p: Pending, kind: PublishFailureKind, text: string): void {
+  #unavailableText(why: string): string {
+    return `JetStream is unavailable: ${why}`;
+  }
+
+  #becomeUnavailable(why: string): void {
+    const text = this.#unavailableText(why);
+    this.#failEverything("unavailable", (subject, transmitted) =>
+      transmitted
+        ? `${subject} was not acknowledged (the stream may still store it): ${text}`
+        : `${subject} was not published: ${text}`,
+    );
+  }
+
+  /** Fails every message in flight and every waiting one. */
+  #failEverything(
+    kind: PublishFailureKind,
+    text: (subject: string, transmitted: boolean) => string,
+  ): void {
+    // The waiting ones first: settling the pending ones would otherwise start them.
+    const waiting = this.#waiters.splice(0);
+    for (const p of [...this.#pending.values()]) {
+      this.#fail(p, kind, text(p.message.subject, p.transmitted), p.transmitted);
+    }
+    for (const w of waiting) {
+      this.#failUnsent(w.message, w.onSettled, kind, text(w.message.subject, false));
+      w.resolve();
+    }
+    if (this.#pending.size === 0 && this.#waiters.length === 0) {
+      this.#sweep.unref();
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+
+  #failUnsent(
+    message: OutgoingMessage,
+    onSettled: OnSettled,
+    kind: PublishFailureKind,
+    text: string,
+  ): void {
+    this.#stats.failed += 1;
+    onSettled({
+      ok: false,
+      message,
+      error: new PublishError(kind, message.subject, message.msgId, text, false),
+    });
+  }
+
+  #fail(p: Pending, kind: PublishFailureKind, text: string, maybeStored: boolean): void {
     this.#stats.failed += 1;
     this.#settle(p, {
       ok: false,
       message: p.message,
-      error: new PublishError(kind, p.message.subject, p.message.msgId, text),
+      error: new PublishError(kind, p.message.subject, p.message.msgId, text, maybeStored),
     });
   }
 
@@ -429,10 +576,13 @@ export class JetStreamPublisher {
     if (this.#waiters.length > 0) {
       if (this.#pending.size <= this.#lowWater) {
         while (this.#waiters.length > 0 && this.#pending.size < this.#opts.window) {
-          this.#waiters.shift()?.();
+          const w = this.#waiters.shift() as Waiting;
+          this.#start(w.message, w.onSettled);
+          w.resolve();
         }
       }
     } else if (this.#pending.size === 0) {
+      this.#sweep.unref();
       for (const resolve of this.#idle.splice(0)) resolve();
     }
   }

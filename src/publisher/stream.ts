@@ -2,7 +2,14 @@
  * The ELAVA stream: created when missing, updated when its settings differ, or only
  * verified when operators provision it (`--stream-verify-only`). The settings elava
  * manages are compared one by one so an error can list every difference; settings it does
- * not manage (placement, sources, metadata) are left as the operator set them.
+ * not manage (placement, sources, metadata, max_msgs) are left as the operator set them.
+ *
+ * A stream that already exists may hold data elava does not own, or limits an operator
+ * chose on purpose, so elava never weakens it silently. A change that cannot delete
+ * messages (a looser limit, the duplicate window, direct get, replicas) is made and
+ * reported setting by setting. A change that can (a tighter max_age, max_bytes or
+ * max_msgs_per_subject, another discard policy, adding elava's subjects to a stream that
+ * captures others) is refused, listing each one, unless `forceUpdate` says to make it.
  */
 import {
   DiscardPolicy,
@@ -15,7 +22,7 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAM_DEFAULTS } from "../contract/stream-defaults.ts";
-import { errorMessage } from "../errors.ts";
+import { ConfigError, errorMessage } from "../errors.ts";
 
 /** The stream settings elava manages. */
 export interface StreamSettings {
@@ -47,6 +54,33 @@ export interface StreamDifference {
   actual: string;
 }
 
+/** The limits of the stream that can discard messages, as the scanner watches them. */
+export interface StreamLimits {
+  readonly stream: string;
+  /** -1 for none. */
+  readonly maxBytes: number;
+  /** -1 for none. */
+  readonly maxMsgs: number;
+  /** 0 for none. */
+  readonly maxAgeMs: number;
+  /** The largest message the stream takes (headers and payload); -1 for none. */
+  readonly maxMsgSize: number;
+}
+
+/** The limits of a stream's configuration. */
+export function streamLimitsOf(config: StreamConfig): StreamLimits {
+  return {
+    stream: config.name,
+    maxBytes: config.max_bytes,
+    maxMsgs: config.max_msgs,
+    maxAgeMs: config.max_age / NANOS_PER_MS,
+    maxMsgSize: config.max_msg_size ?? -1,
+  };
+}
+
+/** The flag that lets elava make changes that can delete messages. */
+export const FORCE_UPDATE_FLAG = "--stream-force-update";
+
 /** Under verify-only, the stream exists but its settings differ. */
 export class StreamMismatchError extends Error {
   override readonly name = "StreamMismatchError";
@@ -62,6 +96,31 @@ export class StreamMismatchError extends Error {
         )}\nfix the stream (nats stream edit ${stream}) or change elava's stream settings to match, or run without --stream-verify-only to let elava update it`,
     );
   }
+}
+
+/** The existing stream differs in ways elava would only change when forced. */
+export class StreamUnsafeUpdateError extends Error {
+  override readonly name = "StreamUnsafeUpdateError";
+  constructor(
+    readonly stream: string,
+    readonly differences: readonly StreamDifference[],
+  ) {
+    super(
+      `stream ${stream} exists with settings elava would change in ways that can delete messages, so it changed nothing:\n${differences
+        .map(
+          (d) =>
+            `  ${d.setting}: elava wants ${d.expected}, the stream has ${d.actual} (${unsafeBecause(d.setting)})`,
+        )
+        .join(
+          "\n",
+        )}\nif this stream is elava's, run once with ${FORCE_UPDATE_FLAG} to apply these changes; otherwise give elava a stream of its own (--stream, --subject-prefix), or set elava's stream settings to match`,
+    );
+  }
+}
+
+/** A subject of the stream is already captured by another stream. */
+export class StreamOverlapError extends Error {
+  override readonly name = "StreamOverlapError";
 }
 
 /** Under verify-only, the stream does not exist. */
@@ -132,6 +191,31 @@ export function streamDifferences(s: StreamSettings, actual: StreamConfig): Stre
 // Settings JetStream cannot change on an existing stream.
 const IMMUTABLE = new Set(["storage", "retention"]);
 
+/** Limits where 0 (max_age) or -1 (the others) means none. */
+const LIMITS = new Set(["max_age", "max_bytes", "max_msgs_per_subject"]);
+
+function unsafeBecause(setting: string): string {
+  if (setting === "subjects") return "the stream captures subjects elava does not own";
+  if (setting === "discard")
+    return "discard old drops the oldest messages at a limit, discard new refuses new ones";
+  return "a tighter limit deletes the messages over it";
+}
+
+/** Whether applying `d` to an existing stream can delete messages (see the module comment). */
+function canDeleteMessages(
+  d: StreamDifference,
+  want: Partial<StreamConfig>,
+  actual: StreamConfig,
+): boolean {
+  if (!LIMITS.has(d.setting)) return d.setting === "subjects" || d.setting === "discard";
+  const key = d.setting as "max_age" | "max_bytes" | "max_msgs_per_subject";
+  const none = key === "max_age" ? 0 : -1;
+  const wanted = Number(want[key]);
+  const found = Number(actual[key]);
+  if (wanted === none || wanted <= 0) return false;
+  return found === none || found <= 0 || wanted < found;
+}
+
 async function currentInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
   try {
     return await jsm.streams.info(name);
@@ -142,15 +226,63 @@ async function currentInfo(jsm: JetStreamManager, name: string): Promise<StreamI
   }
 }
 
+/** Names the streams other than `name` that capture any of `subjects`, with their subjects. */
+async function overlapping(
+  jsm: JetStreamManager,
+  name: string,
+  subjects: readonly string[],
+): Promise<string> {
+  const found: string[] = [];
+  for (const subject of subjects) {
+    for await (const other of jsm.streams.names(subject)) {
+      if (other === name || found.some((f) => f.startsWith(`${other} `))) continue;
+      const info = await jsm.streams.info(other).catch(() => undefined);
+      found.push(`${other} (${(info?.config.subjects ?? []).join(", ")})`);
+    }
+  }
+  return found.length === 0 ? "another stream" : `stream ${found.join(" and ")}`;
+}
+
+/** Turns JetStream's "subjects overlap" error into one naming the other stream(s). */
+async function overlapError(
+  jsm: JetStreamManager,
+  err: unknown,
+  name: string,
+  subjects: readonly string[],
+  what: string,
+): Promise<Error | undefined> {
+  if (
+    (err as { code?: unknown })?.code !== 10065 &&
+    !/subjects overlap/iu.test(errorMessage(err))
+  ) {
+    return undefined;
+  }
+  const others = await overlapping(jsm, name, subjects);
+  return new StreamOverlapError(
+    `cannot ${what} stream ${name}: its subjects ${subjects.join(", ")} overlap those of ${others}, and JetStream stores a subject in one stream only; point elava at that stream (--stream) or use another --subject-prefix`,
+    { cause: err },
+  );
+}
+
+/** What `ensureStream` did. */
+export interface EnsuredStream {
+  readonly action: "created" | "updated" | "unchanged" | "verified";
+  readonly info: StreamInfo;
+  /** The settings changed on an existing stream, from `actual` to `expected`. */
+  readonly changes: readonly StreamDifference[];
+}
+
 /**
- * Makes sure the stream exists with the settings: creates it, updates it, or (verifyOnly)
- * only checks it and throws StreamMissingError / StreamMismatchError.
+ * Makes sure the stream exists with the settings: creates it, updates it where that
+ * deletes nothing (or, with `forceUpdate`, where it may), or (verifyOnly) only checks it.
+ * Throws StreamMissingError / StreamMismatchError (verify-only), StreamUnsafeUpdateError,
+ * StreamOverlapError: configuration errors naming each difference or the other stream.
  */
 export async function ensureStream(
   nc: NatsConnection,
   settings: StreamSettings,
-  opts: { verifyOnly: boolean },
-): Promise<{ action: "created" | "updated" | "unchanged" | "verified"; info: StreamInfo }> {
+  opts: { verifyOnly: boolean; forceUpdate?: boolean },
+): Promise<EnsuredStream> {
   const jsm = await jetstreamManager(nc).catch((err: unknown) => {
     throw new Error(
       `JetStream is not available on the server: ${errorMessage(err)}; start nats-server with JetStream enabled (-js)`,
@@ -160,36 +292,57 @@ export async function ensureStream(
     );
   });
   const info = await currentInfo(jsm, settings.name);
+  const want = streamConfig(settings);
   if (info === undefined) {
     if (opts.verifyOnly) throw new StreamMissingError(settings.name);
     try {
-      return { action: "created", info: await jsm.streams.add(streamConfig(settings)) };
+      return { action: "created", info: await jsm.streams.add(want), changes: [] };
     } catch (err) {
-      throw new Error(`cannot create stream ${settings.name}: ${errorMessage(err)}`, {
-        cause: err,
-      });
+      throw (
+        (await overlapError(jsm, err, settings.name, want.subjects ?? [], "create")) ??
+        new Error(`cannot create stream ${settings.name}: ${errorMessage(err)}`, { cause: err })
+      );
     }
   }
   const differences = streamDifferences(settings, info.config);
-  if (differences.length === 0) return { action: opts.verifyOnly ? "verified" : "unchanged", info };
+  if (differences.length === 0) {
+    return { action: opts.verifyOnly ? "verified" : "unchanged", info, changes: [] };
+  }
   if (opts.verifyOnly) throw new StreamMismatchError(settings.name, differences);
   const fixed = differences.filter((d) => IMMUTABLE.has(d.setting));
   if (fixed.length > 0) {
-    throw new Error(
+    throw new ConfigError(
       `stream ${settings.name} has ${fixed.map((d) => `${d.setting} ${d.actual}`).join(" and ")}, which JetStream cannot change (elava needs ${fixed.map((d) => d.expected).join(", ")}); recreate the stream or point elava at another one (--stream)`,
     );
   }
-  const { name: _name, ...update } = streamConfig(settings);
-  const subjects = [...new Set([...(info.config.subjects ?? []), ...(update.subjects ?? [])])];
+  const unsafe = differences.filter((d) => canDeleteMessages(d, want, info.config));
+  if (unsafe.length > 0 && opts.forceUpdate !== true) {
+    throw new StreamUnsafeUpdateError(settings.name, unsafe);
+  }
+  // Only the settings that differ change; the operator's other settings stay as they are.
+  const update: Partial<StreamConfig> = { ...info.config };
+  for (const d of differences) {
+    const key = d.setting as keyof StreamConfig;
+    if (key === "subjects") {
+      update.subjects = [...new Set([...(info.config.subjects ?? []), ...(want.subjects ?? [])])];
+    } else {
+      (update as Record<string, unknown>)[key] = (want as Record<string, unknown>)[key];
+    }
+  }
+  const { name: _name, ...config } = update;
   try {
     return {
       action: "updated",
-      info: await jsm.streams.update(settings.name, { ...update, subjects }),
+      info: await jsm.streams.update(settings.name, config),
+      changes: differences,
     };
   } catch (err) {
-    throw new Error(
-      `cannot update stream ${settings.name} (${differences.map((d) => d.setting).join(", ")}): ${errorMessage(err)}`,
-      { cause: err },
+    throw (
+      (await overlapError(jsm, err, settings.name, want.subjects ?? [], "update")) ??
+      new Error(
+        `cannot update stream ${settings.name} (${differences.map((d) => d.setting).join(", ")}): ${errorMessage(err)}`,
+        { cause: err },
+      )
     );
   }
 }

@@ -14,8 +14,28 @@
  * which is what puts it after them in stream order. It is FAILED, never an empty OK, when
  * anything went wrong: the unit could not be scanned, listing threw, a resource could not
  * be encoded, or a snapshot was not acknowledged. An interrupted partition (the signal
- * aborted while it was listing) gets no marker at all, so consumers see neither "complete"
- * nor "failed" for it, and the next scan's marker speaks for it.
+ * aborted while it was listing, or the shutdown abandoned its snapshots) gets no marker at
+ * all, so consumers see neither "complete" nor "failed" for it, and the next scan's marker
+ * speaks for it.
+ *
+ * Every planned partition is reported, and each report says what the stream holds of its
+ * marker (`marker`): stored, none, or unconfirmed when the marker was sent but its ack
+ * never came (a server that died or froze may still have written it). When JetStream is
+ * gone (the publisher is unavailable) nothing more can be stored: listing stops, and the
+ * partitions not yet closed end FAILED with no marker.
+ *
+ * The stream's own limits can discard this scan's messages before anyone reads them: with
+ * discard old, once the scan alone stored more than max_bytes or max_msgs, or ran longer
+ * than max_age, its first messages are gone. The scanner counts what it stored (the file
+ * store's record size: 30 bytes + subject + headers + payload) and, from that moment,
+ * publishes no more markers: the scan stops as a configuration error naming the limit.
+ *
+ * A scan must not hold the event loop: signals, /healthz and the publisher's own timers
+ * wait behind it. Promises alone never give it back: an ack read from the socket wakes a
+ * worker, which encodes and publishes in the same microtask run, and libuv reads the
+ * socket again (up to 32 times per poll) while the server answers, so one poll could
+ * publish tens of thousands of messages. Workers therefore give the event loop a turn
+ * (setImmediate) once the scan has run SLICE_MS without one.
  */
 import {
   type EncodedSnapshot,
@@ -35,7 +55,16 @@ import {
   PartitionFailure,
 } from "../errors.ts";
 import type { Provider, Unit } from "../providers/provider.ts";
-import type { JetStreamPublisher, OnSettled, PublishOutcome } from "../publisher/publisher.ts";
+import {
+  headersLength,
+  type JetStreamPublisher,
+  type OnSettled,
+  type PublishOutcome,
+} from "../publisher/publisher.ts";
+import type { StreamLimits } from "../publisher/stream.ts";
+
+/** The longest error text a marker carries, in UTF-8 bytes; longer ones are cut. */
+export const MARKER_ERROR_MAX_BYTES = 1024;
 
 /** How to run one scan. */
 export interface ScanOptions {
@@ -51,6 +80,8 @@ export interface ScanOptions {
   signal: AbortSignal;
   /** The scan id; a new ULID when absent. Reusing one republishes a scan idempotently. */
   scanId?: string;
+  /** The stream's limits, to stop before they discard this scan's messages and to size markers. */
+  streamLimits?: StreamLimits;
   /** The clock (tests). */
   now?: () => Date;
 }
@@ -65,10 +96,21 @@ export interface PartitionResult {
   resourceCount: number;
   startedAt: Date;
   finishedAt: Date;
+  /** What the stream holds of this scan's marker for the partition. */
+  marker: MarkerState;
 }
+
+/**
+ * `stored`: acknowledged, with the result's status. `unconfirmed`: sent but never
+ * acknowledged; the stream may hold it (with the result's status) or not. `none`: the
+ * stream holds no marker of this scan for the partition.
+ */
+export type MarkerState = "stored" | "unconfirmed" | "none";
 
 /** Progress callbacks (logs, metrics). */
 export interface ScanObserver {
+  /** The number of partitions the scan will report, known once the units are. */
+  onPlanned?(count: number): void;
   onPartitionStart?(p: PartitionKey): void;
   onPartitionEnd?(r: PartitionResult): void;
   /** `count` more snapshots were acknowledged. */
@@ -80,12 +122,16 @@ export interface ScanReport {
   scanId: string;
   startedAt: Date;
   finishedAt: Date;
-  /** The partitions started, in the order they were planned. */
+  /** Every planned partition, in the order they were planned. */
   partitions: PartitionResult[];
   /** Snapshots acknowledged. */
   published: number;
   /** The signal aborted before every partition finished. */
   interrupted: boolean;
+  /** Why JetStream became unavailable during the scan, when it did. */
+  unavailable?: string;
+  /** The stream limit that would discard this scan's messages, when one was reached. */
+  streamLimit?: string;
   apiCalls?: ReadonlyMap<string, number>;
 }
 
@@ -118,24 +164,78 @@ export function planPartitions(
   return out;
 }
 
+/** The file store's size of a stored message (nats-server's fileStoreMsgSize). */
+function storedSize(o: PublishOutcome): number {
+  const m = o.message;
+  return 30 + m.subject.length + headersLength(m.headers) + m.data.length;
+}
+
+/** What the scan stored, against the stream's limits (see the module comment). */
+class LimitGuard {
+  #bytes = 0;
+  #msgs = 0;
+  #crossed: string | undefined;
+  readonly #stop = new AbortController();
+
+  constructor(
+    private readonly limits: StreamLimits | undefined,
+    private readonly startedAt: number,
+  ) {}
+
+  /** Aborted once a limit is crossed. */
+  get signal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  stored(o: PublishOutcome): void {
+    if (this.limits === undefined) return;
+    this.#bytes += storedSize(o);
+    this.#msgs += 1;
+  }
+
+  /** The limit this scan crossed, or undefined. */
+  check(): string | undefined {
+    const l = this.limits;
+    if (this.#crossed !== undefined || l === undefined) return this.#crossed;
+    const fix =
+      "before a consumer can read them, so markers would claim what the stream no longer holds";
+    const elapsed = Date.now() - this.startedAt;
+    if (l.maxBytes >= 0 && this.#bytes > l.maxBytes) {
+      this.#crossed = `stream ${l.stream} keeps at most ${l.maxBytes} bytes (max_bytes) and this scan alone stored about ${this.#bytes}: the stream discards this scan's first messages ${fix}; raise --stream-max-bytes well above the size of a scan, or -1 for no byte limit`;
+    } else if (l.maxMsgs >= 0 && this.#msgs > l.maxMsgs) {
+      this.#crossed = `stream ${l.stream} keeps at most ${l.maxMsgs} messages (max_msgs) and this scan alone stored ${this.#msgs}: the stream discards this scan's first messages ${fix}; raise the stream's max_msgs (nats stream edit ${l.stream} --max-msgs=-1)`;
+    } else if (l.maxAgeMs > 0 && elapsed > l.maxAgeMs) {
+      this.#crossed = `stream ${l.stream} keeps messages for ${l.maxAgeMs} ms (max_age) and this scan has run for ${elapsed} ms: the stream discards this scan's first messages ${fix}; raise --stream-max-age well above the duration of a scan`;
+    }
+    if (this.#crossed !== undefined) this.#stop.abort(new Error(this.#crossed));
+    return this.#crossed;
+  }
+}
+
 /** Counts one partition's snapshots as they settle and wakes the partition when all have. */
 class AckCounter {
   sent = 0;
   acked = 0;
   settled = 0;
+  /** The shutdown stopped waiting for some snapshot. */
+  abandoned = false;
   failure: PartitionFailure | undefined;
   #whenDrained: (() => void) | undefined;
 
   constructor(
     private readonly prefix: string,
     private readonly observer: ScanObserver,
+    private readonly guard: LimitGuard,
   ) {}
 
   readonly onSettled: OnSettled = (o: PublishOutcome) => {
     this.settled += 1;
     if (o.ok) {
       this.acked += 1;
+      this.guard.stored(o);
       this.observer.onPublished?.(1);
+    } else if (o.error.kind === "abandoned") {
+      this.abandoned = true;
     } else if (this.failure === undefined) {
       const parsed = parseSubject(this.prefix, o.message.subject);
       const what =
@@ -169,6 +269,85 @@ function publishOne(
   return new Promise((resolve) => void publisher.send(message, resolve));
 }
 
+/** `text` cut to at most `maxBytes` UTF-8 bytes, saying so. */
+function cut(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const suffix = ` ... (cut from ${Buffer.byteLength(text)} bytes)`;
+  let out = text.slice(0, Math.max(0, maxBytes - suffix.length));
+  while (out.length > 0 && Buffer.byteLength(out) + suffix.length > maxBytes) {
+    out = out.slice(0, -1);
+  }
+  return `${out}${suffix}`;
+}
+
+/**
+ * The partition's marker, its error text cut so that the marker fits `maxBytes` (headers
+ * and payload; the smaller of the server's max_payload and the stream's max_msg_size) and
+ * MARKER_ERROR_MAX_BYTES: an error naming many ARNs must not leave a partition without its
+ * FAILED marker.
+ */
+function boundedMarker(
+  scan: ScanContext,
+  key: PartitionKey,
+  outcome: PartitionOutcome,
+  maxBytes: number,
+): OutgoingMessage {
+  let error = cut(outcome.error, MARKER_ERROR_MAX_BYTES);
+  for (;;) {
+    const marker = encodeMarker(scan, key, { ...outcome, error });
+    const over = marker.data.length + headersLength(marker.headers) - maxBytes;
+    if (over <= 0 || error === "") return marker;
+    error = cut(error, Math.max(0, Buffer.byteLength(error) - over - 8));
+    if (Buffer.byteLength(error) < 64) error = "";
+  }
+}
+
+/** The longest the scan runs before it lets the event loop take a turn. */
+const SLICE_MS = 10;
+
+/**
+ * Tracks how long the scan has held the event loop (see the module comment). The budget
+ * is shared: every worker that finds it spent waits for the same next turn, and the
+ * workers resumed there share a fresh SLICE_MS (a budget per worker would let 64 workers
+ * run one after the other in a single turn).
+ */
+class Slicer {
+  #since = performance.now();
+  #turn: Promise<void> | undefined;
+
+  /** Whether the scan has held the event loop for SLICE_MS. */
+  due(): boolean {
+    return performance.now() - this.#since >= SLICE_MS;
+  }
+
+  /** Resolves on the event loop's next turn. */
+  yield(): Promise<void> {
+    this.#turn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.#turn = undefined;
+        this.#since = performance.now();
+        resolve();
+      }),
+    );
+    return this.#turn;
+  }
+}
+
+/** What one run of `runScan` shares between its workers. */
+interface ScanRun {
+  readonly provider: Provider;
+  readonly publisher: JetStreamPublisher;
+  readonly scan: ScanContext;
+  /** Aborted on interrupt or when a stream limit is crossed. */
+  readonly signal: AbortSignal;
+  readonly now: () => Date;
+  readonly observer: ScanObserver;
+  readonly guard: LimitGuard;
+  /** The largest marker the server and the stream take. */
+  readonly maxMessageBytes: number;
+  readonly slicer: Slicer;
+}
+
 /**
  * Runs one scan: every partition of every unit the provider reports, published through
  * the publisher, each closed by its marker. Resolves with the report; rejects only when
@@ -194,6 +373,9 @@ export async function runScan(
   let units = await provider.units(signal);
   if (options.includeUnit !== undefined) units = units.filter(options.includeUnit);
   const planned = planPartitions(units, options.types);
+  observer.onPlanned?.(planned.length);
+  // A daemon's earlier scan may have found the server gone; try it again.
+  publisher.resume();
 
   const results: Array<PartitionResult | undefined> = new Array(planned.length);
   let published = 0;
@@ -204,18 +386,34 @@ export async function runScan(
       observer.onPublished?.(count);
     },
   };
+  const guard = new LimitGuard(options.streamLimits, startedAt.getTime());
+  const maxMsgSize = options.streamLimits?.maxMsgSize ?? -1;
+  const run: ScanRun = {
+    provider,
+    publisher,
+    scan,
+    signal: AbortSignal.any([signal, guard.signal]),
+    now,
+    observer: counting,
+    guard,
+    slicer: new Slicer(),
+    maxMessageBytes: Math.min(
+      publisher.maxPayload,
+      maxMsgSize >= 0 ? maxMsgSize : Number.POSITIVE_INFINITY,
+    ),
+  };
   let next = 0;
   // A worker lists one partition at a time; once listed, the partition waits for its acks
   // and publishes its marker in the background while the worker lists the next one, so
   // many small partitions do not each cost two round trips of idle time.
   const closing = new Set<Promise<void>>();
   const worker = async (): Promise<void> => {
-    while (next < planned.length && !signal.aborted) {
+    while (next < planned.length && !run.signal.aborted && publisher.unavailable === undefined) {
       const index = next++;
       const item = planned[index] as PlannedPartition;
       observer.onPartitionStart?.(item.key);
-      const listed = await listPartition(provider, publisher, scan, item, signal, now, counting);
-      const done = closePartition(publisher, scan, item.key, listed, now).then((result) => {
+      const listed = await listPartition(run, item);
+      const done = closePartition(run, item.key, listed).then((result) => {
         results[index] = result;
         closing.delete(done);
         observer.onPartitionEnd?.(result);
@@ -226,6 +424,36 @@ export async function runScan(
   await Promise.all(Array.from({ length: Math.min(options.concurrency, planned.length) }, worker));
   while (closing.size > 0) await Promise.all(closing);
 
+  // The partitions never started: the scan was interrupted, or could not go on.
+  const unavailable = publisher.unavailable;
+  const streamLimit = guard.check();
+  for (let index = next; index < planned.length; index++) {
+    const at = now();
+    const result: PartitionResult = {
+      partition: (planned[index] as PlannedPartition).key,
+      status: "INTERRUPTED",
+      resourceCount: 0,
+      startedAt: at,
+      finishedAt: at,
+      marker: "none",
+    };
+    if (unavailable !== undefined) {
+      const failure = new PartitionFailure(
+        "publish_failed",
+        `not scanned: JetStream is unavailable: ${unavailable}`,
+      );
+      Object.assign(result, {
+        status: "FAILED",
+        reason: failure.reason,
+        error: failure.markerText,
+      });
+    } else if (streamLimit !== undefined) {
+      result.error = `not scanned: ${streamLimit}`;
+    }
+    results[index] = result;
+    observer.onPartitionEnd?.(result);
+  }
+
   const partitions = results.filter((r): r is PartitionResult => r !== undefined);
   const report: ScanReport = {
     scanId: scan.scanId,
@@ -233,10 +461,10 @@ export async function runScan(
     finishedAt: now(),
     partitions,
     published,
-    interrupted:
-      signal.aborted &&
-      (partitions.length < planned.length || partitions.some((r) => r.status === "INTERRUPTED")),
+    interrupted: signal.aborted && partitions.some((r) => r.status === "INTERRUPTED"),
   };
+  if (unavailable !== undefined) report.unavailable = unavailable;
+  if (streamLimit !== undefined) report.streamLimit = streamLimit;
   const calls = provider.apiCalls?.();
   if (calls !== undefined) report.apiCalls = calls;
   return report;
@@ -251,26 +479,31 @@ interface ListedPartition {
 
 /** Lists a partition and sends its snapshots (the worker's part). */
 async function listPartition(
-  provider: Provider,
-  publisher: JetStreamPublisher,
-  scan: ScanContext,
+  run: ScanRun,
   { unit, key }: PlannedPartition,
-  signal: AbortSignal,
-  now: () => Date,
-  observer: ScanObserver,
 ): Promise<ListedPartition> {
+  const { publisher, scan, signal, now } = run;
   const startedAt = now();
-  const counter = new AckCounter(scan.prefix, observer);
+  const counter = new AckCounter(scan.prefix, run.observer, run.guard);
   let interrupted = false;
   if (unit.failure !== undefined) {
     counter.failure = unit.failure;
   } else {
     try {
-      pages: for await (const page of provider.list(key, signal)) {
+      pages: for await (const page of run.provider.list(key, signal)) {
+        run.guard.check();
         const observedAt = now();
         for (const resource of page) {
           if (signal.aborted) {
             interrupted = true;
+            break pages;
+          }
+          const unavailable = publisher.unavailable;
+          if (unavailable !== undefined) {
+            counter.failure ??= new PartitionFailure(
+              "publish_failed",
+              `listing stopped: JetStream is unavailable: ${unavailable}`,
+            );
             break pages;
           }
           let snapshot: EncodedSnapshot;
@@ -287,6 +520,7 @@ async function listPartition(
           counter.sent += 1;
           const wait = publisher.send(snapshot, counter.onSettled);
           if (wait !== undefined) await wait;
+          if (run.slicer.due()) await run.slicer.yield();
         }
       }
       if (signal.aborted) interrupted = true;
@@ -300,22 +534,25 @@ async function listPartition(
 
 /** Waits for a listed partition's acks and publishes its marker. */
 async function closePartition(
-  publisher: JetStreamPublisher,
-  scan: ScanContext,
+  run: ScanRun,
   key: PartitionKey,
   { startedAt, counter, interrupted }: ListedPartition,
-  now: () => Date,
 ): Promise<PartitionResult> {
+  const { publisher, scan, now } = run;
   await counter.drained();
 
-  if (interrupted) {
-    return {
+  const streamLimit = run.guard.check();
+  if (interrupted || counter.abandoned || streamLimit !== undefined) {
+    const result: PartitionResult = {
       partition: key,
       status: "INTERRUPTED",
       resourceCount: counter.acked,
       startedAt,
       finishedAt: now(),
+      marker: "none",
     };
+    if (streamLimit !== undefined) result.error = streamLimit;
+    return result;
   }
   const failure = counter.failure;
   const outcome: PartitionOutcome = {
@@ -325,22 +562,38 @@ async function closePartition(
     finishedAt: now(),
     error: failure?.markerText ?? "",
   };
-  const marker = await publishOne(publisher, encodeMarker(scan, key, outcome));
+  const marker = await publishOne(
+    publisher,
+    boundedMarker(scan, key, outcome, run.maxMessageBytes),
+  );
   const result: PartitionResult = {
     partition: key,
     status: outcome.status,
     resourceCount: outcome.resourceCount,
     startedAt,
     finishedAt: outcome.finishedAt,
+    marker: "stored",
   };
   if (failure !== undefined) {
     result.reason = failure.reason;
     result.error = failure.markerText;
   }
-  if (!marker.ok) {
+  if (marker.ok) return result;
+  const why = `the marker of ${partitionId(key)} was not stored: ${marker.error.message}`;
+  if (marker.error.maybeStored) {
+    // Sent: the stream may yet hold it, with the status it carries.
+    result.marker = "unconfirmed";
+    result.error = failure === undefined ? why : `${failure.markerText}; ${why}`;
+  } else if (marker.error.kind === "abandoned") {
+    result.status = "INTERRUPTED";
+    result.marker = "none";
+    delete result.reason;
+    delete result.error;
+  } else {
     result.status = "FAILED";
     result.reason = "publish_failed";
-    result.error = `publish_failed: the marker of ${partitionId(key)} was not stored: ${marker.error.message}${failure === undefined ? "" : `; before that: ${failure.markerText}`}`;
+    result.marker = "none";
+    result.error = `publish_failed: ${why}${failure === undefined ? "" : `; before that: ${failure.markerText}`}`;
   }
   return result;
 }

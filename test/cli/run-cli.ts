@@ -39,7 +39,13 @@ export class CliProcess {
     return this.stderr
       .split("\n")
       .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+      .map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          throw new Error(`not a JSON log line: ${l}`);
+        }
+      });
   }
 
   /** Waits until `predicate` holds for the output, or fails after `ms`. */

@@ -1,3 +1,6 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, NatsServer } from "../support/nats-server.ts";
 import { CliProcess } from "./run-cli.ts";
@@ -95,6 +98,126 @@ describe("elava run", () => {
       expect(daemon.logs().some((l) => l.msg === "stopping")).toBe(true);
     } finally {
       daemon.child.kill("SIGKILL");
+    }
+  });
+
+  it("without AWS credentials counts every failed scan and keeps no scan running", async () => {
+    const port = await freePort();
+    const home = await mkdtemp(join(tmpdir(), "elava-home-"));
+    const daemon = new CliProcess(
+      [
+        "run",
+        "--provider",
+        "aws",
+        "--regions",
+        "us-east-1",
+        "--nats-url",
+        nats.url,
+        "--interval",
+        "1s",
+        "--http-port",
+        String(port),
+      ],
+      { HOME: home, AWS_EC2_METADATA_DISABLED: "true" },
+    );
+    try {
+      const failed = (m: string) =>
+        Number(/^elava_scans_total\{result="failed"\} (\d+)/mu.exec(m)?.[1] ?? 0);
+      const metrics = await until(daemon, port, "/metrics", (r) => failed(r.body) >= 2);
+      // Between scans: nothing runs, and the last (failed) scan has an end time.
+      const between = await until(daemon, port, "/metrics", (r) =>
+        /^elava_scan_running 0$/mu.test(r.body),
+      );
+      expect(between.body).toMatch(/^elava_last_scan_finished_timestamp_seconds [1-9]/mu);
+      expect(metrics.body).not.toMatch(/^elava_scans_total\{result="ok"\}/mu);
+      const errors = daemon.logs().filter((l) => l.msg === "scan failed before its partitions ran");
+      expect(errors.length).toBeGreaterThanOrEqual(2);
+      expect(String(errors[0]?.error)).toContain("credentials");
+      expect(daemon.stderr).not.toContain("EventTarget");
+    } finally {
+      daemon.child.kill("SIGKILL");
+    }
+  });
+
+  it("answers /healthz while a scan runs", async () => {
+    const port = await freePort();
+    const daemon = new CliProcess([
+      "run",
+      "--provider",
+      "sample",
+      "--sample-resources",
+      "300000",
+      "--nats-url",
+      nats.url,
+      "--stream",
+      "HEALTH",
+      "--subject-prefix",
+      "health",
+      "--interval",
+      "1h",
+      "--http-port",
+      String(port),
+    ]);
+    try {
+      await until(daemon, port, "/metrics", (r) => /^elava_scan_running 1$/mu.test(r.body));
+      let answered = 0;
+      for (let i = 0; i < 20; i++) {
+        // Generous: a scan that held the event loop for seconds would not answer at all.
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
+          signal: AbortSignal.timeout(5_000),
+        });
+        expect(res.status).toBe(200);
+        answered += 1;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // The scan was still running after the last answer.
+      expect((await get(port, "/metrics")).body).toMatch(/^elava_scan_running 1$/mu);
+      expect(answered).toBe(20);
+    } finally {
+      daemon.child.kill("SIGKILL");
+    }
+  });
+  it("ends a scan whose NATS dies, and scans again at the next interval once it is back", async () => {
+    const server = await NatsServer.start();
+    const port = await freePort();
+    const daemon = new CliProcess([
+      "run",
+      "--provider",
+      "sample",
+      "--sample-resources",
+      "80000",
+      "--nats-url",
+      server.url,
+      "--interval",
+      "2s",
+      "--publish-deadline",
+      "2s",
+      "--publish-ack-timeout",
+      "500ms",
+      "--http-port",
+      String(port),
+    ]);
+    try {
+      await daemon.waitFor("a finished partition", () =>
+        daemon.stderr.includes('"partition scanned"'),
+      );
+      await server.kill();
+      const count = (m: string, result: string) =>
+        Number(
+          new RegExp(`^elava_scans_total\\{result="${result}"\\} (\\d+)`, "mu").exec(m)?.[1] ?? 0,
+        );
+      await until(daemon, port, "/metrics", (r) => count(r.body, "failed") >= 1);
+      await daemon.waitFor("the failed scan's summary", () =>
+        daemon.stderr.includes('"scan ended: JetStream unavailable"'),
+      );
+      const ended = daemon.logs().find((l) => l.msg === "scan ended: JetStream unavailable");
+      expect(String(ended?.error)).toContain("JetStream is unavailable");
+      expect(daemon.child.exitCode).toBeNull();
+      await server.restart();
+      await until(daemon, port, "/metrics", (r) => count(r.body, "ok") >= 1, 60_000);
+    } finally {
+      daemon.child.kill("SIGKILL");
+      await server.dispose();
     }
   });
 });

@@ -100,10 +100,24 @@ describe("elava scan", () => {
     // No AWS variables, an empty home (no ~/.aws) and no instance metadata service.
     const home = await mkdtemp(join(tmpdir(), "elava-home-"));
     const run = await runCli(
-      ["scan", "--provider", "aws", "--regions", "us-east-1", "--nats-url", nats.url],
+      [
+        "scan",
+        "--provider",
+        "aws",
+        "--regions",
+        "us-east-1",
+        "--nats-url",
+        nats.url,
+        "--stream",
+        "NOCREDS",
+        "--subject-prefix",
+        "nocreds",
+      ],
       { HOME: home, AWS_EC2_METADATA_DISABLED: "true" },
     );
     expect(run.code).toBe(2);
+    // "Nothing was done": the credentials are found missing before the stream is touched.
+    await expect(markerSubjects("NOCREDS", "nocreds")).rejects.toThrow(/stream not found/u);
     const lines = run.stderr.split("\n").filter((l) => l !== "");
     // The AWS SDK's notices (on Node 20, that it will require Node 22) are log lines too.
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();

@@ -179,6 +179,33 @@ describe("connectNats", () => {
     );
     expect(untrusted.message).toContain(`TLS with NATS at ${server.url} failed`);
   });
+  it("checks the certificate of a server given by IP address against that address", async () => {
+    const tls = join(dir, "tls-ip");
+    const sh = (script: string) => execFileSync("sh", ["-c", script], { cwd: tls, stdio: "pipe" });
+    execFileSync("mkdir", ["-p", tls]);
+    const key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    sh(`openssl req -x509 ${key} -keyout ca.key -out ca.pem -days 1 -subj /CN=elava-test-ca`);
+    for (const [name, san] of [
+      ["by-address", "IP:127.0.0.1"],
+      ["by-name", "DNS:localhost"],
+    ]) {
+      sh(`printf 'subjectAltName=${san}' > ${name}.ext`);
+      sh(`openssl req ${key} -keyout ${name}.key -out ${name}.csr -subj /CN=${name}`);
+      sh(
+        `openssl x509 -req -in ${name}.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out ${name}.pem -days 1 -extfile ${name}.ext`,
+      );
+    }
+    const serve = (name: string) =>
+      start(`tls { cert_file: "${tls}/${name}.pem", key_file: "${tls}/${name}.key", timeout: 2 }`);
+    const byAddress = await serve("by-address");
+    await connectsWith(options(byAddress, { tls: { caFile: `${tls}/ca.pem` } }));
+
+    // A certificate for "localhost" does not vouch for 127.0.0.1.
+    const byName = await serve("by-name");
+    const err = await connectError(options(byName, { tls: { caFile: `${tls}/ca.pem` } }));
+    expect(err.message).toContain(`TLS with NATS at ${byName.url} failed`);
+    expect(err.message).toMatch(/IP: 127\.0\.0\.1 is not in the cert's list/u);
+  });
 });
 
 describe("describeConnection", () => {

@@ -1,7 +1,9 @@
 /**
- * The pipelined publisher against real nats-servers: acks, no responders, max_payload, and
- * a SIGKILL + restart of the server in the middle of a 50,000-event scan.
+ * The pipelined publisher against real nats-servers: acks, no responders, max_payload,
+ * error acks no retry can fix, a server killed or frozen with messages in flight, and a
+ * SIGKILL + restart of the server in the middle of a 50,000-event scan.
  */
+import { DiscardPolicy, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
 import type { OutgoingMessage } from "../../src/contract/encode.ts";
@@ -24,14 +26,17 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function setup(config?: string): Promise<{ server: NatsServer; nc: NatsConnection }> {
+async function setup(
+  config?: string,
+  reconnect: "forever" | "never" = "forever",
+): Promise<{ server: NatsServer; nc: NatsConnection }> {
   const server = await NatsServer.start(config === undefined ? {} : { config });
   cleanup.push(() => server.dispose());
   const nc = await connectNats({
     servers: [server.url],
     name: "publisher-test",
     connectTimeoutMs: 5000,
-    reconnect: "forever",
+    reconnect,
   });
   cleanup.push(() => nc.close());
   return { server, nc };
@@ -135,6 +140,155 @@ describe("JetStreamPublisher", () => {
       "elava.s.a",
       "elava.s.c",
     ]);
+    await publisher.close();
+  });
+
+  it("fails at once, without retrying, what the stream refuses for good", async () => {
+    const { nc } = await setup();
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "SMALL", subjects: ["small.>"], max_msg_size: 1000 });
+    await jsm.streams.add({
+      name: "FULL",
+      subjects: ["full.>"],
+      max_msgs: 2,
+      discard: DiscardPolicy.New,
+    });
+    await jsm.streams.add({ name: "SEALED", subjects: ["sealed.>"] });
+    const sealed = await jsm.streams.info("SEALED");
+    // Sealing is an update nats.js's update type leaves out; the API takes the whole config.
+    await nc.request(
+      "$JS.API.STREAM.UPDATE.SEALED",
+      JSON.stringify({ ...sealed.config, sealed: true }),
+    );
+    // A deadline far beyond the test's timeout: only failing at once can end this test.
+    const publisher = new JetStreamPublisher(nc, {
+      window: 8,
+      ackTimeoutMs: 60_000,
+      publishDeadlineMs: 600_000,
+    });
+    const outcomes = new Map<string, PublishOutcome>();
+    const record = (o: PublishOutcome) => outcomes.set(o.message.subject, o);
+    for (const m of [
+      message("small.ok", "s:ok", 100),
+      message("small.big", "s:big", 2000),
+      message("full.1", "f:1"),
+      message("full.2", "f:2"),
+      message("full.3", "f:3"),
+      message("sealed.a", "z:a"),
+    ]) {
+      await publisher.send(m, record);
+      await publisher.flush();
+    }
+    expect(outcomes.get("small.ok")?.ok).toBe(true);
+    const error = (subject: string) => {
+      const o = outcomes.get(subject);
+      if (o === undefined || o.ok) throw new Error(`${subject} should have failed`);
+      return o.error;
+    };
+    expect(error("small.big")).toMatchObject({ kind: "too_large", maybeStored: false });
+    expect(error("small.big").message).toContain("10054");
+    expect(error("full.3").kind).toBe("rejected");
+    expect(error("full.3").message).toContain("maximum messages exceeded");
+    expect(error("sealed.a").kind).toBe("rejected");
+    expect(error("sealed.a").message).toContain("sealed");
+    expect(publisher.stats.retries).toBe(0);
+    await publisher.close();
+  });
+
+  it("fails everything in flight and every later message once the connection is lost", async () => {
+    const { server, nc } = await setup(undefined, "never");
+    await ensureStream(nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
+    const publisher = new JetStreamPublisher(nc, {
+      window: 256,
+      ackTimeoutMs: 60_000,
+      publishDeadlineMs: 600_000,
+    });
+    const outcomes: PublishOutcome[] = [];
+    let killed: Promise<void> | undefined;
+    for (let i = 0; i < 20_000; i++) {
+      const wait = publisher.send(message(`elava.lost.${i}`, `l:${i}`), (o) => outcomes.push(o));
+      if (i === 2_000) killed = server.kill();
+      if (wait !== undefined) await wait;
+    }
+    await killed;
+    await publisher.flush();
+    expect(outcomes).toHaveLength(20_000);
+    const failed = outcomes.filter((o) => !o.ok);
+    expect(failed.length).toBeGreaterThan(10_000);
+    for (const o of failed) {
+      if (o.ok) continue;
+      expect(o.error.kind).toBe("unavailable");
+      expect(o.error.message).toContain("the NATS connection closed");
+    }
+    expect(publisher.unavailable).toContain("the NATS connection closed");
+    await publisher.close();
+  });
+
+  it("fails everything once a frozen server answers nothing for the deadline, then resumes", async () => {
+    const { server, nc } = await setup();
+    await ensureStream(nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
+    const publisher = new JetStreamPublisher(nc, {
+      window: 64,
+      ackTimeoutMs: 200,
+      publishDeadlineMs: 1_000,
+      sweepIntervalMs: 20,
+    });
+    expect(await publishAll(publisher, [message("elava.f.before", "f:before")])).toMatchObject({
+      acked: 1,
+    });
+    await server.pause();
+    try {
+      const frozen = await publishAll(
+        publisher,
+        Array.from({ length: 200 }, (_, i) => message(`elava.f.${i}`, `f:${i}`)),
+      );
+      expect(frozen.failed).toBe(200);
+      expect(frozen.errors[0]?.kind).toBe("unavailable");
+      expect(frozen.errors[0]?.message).toContain("JetStream answered nothing for 1000 ms");
+      // Transmitted into the frozen server's socket: it may store them once it runs again.
+      expect(frozen.errors[0]?.maybeStored).toBe(true);
+      const later = await publishAll(publisher, [message("elava.f.later", "f:later")]);
+      expect(later.errors[0]).toMatchObject({ kind: "unavailable", maybeStored: false });
+    } finally {
+      server.resume();
+    }
+    publisher.resume();
+    expect(await publishAll(publisher, [message("elava.f.after", "f:after")])).toMatchObject({
+      acked: 1,
+    });
+    await publisher.close();
+  });
+
+  it("abandons what is in flight at once, saying what may still be stored", async () => {
+    const { server, nc } = await setup();
+    await ensureStream(nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
+    const publisher = new JetStreamPublisher(nc, {
+      window: 4,
+      ackTimeoutMs: 60_000,
+      publishDeadlineMs: 600_000,
+    });
+    await server.pause();
+    try {
+      const outcomes: PublishOutcome[] = [];
+      const sending = (async () => {
+        for (let i = 0; i < 10; i++) {
+          const wait = publisher.send(message(`elava.a.${i}`, `a:${i}`), (o) => outcomes.push(o));
+          if (wait !== undefined) await wait;
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      publisher.abandon("the shutdown grace period ended");
+      await sending;
+      await publisher.flush();
+      const errors = outcomes.map((o) => (o.ok ? undefined : o.error));
+      expect(errors.filter((e) => e?.kind === "abandoned")).toHaveLength(
+        10 - outcomes.filter((o) => o.ok).length,
+      );
+      expect(errors.filter((e) => e?.maybeStored)).toHaveLength(4);
+      expect(errors[0]?.message).toContain("before the shutdown grace period ended");
+    } finally {
+      server.resume();
+    }
     await publisher.close();
   });
 

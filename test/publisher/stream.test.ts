@@ -1,12 +1,14 @@
 /** Stream management against a real nats-server: create, update, verify-only. */
-import { jetstreamManager, StorageType } from "@nats-io/jetstream";
+import { DiscardPolicy, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_STREAM_SETTINGS,
   ensureStream,
   StreamMismatchError,
   StreamMissingError,
+  StreamOverlapError,
   type StreamSettings,
+  StreamUnsafeUpdateError,
   streamSummary,
 } from "../../src/publisher/stream.ts";
 import { useNatsServer } from "../support/nats-server.ts";
@@ -42,20 +44,93 @@ describe("ensureStream", () => {
     );
   });
 
-  it("updates a stream whose settings differ", async () => {
-    await ensureStream(nats.nc, settings("UPDATE"), { verifyOnly: false });
+  it("updates what deletes nothing, naming each change, and leaves the rest as it was", async () => {
+    await ensureStream(nats.nc, settings("UPDATE", { maxMsgsPerSubject: 5 }), {
+      verifyOnly: false,
+    });
+    const jsm = await jetstreamManager(nats.nc);
+    const before = await jsm.streams.info("UPDATE");
+    await jsm.streams.update("UPDATE", { ...before.config, description: "the operator's" });
     const wanted = settings("UPDATE", {
-      maxMsgsPerSubject: 3,
+      maxMsgsPerSubject: 20,
+      maxAgeMs: 0,
       duplicateWindowMs: 300_000,
       allowDirect: false,
     });
     const updated = await ensureStream(nats.nc, wanted, { verifyOnly: false });
     expect(updated.action).toBe("updated");
+    expect(updated.changes).toEqual([
+      { setting: "max_age", expected: "0 ms", actual: "604800000 ms" },
+      { setting: "max_msgs_per_subject", expected: "20", actual: "5" },
+      { setting: "duplicate_window", expected: "300000 ms", actual: "120000 ms" },
+      { setting: "allow_direct", expected: "false", actual: "true" },
+    ]);
     expect(updated.info.config).toMatchObject({
-      max_msgs_per_subject: 3,
+      max_age: 0,
+      max_msgs_per_subject: 20,
       duplicate_window: 300 * 1e9,
       allow_direct: false,
+      description: "the operator's",
     });
+  });
+
+  it("changes nothing that can delete messages unless forced, listing each such change", async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    // Another application's stream, with the name and subjects elava is told to use.
+    await jsm.streams.add({
+      name: "SHARED",
+      subjects: ["other.>"],
+      max_age: 0,
+      max_msgs_per_subject: -1,
+      max_bytes: 1_000_000,
+      discard: DiscardPolicy.New,
+    });
+    const wanted = settings("SHARED");
+    const err = await ensureStream(nats.nc, wanted, { verifyOnly: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamUnsafeUpdateError);
+    expect((err as StreamUnsafeUpdateError).differences.map((d) => d.setting)).toEqual([
+      "subjects",
+      "discard",
+      "max_age",
+      "max_msgs_per_subject",
+    ]);
+    const text = (err as Error).message;
+    expect(text).toContain('subjects: elava wants to include shared.>, the stream has ["other.>"]');
+    expect(text).toContain("max_msgs_per_subject: elava wants 10, the stream has -1");
+    expect(text).toContain("--stream-force-update");
+    // max_bytes goes from 1 MB to none: looser, but nothing is changed while any change is refused.
+    const untouched = await jsm.streams.info("SHARED");
+    expect(untouched.config).toMatchObject({
+      subjects: ["other.>"],
+      max_age: 0,
+      max_msgs_per_subject: -1,
+      max_bytes: 1_000_000,
+      discard: "new",
+    });
+
+    const forced = await ensureStream(nats.nc, wanted, { verifyOnly: false, forceUpdate: true });
+    expect(forced.changes.map((d) => d.setting)).toEqual([
+      "subjects",
+      "discard",
+      "max_age",
+      "max_bytes",
+      "max_msgs_per_subject",
+      "allow_direct",
+    ]);
+    expect(forced.info.config.subjects).toEqual(["other.>", "shared.>"]);
+    expect(forced.info.config.discard).toBe("old");
+  });
+
+  it("names the other stream when its subjects overlap", async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    await jsm.streams.add({ name: "HOLDER", subjects: ["overlap.aws.>"] });
+    const err = await ensureStream(nats.nc, settings("OVERLAP"), { verifyOnly: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StreamOverlapError);
+    expect((err as Error).message).toContain(
+      "cannot create stream OVERLAP: its subjects overlap.> overlap those of stream HOLDER (overlap.aws.>)",
+    );
   });
 
   it("under verify-only lists every difference and how to fix it, and changes nothing", async () => {

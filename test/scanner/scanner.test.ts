@@ -292,9 +292,12 @@ describe("runScan", () => {
     await publisher.close();
 
     expect(report.interrupted).toBe(true);
+    // Every planned partition is reported; those never started are interrupted too.
+    expect(report.partitions).toHaveLength(4);
     const interrupted = report.partitions.filter((p) => p.status === "INTERRUPTED");
     expect(interrupted.length).toBeGreaterThan(0);
-    expect(report.partitions.length).toBeLessThan(4);
+    expect(interrupted.every((p) => p.marker === "none")).toBe(true);
+    expect(provider.listed.size).toBeLessThan(4);
     const stored = await readStream(nc, stream);
     const markerSubjects = stored.filter(isMarker).map((m) => m.subject);
     for (const p of interrupted) {

@@ -24,10 +24,22 @@ export async function readStream(
 ): Promise<StoredMessage[]> {
   const info = await (await jetstreamManager(nc)).streams.info(stream);
   if (info.state.messages === 0) return [];
-  const consumer = await jetstream(nc).consumers.get(stream, {
-    filter_subjects: opts.filter ?? ">",
-    deliver_policy: opts.lastPerSubject === true ? DeliverPolicy.LastPerSubject : DeliverPolicy.All,
-  });
+  // On a cluster that just lost a node, creating the consumer can time out until the
+  // cluster has noticed; try again for a while.
+  const deadline = Date.now() + 30_000;
+  let consumer: Awaited<ReturnType<ReturnType<typeof jetstream>["consumers"]["get"]>>;
+  for (;;) {
+    try {
+      consumer = await jetstream(nc, { timeout: 10_000 }).consumers.get(stream, {
+        filter_subjects: opts.filter ?? ">",
+        deliver_policy:
+          opts.lastPerSubject === true ? DeliverPolicy.LastPerSubject : DeliverPolicy.All,
+      });
+      break;
+    } catch (err) {
+      if (Date.now() > deadline || !/timeout/iu.test(String(err))) throw err;
+    }
+  }
   const out: StoredMessage[] = [];
   const messages = await consumer.consume({ max_messages: 5000 });
   for await (const m of messages) {

@@ -6,6 +6,7 @@ import { ElavaMetrics } from "../../daemon/metrics.ts";
 import { Readiness } from "../../daemon/readiness.ts";
 import { errorMessage } from "../../errors.ts";
 import type { Provider } from "../../providers/provider.ts";
+import { streamLimitsOf } from "../../publisher/stream.ts";
 import { type Command, ExitCode, type RunContext } from "../command.ts";
 import { createProvider } from "../providers.ts";
 import { MeasuredPublisher, scanOnce } from "../scan-cycle.ts";
@@ -44,6 +45,9 @@ export const command: Command = {
 previous scan). Scans never overlap: a scan slower than the interval delays the next,
 which starts as soon as it finishes. The NATS connection reconnects forever.
 
+A scan that loses NATS ends at once (its partitions FAILED, with no marker) and the next
+starts at the next interval.
+
 HTTP (--http-port, 0 turns it off): /healthz answers while the process runs; /readyz is
 200 when connected to NATS and the last scan finished within two intervals, 503 with the
 reasons otherwise; /metrics is Prometheus text, every metric prefixed elava_.
@@ -64,7 +68,8 @@ unfinished ones get no marker, NATS is drained, and the process exits 0.`,
     try {
       nc = await openNats(ctx.config, "run", "forever", ctx.log);
       void watchNats(nc, ctx, readiness, metrics);
-      await openStream(nc, ctx.config, ctx.log);
+      const { info } = await openStream(nc, ctx.config, ctx.log);
+      const streamLimits = streamLimitsOf(info.config);
       const publisher = new MeasuredPublisher(nc, {
         window: v.publishWindow,
         ackTimeoutMs: v.publishAckTimeout,
@@ -83,8 +88,16 @@ unfinished ones get no marker, NATS is drained, and the process exits 0.`,
                 provider = await createProvider(ctx.config, cycle, ctx.log);
                 metrics.resetApiBaseline();
               }
-              await scanOnce({ ctx, provider, publisher, metrics, stop: ctx.signal });
-              readiness.scanFinished();
+              const report = await scanOnce({
+                ctx,
+                provider,
+                publisher,
+                metrics,
+                stop: ctx.signal,
+                streamLimits,
+              });
+              // A scan that could not publish did not finish: readiness says so in time.
+              if (report.unavailable === undefined) readiness.scanFinished();
             } catch (err) {
               // One scan's failure (e.g. no credentials for discovery) must not end the
               // daemon; readiness reports it after two intervals without a finished scan.

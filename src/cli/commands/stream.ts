@@ -7,10 +7,14 @@ export const command: Command = {
   name: "stream",
   summary: "create, update or verify the stream, and show its settings and state",
   description: `Connects to NATS and makes sure the stream exists with the configured settings:
-creates it when missing, updates settings that differ, or with --stream-verify-only
-only checks it (exit 2 when it is missing or different, listing every difference).
-Then prints the stream's settings and state (messages, bytes, subjects, first and last
-message).`,
+creates it when missing; on an existing stream, changes the settings whose change cannot
+delete messages (a looser limit, the duplicate window, direct get, replicas), logging
+each, and refuses the others (a tighter limit, another discard policy, adding elava's
+subjects to a stream that captures others) with exit 2 listing them, unless
+--stream-force-update; with --stream-verify-only changes nothing (exit 2 when the stream
+is missing or different, listing every difference). A stream whose subjects another
+stream holds is an exit 2 naming that stream. Then prints the stream's settings and state
+(messages, bytes, subjects, first and last message).`,
   groups: ["nats", "stream", "stream-settings"],
   options: { json: { type: "boolean", help: "print the summary as JSON" } },
   async run(ctx) {
