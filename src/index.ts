@@ -8,12 +8,32 @@
  */
 
 // Consuming the stream.
-export { type Change, ChangeDeriver, deriveChanges, withDifferences } from "./consumer/changes.ts";
-export { type Decoded, decodeMessage, ForeignMessageError } from "./consumer/decode.ts";
+export { type Change, ChangeDeriver, deriveChanges } from "./consumer/changes.ts";
+export {
+  type BadMessage,
+  BadMessages,
+  checkMessage,
+  type Decoded,
+  decodeMessage,
+} from "./consumer/decode.ts";
 export { type Difference, diffSnapshots } from "./consumer/diff.ts";
-export { buildGraph, formatGraph, type Graph } from "./consumer/graph.ts";
-export { readStream, type StartAt, type StreamLocation } from "./consumer/reader.ts";
-export { type Inventory, replay } from "./consumer/replay.ts";
+export {
+  buildGraph,
+  formatGraph,
+  type Graph,
+  writeGraph,
+} from "./consumer/graph.ts";
+export { resourceHistory } from "./consumer/history.ts";
+export {
+  type InventoryPlan,
+  inventorySnapshots,
+  judgeScan,
+  type PartitionState,
+  type PartitionStatus,
+  planInventory,
+} from "./consumer/inventory.ts";
+export { type StartAt, type StreamLocation, StreamReader } from "./consumer/reader.ts";
+export { replay } from "./consumer/replay.ts";
 export { tail } from "./consumer/tail.ts";
 export {
   CONTENT_HASH_SCHEME,

@@ -40,6 +40,10 @@ export const ExitCode = {
   Failed: 1,
   /** Bad command line or configuration; nothing was done. */
   Config: 2,
+  /** A consumer tool finished but skipped messages that are not of the contract. */
+  BadMessages: 3,
+  /** The output was closed by its reader (`| head`), as for SIGPIPE (128 + 13). */
+  OutputClosed: 141,
 } as const;
 
 /** Where a command writes: process.stdout, process.stderr, or a test buffer. */
@@ -130,6 +134,8 @@ export interface Command {
   readonly options?: Readonly<Record<string, OptionSpec>>;
   /** Positional arguments in usage, e.g. `[SUBJECT]`; none accepted when absent. */
   readonly positionals?: string;
+  /** The "Exit status:" paragraph of `--help`, when it differs from the common one. */
+  readonly exitStatus?: string;
   /** Runs the command; resolves to an exit code (see ExitCode). */
   run(ctx: RunContext): Promise<number>;
 }
@@ -173,6 +179,7 @@ const GROUP_TITLES: Record<OptionGroup, string> = {
   provider: "Provider",
   scan: "Scan",
   daemon: "Daemon",
+  read: "Reading the stream",
 };
 
 /** The usage line of a command. */
@@ -217,8 +224,8 @@ export function helpText(command: Command): string {
     "Precedence: flags over environment over the --config file over defaults. In the YAML",
     "file each setting has the key 'elava config' prints (stream.max_age: 7d is",
     "stream: {max_age: 7d}); docs/operations.md lists every key and variable.",
-    "Exit status: 0 done, 1 something FAILED, 2 bad command line or configuration, or NATS",
-    "not reachable (nothing was done).",
+    command.exitStatus ??
+      "Exit status: 0 done, 1 something FAILED, 2 bad command line or configuration, or NATS\nnot reachable (nothing was done).",
   );
   return `${lines.join("\n")}\n`;
 }

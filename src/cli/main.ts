@@ -2,7 +2,8 @@
  * The entry point of `elava`: picks the command, builds its context from the process
  * (argv, environment, streams, an AbortSignal for SIGINT/SIGTERM) and exits with the
  * command's status. A second SIGINT/SIGTERM exits at once, for an operator who does not
- * want to wait for the grace period.
+ * want to wait for the grace period. A closed stdout aborts the command like a signal and
+ * exits 141, as a process killed by SIGPIPE does.
  */
 import { pathToFileURL } from "node:url";
 import { type Command, type CommandContext, ExitCode, runCommand } from "./command.ts";
@@ -58,6 +59,14 @@ export async function runMain(argv: readonly string[]): Promise<void> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // A reader that goes away (`elava tail --from all | head -2`) makes the next write fail
+  // with EPIPE: the command stops as on a signal and exits as a closed pipe, quietly.
+  let outputClosed = false;
+  process.stdout.on("error", () => {
+    outputClosed = true;
+    if (!controller.signal.aborted) controller.abort(new Error("the output was closed"));
+  });
+  process.stderr.on("error", () => {});
   const isTTY = process.stderr.isTTY === true;
   logProcessWarnings(
     createLogger(process.stderr, "warn", {}, () => new Date(), isTTY ? "text" : "json"),
@@ -70,10 +79,13 @@ export async function runMain(argv: readonly string[]): Promise<void> {
     signal: controller.signal,
     cwd: process.cwd(),
   });
+  if (outputClosed || process.stdout.destroyed) process.exit(ExitCode.OutputClosed);
   // Exit explicitly: a client library's stray timer must not keep a finished command alive.
   // Only once both streams have written everything: a pipe that a slow reader keeps full
   // takes writes asynchronously, and exiting at once would cut the last log lines.
-  process.stderr.write("", () => process.stdout.write("", () => process.exit(code)));
+  process.stderr.write("", () =>
+    process.stdout.write("", () => process.exit(outputClosed ? ExitCode.OutputClosed : code)),
+  );
 }
 
 const entry = process.argv[1];

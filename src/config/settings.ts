@@ -39,7 +39,9 @@ export type OptionGroup =
   /** What one scan does: types, concurrency, shard, publishing, shutdown grace. */
   | "scan"
   /** The daemon: interval and HTTP listener. */
-  | "daemon";
+  | "daemon"
+  /** How the consumer tools read the stream: the JetStream API timeout. */
+  | "read";
 
 /** The outcome of parsing one raw value. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
@@ -409,6 +411,26 @@ export const SETTINGS = {
     help: "how long to try to connect before giving up",
     default: 5_000,
     ...duration(100, "5s", MAX_TIMER_MS),
+  }),
+
+  natsApiTimeout: setting({
+    key: "nats.api_timeout",
+    group: "read",
+    flag: "nats-api-timeout",
+    env: ["ELAVA_NATS_API_TIMEOUT"],
+    help: "JetStream API timeout of the consumer tools; auto: 10s plus 20s per million messages in the stream",
+    default: "auto" as number | "auto",
+    placeholder: "DURATION|auto",
+    example: "30s",
+    parse: (raw: string): Parsed<number | "auto"> => {
+      const t = raw.trim();
+      if (t === "auto") return ok("auto");
+      const ms = parseDuration(t);
+      if (ms === undefined || ms < 100)
+        return bad("auto, or a duration of at least 100ms (30s, 2m)");
+      return ok(ms);
+    },
+    format: (v: number | "auto") => (v === "auto" ? "auto" : formatDuration(v)),
   }),
 
   streamName: setting({

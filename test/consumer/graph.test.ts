@@ -174,9 +174,10 @@ describe("buildGraph", () => {
     expect(g.dangling).toEqual([]);
   });
 
-  it("lists a reference to a removed resource as dangling, with no edge", () => {
+  it("lists a reference to a removed resource as dangling, with no edge, and why", () => {
     const g = buildGraph(estate.filter((e) => e.resourceId !== "i-2" && e.resourceId !== "nat-1"));
     expect(g.edges.some((e) => e.to === key("ec2_instance", "i-2"))).toBe(false);
+    const partition = (type: string) => `aws.${type}.${A}.${R}`;
     expect(g.dangling).toEqual(
       expect.arrayContaining([
         {
@@ -184,31 +185,69 @@ describe("buildGraph", () => {
           field: "instance_ids",
           targetType: "ec2_instance",
           missing: "i-2",
+          reason: "gone",
+          partition: partition("ec2_instance"),
         },
         {
           source: key("target_group", TG),
           field: "target_ids",
           targetType: "ec2_instance",
           missing: "i-2",
+          reason: "gone",
+          partition: partition("ec2_instance"),
         },
         {
           source: key("route_table", "rtb-priv"),
           field: "routes[].target_id",
           targetType: "nat_gateway",
           missing: "nat-1",
+          reason: "outside",
+          partition: partition("nat_gateway"),
         },
       ]),
     );
     expect(g.dangling).toHaveLength(3);
   });
 
-  it("renders json, dot and mermaid", () => {
+  it("renders JSON lines, dot and mermaid, with stable node ids", () => {
     const g = buildGraph(estate);
-    expect(JSON.parse(formatGraph(g, "json")).edges).toHaveLength(g.edges.length);
+    const lines = formatGraph(g, "json")
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string });
+    expect(lines.filter((l) => l.kind === "edge")).toHaveLength(g.edges.length);
+    expect(lines.filter((l) => l.kind === "node")).toHaveLength(estate.length);
     const dot = formatGraph(g, "dot");
     expect(dot).toMatch(/^digraph elava \{/u);
     expect(dot).toContain('[label="replicates_from"]');
+    const replica = g.nodes.find((n) => n.resourceId === "db-replica");
+    const primary = g.nodes.find((n) => n.resourceId === "db-primary");
+    expect(replica?.id).toMatch(/^n[0-9a-f]{16}$/u);
+    expect(dot).toContain(`${replica?.id} -> ${primary?.id} [label="replicates_from"]`);
+    expect(buildGraph(estate).nodes.map((n) => n.id)).toEqual(g.nodes.map((n) => n.id));
     expect(formatGraph(g, "mermaid")).toMatch(/-->\|nats_through\|/u);
+  });
+
+  it("draws an edge seen from both of its ends once", () => {
+    // The subnet names its route table, and the route table lists the subnet.
+    const both = [
+      ev(
+        "subnet",
+        "subnet-a",
+        payload("subnet", create(SubnetSchema, { subnetId: "subnet-a", routeTableId: "rtb-a" })),
+      ),
+      ev(
+        "route_table",
+        "rtb-a",
+        payload(
+          "route_table",
+          create(RouteTableSchema, { routeTableId: "rtb-a", subnetIds: ["subnet-a"] }),
+        ),
+      ),
+    ];
+    const g = buildGraph(both);
+    expect(g.edges.map((e) => [e.from, e.relation, e.to])).toEqual([
+      [key("subnet", "subnet-a"), "routes_via", key("route_table", "rtb-a")],
+    ]);
   });
 });
 
@@ -339,6 +378,9 @@ describe("buildGraph: edges the schema's references add", () => {
       expect(peerings).toEqual([
         {
           key: peering,
+          id: expect.stringMatching(/^n[0-9a-f]{16}$/u),
+          provider: "aws",
+          status: "ok",
           resourceType: "vpc_peering",
           accountId: A,
           region: R,

@@ -10,6 +10,7 @@ import {
   encodeSnapshot,
   type ObservedResource,
   type OutgoingMessage,
+  type ScanContext,
 } from "../../src/contract/encode.ts";
 import { newScanId } from "../../src/contract/ids.ts";
 import { payload, type ResourceType } from "../../src/contract/resource-types.ts";
@@ -42,6 +43,56 @@ export interface PartitionScan {
   readonly resources: readonly ObservedResource[];
   /** FAILED publishes the resources then a FAILED marker; "none" publishes no marker. */
   readonly status?: "OK" | "FAILED" | "none";
+}
+
+/** A scan's context, for publishing its parts by hand (overlapping scans). */
+export function scanOf(prefix = "elava", startedAt = new Date()): ScanContext {
+  return { scanId: newScanId(startedAt), scanStartedAt: startedAt, prefix };
+}
+
+/** Publishes one partition's snapshots of a scan; returns their sequences. */
+export async function publishSnapshots(
+  nc: NatsConnection,
+  scan: ScanContext,
+  p: PartitionKey,
+  resources: readonly ObservedResource[],
+): Promise<number[]> {
+  const seqs: number[] = [];
+  for (const r of resources) seqs.push(await publish(nc, encodeSnapshot(scan, p, r)));
+  return seqs;
+}
+
+/** Publishes one partition's marker of a scan; returns its sequence. */
+export async function publishMarker(
+  nc: NatsConnection,
+  scan: ScanContext,
+  p: PartitionKey,
+  status: "OK" | "FAILED",
+  resourceCount: number,
+): Promise<number> {
+  return publish(
+    nc,
+    encodeMarker(scan, p, {
+      status,
+      resourceCount,
+      startedAt: scan.scanStartedAt,
+      finishedAt: new Date(),
+      error: status === "FAILED" ? "throttled: DescribeVpcs kept throttling" : "",
+    }),
+  );
+}
+
+/** Publishes raw bytes (bad messages), with the given headers. */
+export async function publishRaw(
+  nc: NatsConnection,
+  subject: string,
+  data: Uint8Array,
+  hdrs?: Readonly<Record<string, string>>,
+): Promise<number> {
+  const h = hdrs === undefined ? undefined : headers();
+  for (const [k, v] of Object.entries(hdrs ?? {})) h?.set(k, v);
+  const ack = await jetstream(nc).publish(subject, data, h === undefined ? {} : { headers: h });
+  return ack.seq;
 }
 
 /** Publishes a scan: every partition's snapshots then its marker. Returns the scan id. */

@@ -1,10 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { parseStartAt } from "../../src/consumer/reader.ts";
-import { compactLine, jsonLine, tail, tailSubjects } from "../../src/consumer/tail.ts";
+import { BadMessages, type Decoded } from "../../src/consumer/decode.ts";
+import { parseStartAt, StreamReader } from "../../src/consumer/reader.ts";
+import {
+  jsonLine,
+  type TailOptions,
+  tail,
+  tailSubjects,
+  textLine,
+} from "../../src/consumer/tail.ts";
 import { useNatsServer } from "../support/nats-server.ts";
 import { createStream, partition, publishScan, subnet, vpc } from "./publish.ts";
 
 const nats = useNatsServer();
+
+async function read(
+  stream: string,
+  prefix: string,
+  options: Omit<TailOptions, "bad">,
+): Promise<Decoded[]> {
+  const reader = await StreamReader.open(nats.nc, { stream, prefix });
+  const got: Decoded[] = [];
+  for await (const d of tail(reader, { bad: new BadMessages(), ...options })) got.push(d);
+  return got;
+}
 
 describe("tail", () => {
   it("builds filter subjects from type, account, region and an encoded id", () => {
@@ -21,26 +39,25 @@ describe("tail", () => {
   });
 
   it("decodes snapshots and markers of the filtered partition, in order, from a sequence", async () => {
-    const loc = { stream: "T1", prefix: "t1" };
-    await createStream(nats.nc, loc.stream, loc.prefix);
+    const [stream, prefix] = ["T1", "t1"];
+    await createStream(nats.nc, stream, prefix);
     const scanId = await publishScan(
       nats.nc,
       [
         { partition: partition("vpc"), resources: [vpc("vpc-1")] },
         { partition: partition("subnet"), resources: [subnet("subnet-1", "vpc-1")] },
       ],
-      loc.prefix,
+      prefix,
     );
-    const got = [];
-    for await (const d of tail(nats.nc, loc, {
+    const got = await read(stream, prefix, {
       resourceType: "subnet",
       start: { kind: "sequence", sequence: 1 },
       bounded: true,
-    })) {
-      got.push(d);
-    }
-    expect(got.map((d) => d.kind)).toEqual(["snapshot", "marker"]);
-    expect(got.map((d) => d.seq)).toEqual([3, 4]);
+    });
+    expect(got.map((d) => [d.kind, d.seq])).toEqual([
+      ["snapshot", 3],
+      ["marker", 4],
+    ]);
     const [snap, marker] = got;
     if (snap?.kind !== "snapshot" || marker?.kind !== "marker") throw new Error("unexpected kinds");
     expect(snap.event.resourceId).toBe("subnet-1");
@@ -56,31 +73,69 @@ describe("tail", () => {
       status: "SCAN_STATUS_OK",
       resourceCount: "1",
     });
-    expect(compactLine(snap)).toBe(
-      `#3 snapshot subnet 123456789012/us-east-1 subnet-1 scan=${scanId} ${snap.event.contentHash.slice(0, 19)}`,
+    const time = new Date(snap.storedAt).toISOString().slice(11, 19);
+    expect(textLine(snap)).toBe(
+      `${time} #3 snapshot subnet 123456789012 us-east-1 subnet-1 ${snap.event.contentHash.slice(0, 19)}`,
     );
-    expect(compactLine(marker)).toContain("marker   subnet 123456789012/us-east-1 OK count=1");
+    expect(textLine(marker)).toMatch(
+      /#4 marker {3}subnet 123456789012 us-east-1 OK 1 resources, scan /u,
+    );
+  });
+
+  it("shows the last messages already in the stream first, like tail(1), narrowed by the filters", async () => {
+    const [stream, prefix] = ["T3", "t3"];
+    await createStream(nats.nc, stream, prefix);
+    await publishScan(
+      nats.nc,
+      [
+        { partition: partition("vpc"), resources: [vpc("vpc-1"), vpc("vpc-2"), vpc("vpc-3")] },
+        { partition: partition("subnet"), resources: [subnet("subnet-1", "vpc-1")] },
+        { partition: partition("vpc", "eu-west-1"), resources: [vpc("vpc-9")] },
+      ],
+      prefix,
+    );
+    expect((await read(stream, prefix, { last: 2, bounded: true })).map((d) => d.seq)).toEqual([
+      7, 8,
+    ]);
+    const vpcs = await read(stream, prefix, {
+      resourceType: "vpc",
+      region: "us-east-1",
+      last: 3,
+      bounded: true,
+    });
+    expect(vpcs.map((d) => d.seq)).toEqual([2, 3, 4]);
+    expect(await read(stream, prefix, { last: 0, bounded: true })).toEqual([]);
   });
 
   it("follows new messages until aborted", async () => {
-    const loc = { stream: "T2", prefix: "t2" };
-    await createStream(nats.nc, loc.stream, loc.prefix);
+    const [stream, prefix] = ["T2", "t2"];
+    await createStream(nats.nc, stream, prefix);
+    await publishScan(
+      nats.nc,
+      [{ partition: partition("vpc"), resources: [vpc("vpc-0")] }],
+      prefix,
+    );
     const abort = new AbortController();
     const seen: string[] = [];
+    const reader = await StreamReader.open(nats.nc, { stream, prefix });
     const reading = (async () => {
-      for await (const d of tail(nats.nc, loc, { start: { kind: "new" }, signal: abort.signal })) {
+      for await (const d of tail(reader, {
+        last: 1,
+        bad: new BadMessages(),
+        signal: abort.signal,
+      })) {
         seen.push(d.kind);
-        if (seen.length === 2) abort.abort();
+        if (seen.length === 3) abort.abort();
       }
     })();
     await new Promise((r) => setTimeout(r, 200));
     await publishScan(
       nats.nc,
       [{ partition: partition("vpc"), resources: [vpc("vpc-9")] }],
-      loc.prefix,
+      prefix,
     );
     await reading;
-    expect(seen).toEqual(["snapshot", "marker"]);
+    expect(seen).toEqual(["marker", "snapshot", "marker"]);
   });
 
   it("parses where a read starts", () => {

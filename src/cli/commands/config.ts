@@ -14,7 +14,7 @@ credentials written into a NATS URL are shown as the user and the password or to
 they are used as, redacted. Warnings (credentials on the command line, settings of the
 provider not selected) go to stderr. Exits 2 when the configuration is invalid, naming
 the setting and the fix.`,
-  groups: ["nats", "stream", "stream-settings", "provider", "scan", "daemon"],
+  groups: ["nats", "stream", "stream-settings", "provider", "scan", "daemon", "read"],
   options: { json: { type: "boolean", help: "print a JSON object keyed by setting" } },
   async run(ctx) {
     if (ctx.args.flag("json")) {

@@ -3,6 +3,7 @@ import type { Command } from "../command.ts";
 import { command as changes } from "./changes.ts";
 import { command as config } from "./config.ts";
 import { command as graph } from "./graph.ts";
+import { command as history } from "./history.ts";
 import { command as replay } from "./replay.ts";
 import { command as run } from "./run.ts";
 import { command as scan } from "./scan.ts";
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   tail,
   replay,
   changes,
+  history,
   graph,
   schema,
   config,
