@@ -185,7 +185,7 @@ async function latestMarkers(
   parts: Omit<SubjectParts, "token">,
   bad: BadMessages,
   signal: AbortSignal | undefined,
-): Promise<PartitionState> {
+): Promise<PartitionState | undefined> {
   const { prefix } = reader.location;
   const state = new PartitionState(subject, parts);
   const accept = (msg: StreamMessage): MarkerSeen | undefined => {
@@ -199,7 +199,7 @@ async function latestMarkers(
     return undefined;
   };
   const last = await reader.lastOn(subject);
-  if (last === undefined) return state;
+  if (last === undefined) return undefined;
   const seen = last.seq <= reader.endSeq ? accept(last) : undefined;
   if (seen !== undefined && seen.marker.status === ScanStatus.OK) {
     state.latest = seen;
@@ -219,7 +219,8 @@ async function latestMarkers(
     state.latest = marker;
     if (marker.marker.status === ScanStatus.OK) state.basis = marker;
   }
-  return state;
+  // Only bad messages on the marker subject: not a partition (unless snapshots say so).
+  return state.latest === undefined ? undefined : state;
 }
 
 /**
