@@ -502,9 +502,9 @@ export const SETTINGS = {
     group: "stream-settings",
     flag: "stream-max-msgs-per-subject",
     env: ["ELAVA_STREAM_MAX_MSGS_PER_SUBJECT"],
-    help: "snapshots kept per resource (and markers per partition)",
+    help: "snapshots kept per resource and markers per partition: the history changes and history can read (100 = 25h at a 15m interval)",
     default: STREAM_DEFAULTS.maxMsgsPerSubject,
-    ...integer(1, 1_000_000, "10"),
+    ...integer(1, 1_000_000, "100"),
   }),
   streamReplicas: setting({
     key: "stream.replicas",

@@ -13,17 +13,19 @@ export const DEFAULT_PUBLISH_DEADLINE_MS = 60_000;
 
 /**
  * 7 days of history; no byte limit (max_msgs_per_subject bounds storage by resource
- * count); the last 10 snapshots of each resource and markers of each partition; 1
- * replica (a single server; 3 on a cluster); a duplicate window of twice the publish
- * deadline, so every retry of a message is deduplicated; direct get on, so consumers can
- * read the last message of a subject from any replica.
+ * count); the last 100 snapshots of each resource and markers of each partition: 25 h of
+ * scans at the default 15 min interval, so `changes --since 24h` holds
+ * (docs/operations.md, History, gives the storage it costs); 1 replica (a single server; 3
+ * on a cluster); a duplicate window of twice the publish deadline, so every retry of a
+ * message is deduplicated; direct get on, so consumers can read the last message of a
+ * subject from any replica.
  */
 export const STREAM_DEFAULTS = {
   name: "ELAVA",
   subjectPrefix: "elava",
   maxAgeMs: 7 * 24 * 60 * 60 * 1000,
   maxBytes: -1,
-  maxMsgsPerSubject: 10,
+  maxMsgsPerSubject: 100,
   replicas: 1,
   duplicateWindowMs: 2 * DEFAULT_PUBLISH_DEADLINE_MS,
   allowDirect: true,

@@ -31,7 +31,7 @@ describe("ensureStream", () => {
       discard: "old",
       max_age: 7 * 24 * 3600 * 1e9,
       max_bytes: -1,
-      max_msgs_per_subject: 10,
+      max_msgs_per_subject: 100,
       num_replicas: 1,
       duplicate_window: 120 * 1e9,
       allow_direct: true,
@@ -96,7 +96,7 @@ describe("ensureStream", () => {
     ]);
     const text = (err as Error).message;
     expect(text).toContain('subjects: elava wants to include shared.>, the stream has ["other.>"]');
-    expect(text).toContain("max_msgs_per_subject: elava wants 10, the stream has -1");
+    expect(text).toContain("max_msgs_per_subject: elava wants 100, the stream has -1");
     expect(text).toContain("--stream-force-update");
     // max_bytes goes from 1 MB to none: looser, but nothing is changed while any change is refused.
     const untouched = await jsm.streams.info("SHARED");
@@ -144,9 +144,9 @@ describe("ensureStream", () => {
     const mismatch = err as StreamMismatchError;
     expect(mismatch.differences).toEqual([
       { setting: "max_age", expected: "604800000 ms", actual: "3600000 ms" },
-      { setting: "max_msgs_per_subject", expected: "10", actual: "5" },
+      { setting: "max_msgs_per_subject", expected: "100", actual: "5" },
     ]);
-    expect(mismatch.message).toContain("max_msgs_per_subject: expected 10, found 5");
+    expect(mismatch.message).toContain("max_msgs_per_subject: expected 100, found 5");
     expect(mismatch.message).toContain("nats stream edit VERIFY");
     const info = await (await jetstreamManager(nats.nc)).streams.info("VERIFY");
     expect(info.config.max_msgs_per_subject).toBe(5);
@@ -181,7 +181,7 @@ describe("streamSummary", () => {
       name: "SUMMARY",
       subjects: ["summary.>"],
       messages: 0,
-      settings: { max_msgs_per_subject: "10", duplicate_window: "120000 ms", allow_direct: "true" },
+      settings: { max_msgs_per_subject: "100", duplicate_window: "120000 ms", allow_direct: "true" },
     });
   });
 });
