@@ -140,6 +140,27 @@ export class ChangeDeriver {
     private readonly bad: BadMessages,
   ) {}
 
+  #lastScheme = "";
+  #lastSchemeId = -1;
+
+  /** The interned scheme of a content hash; the last one is remembered (they rarely vary). */
+  #scheme(contentHash: string): number {
+    const last = this.#lastScheme;
+    if (
+      this.#lastSchemeId >= 0 &&
+      contentHash.startsWith(last) &&
+      contentHash.lastIndexOf(":") === last.length
+    ) {
+      return this.#lastSchemeId;
+    }
+    const text = contentHashScheme(contentHash);
+    const id = this.#schemes.id(text);
+    if (id > 255) throw new Error("more than 256 content hash schemes in one stream");
+    this.#lastScheme = text;
+    this.#lastSchemeId = id;
+    return id;
+  }
+
   #track(partition: string): PartitionTrack {
     let t = this.#partitions.get(partition);
     if (t === undefined) {
@@ -170,10 +191,8 @@ export class ChangeDeriver {
         track.scans.set(c.scanId, scan);
       }
       scan.lastStoredAt = storedAtMs(msg);
-      const schemeText = contentHashScheme(c.contentHash);
-      const scheme = this.#schemes.id(schemeText);
-      if (scheme > 255) throw new Error(`more than 256 content hash schemes in one stream`);
-      digestOf(c.contentHash.slice(schemeText.length + 1), this.#digest);
+      const scheme = this.#scheme(c.contentHash);
+      digestOf(c.contentHash, c.contentHash.lastIndexOf(":") + 1, this.#digest);
       scan.table.set(
         resourceKey(this.prefix, msg.subject, this.#key),
         msg.seq,
@@ -231,14 +250,28 @@ export class ChangeDeriver {
   }
 }
 
-/** 64 bits of a content hash's digest: its first 16 hex digits, or a hash of other text. */
-function digestOf(digest: string, out: Hash64): Hash64 {
-  if (/^[0-9a-f]{16}/u.test(digest)) {
-    out.hi = Number.parseInt(digest.slice(0, 8), 16) >>> 0;
-    out.lo = Number.parseInt(digest.slice(8, 16), 16) >>> 0;
-    return out;
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/**
+ * 64 bits of a content hash's digest (the text from `from`): its first 16 hex digits, or
+ * a hash of the digest when it is not hex.
+ */
+function digestOf(hash: string, from: number, out: Hash64): Hash64 {
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < 16; i++) {
+    const d = hexDigit(hash.charCodeAt(from + i));
+    if (d < 0) return hash64(hash.slice(from), out);
+    if (i < 8) hi = hi * 16 + d;
+    else lo = lo * 16 + d;
   }
-  return hash64(digest, out);
+  out.hi = hi >>> 0;
+  out.lo = lo >>> 0;
+  return out;
 }
 
 function derive(

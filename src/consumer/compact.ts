@@ -40,16 +40,20 @@ export function hashHex(h: Hash64): string {
 }
 
 const EMPTY = 0;
+const MAX_OFFSET = 2 ** 32 - 1;
 
 /**
  * A table from a 64-bit key to a stream sequence, with an optional 64-bit value and a
- * small tag per entry (a content hash and its scheme, for `changes`). Sequences start at
- * 1, so sequence 0 marks a free slot. Linear probing, grown at 3/4 load.
+ * small tag per entry (a content hash and its scheme, for `changes`). Linear probing,
+ * grown at 3/4 load. Sequences are stored as 32-bit offsets from the first one stored
+ * (a table holds one scan or window, never four billion messages), plus one, so 0 marks
+ * a free slot: 12 bytes a slot, 21 with a value.
  */
 export class SeqTable {
   #keyHi: Uint32Array;
   #keyLo: Uint32Array;
-  #seq: Float64Array;
+  #seq: Uint32Array;
+  #base = -1;
   #valHi: Uint32Array | undefined;
   #valLo: Uint32Array | undefined;
   #tag: Uint8Array | undefined;
@@ -61,7 +65,7 @@ export class SeqTable {
   ) {
     this.#keyHi = new Uint32Array(capacity);
     this.#keyLo = new Uint32Array(capacity);
-    this.#seq = new Float64Array(capacity);
+    this.#seq = new Uint32Array(capacity);
     if (withValue) {
       this.#valHi = new Uint32Array(capacity);
       this.#valLo = new Uint32Array(capacity);
@@ -89,9 +93,14 @@ export class SeqTable {
     return this.#seq[i] === EMPTY ? -1 : i;
   }
 
+  #seqAt(i: number): number {
+    const offset = this.#seq[i] ?? EMPTY;
+    return offset === EMPTY ? 0 : this.#base + offset - 1;
+  }
+
   /** The sequence stored for a key; 0 when absent. */
   seqOf(key: Hash64): number {
-    return this.#seq[this.#slot(key.hi, key.lo)] ?? EMPTY;
+    return this.#seqAt(this.#slot(key.hi, key.lo));
   }
 
   has(key: Hash64): boolean {
@@ -101,12 +110,20 @@ export class SeqTable {
   /** Stores (or replaces) a key's entry; returns true when the key was new. */
   set(key: Hash64, seq: number, value?: Hash64, tag = 0): boolean {
     if (seq <= 0) throw new RangeError(`stream sequences start at 1, got ${seq}`);
+    if (this.#base < 0) this.#base = seq;
+    if (seq < this.#base) this.#rebase(seq);
+    const offset = seq - this.#base + 1;
+    if (offset > MAX_OFFSET) {
+      throw new RangeError(
+        `sequence ${seq} is more than 2^32 after ${this.#base}, the first one stored`,
+      );
+    }
     if ((this.#size + 1) * 4 > this.#seq.length * 3) this.#grow();
     const i = this.#slot(key.hi, key.lo);
     const added = this.#seq[i] === EMPTY;
     this.#keyHi[i] = key.hi;
     this.#keyLo[i] = key.lo;
-    this.#seq[i] = seq;
+    this.#seq[i] = offset;
     if (this.#valHi !== undefined && this.#valLo !== undefined && this.#tag !== undefined) {
       this.#valHi[i] = value?.hi ?? 0;
       this.#valLo[i] = value?.lo ?? 0;
@@ -126,7 +143,7 @@ export class SeqTable {
       value.hi = this.#valHi?.[i] ?? 0;
       value.lo = this.#valLo?.[i] ?? 0;
     }
-    return { seq: this.#seq[i] ?? EMPTY, tag: this.#tag?.[i] ?? 0 };
+    return { seq: this.#seqAt(i), tag: this.#tag?.[i] ?? 0 };
   }
 
   /** The occupied slots, for `read`. */
@@ -138,8 +155,22 @@ export class SeqTable {
   sortedSeqs(): Float64Array {
     const out = new Float64Array(this.#size);
     let n = 0;
-    for (const s of this.#seq) if (s !== EMPTY) out[n++] = s;
+    for (let i = 0; i < this.#seq.length; i++)
+      if (this.#seq[i] !== EMPTY) out[n++] = this.#seqAt(i);
     return out.sort();
+  }
+
+  /** Moves the base down to `seq` (a sequence stored out of order). */
+  #rebase(seq: number): void {
+    const shift = this.#base - seq;
+    for (let i = 0; i < this.#seq.length; i++) {
+      const offset = this.#seq[i] ?? EMPTY;
+      if (offset === EMPTY) continue;
+      if (offset + shift > MAX_OFFSET)
+        throw new RangeError(`sequence ${seq} is too far before the others`);
+      this.#seq[i] = offset + shift;
+    }
+    this.#base = seq;
   }
 
   #grow(): void {
@@ -152,7 +183,7 @@ export class SeqTable {
     const capacity = seq.length * 2;
     this.#keyHi = new Uint32Array(capacity);
     this.#keyLo = new Uint32Array(capacity);
-    this.#seq = new Float64Array(capacity);
+    this.#seq = new Uint32Array(capacity);
     if (this.withValue) {
       this.#valHi = new Uint32Array(capacity);
       this.#valLo = new Uint32Array(capacity);

@@ -56,20 +56,29 @@ export function describeBad(bad: BadMessage): string {
   return `message ${bad.seq} on ${bad.subject}: ${bad.reason}`;
 }
 
-/** The partition part of a subject: provider, type, account and region. */
-export interface SubjectParts {
+/** The partition a subject belongs to: provider, type, account and region. */
+export interface PartitionParts {
   readonly provider: string;
   readonly resourceType: ResourceType;
   readonly accountId: string;
   readonly region: string;
   /** The marker subject of the partition (`<prefix>.<provider>.<type>.<account>.<region>`). */
   readonly partition: string;
+}
+
+/** A subject of the stream, parsed. */
+export interface SubjectParts extends PartitionParts {
   /** The resource token of a snapshot subject; undefined for a marker subject. */
   readonly token: string | undefined;
 }
 
-/** Parses a subject of the stream, or says what is wrong with its shape. */
-export function subjectParts(prefix: string, subject: string): SubjectParts | string {
+/**
+ * Parsed partitions by prefix and marker subject: every snapshot of a partition shares
+ * its parts, so a subject is parsed once per partition, not once per message.
+ */
+const partitionCache = new Map<string, Map<string, PartitionParts>>();
+
+function parseSubject(prefix: string, subject: string): SubjectParts | string {
   const shape = `${prefix}.<provider>.<resource_type>.<account>.<region>[.<resource>]`;
   if (!subject.startsWith(`${prefix}.`)) return `its subject is not under ${prefix}.>`;
   const tokens = subject.slice(prefix.length + 1).split(".");
@@ -83,6 +92,28 @@ export function subjectParts(prefix: string, subject: string): SubjectParts | st
   const partition =
     token === undefined ? subject : subject.slice(0, subject.length - token.length - 1);
   return { provider, resourceType, accountId, region, partition, token };
+}
+
+/** Parses a subject of the stream, or says what is wrong with its shape. */
+export function subjectParts(prefix: string, subject: string): SubjectParts | string {
+  let cache = partitionCache.get(prefix);
+  if (cache === undefined) {
+    cache = new Map();
+    partitionCache.set(prefix, cache);
+  }
+  const last = subject.lastIndexOf(".");
+  const known = cache.get(subject.slice(0, last));
+  if (known !== undefined && last < subject.length - 1) {
+    return { ...known, token: subject.slice(last + 1) };
+  }
+  const asMarker = cache.get(subject);
+  if (asMarker !== undefined) return { ...asMarker, token: undefined };
+  const parsed = parseSubject(prefix, subject);
+  if (typeof parsed !== "string") {
+    const { token: _token, ...partition } = parsed;
+    cache.set(parsed.partition, partition);
+  }
+  return parsed;
 }
 
 /** What `checkSnapshot` reads from a snapshot without decoding it. */
@@ -295,24 +326,61 @@ class EnvelopeFacts implements SnapshotFacts {
     readonly parts: SubjectParts,
     readonly scanId: string,
     readonly contentHash: string,
-    private readonly buf: Buffer,
-    private readonly offsets: Int32Array,
+    private readonly data: Uint8Array,
+    private readonly name: number,
+    private readonly nameEnd: number,
+    private readonly arnStart: number,
+    private readonly arnEnd: number,
   ) {}
 
-  #text(name: TextField): string {
-    const i = slotOf(name) * 2;
-    const start = this.offsets[i] ?? -1;
-    return start < 0 ? "" : this.buf.toString("utf8", start, this.offsets[i + 1]);
-  }
-
   get resourceName(): string {
-    return this.#text("resource_name");
+    return textAt(this.data, this.name, this.nameEnd);
   }
 
   get arn(): string {
-    return this.#text("arn");
+    return textAt(this.data, this.arnStart, this.arnEnd);
   }
 }
+
+const utf8 = new TextDecoder();
+
+/** The string at [start, end) of a buffer ("" when start < 0). */
+function textAt(data: Uint8Array, start: number, end: number): string {
+  return start < 0 ? "" : utf8.decode(data.subarray(start, end));
+}
+
+/**
+ * Whether the bytes at [start, end) are the UTF-8 of `text`, without decoding them: the
+ * fields compared here are ids, most of them ASCII, checked on every snapshot read.
+ */
+function sameText(data: Uint8Array, start: number, end: number, text: string): boolean {
+  if (start < 0) return text === "";
+  if (end - start === text.length) {
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      if (data[start + i] !== c) return false;
+    }
+    if (ascii) return true;
+  }
+  return textAt(data, start, end) === text;
+}
+
+/** Field positions of the snapshot being checked, two per text field (-1: absent). */
+const at = new Int32Array(TEXT_FIELDS.length * 2);
+const PROVIDER = slotOf("provider") * 2;
+const ACCOUNT = slotOf("account_id") * 2;
+const REGION = slotOf("region") * 2;
+const TYPE = slotOf("resource_type") * 2;
+const ID = slotOf("resource_id") * 2;
+const NAME = slotOf("resource_name") * 2;
+const ARN = slotOf("arn") * 2;
+const SCAN = slotOf("scan_id") * 2;
+const HASH = slotOf("content_hash") * 2;
 
 function checkSnapshot(
   parts: SubjectParts,
@@ -323,7 +391,7 @@ function checkSnapshot(
     kind: "bad",
     reason: `it is not a valid ${SNAPSHOT_SCHEMA_NAME}: ${why}`,
   });
-  const offsets = new Int32Array(TEXT_FIELDS.length * 2).fill(-1);
+  at.fill(-1);
   const c = cursor;
   c.buf = data;
   c.pos = 0;
@@ -356,8 +424,8 @@ function checkSnapshot(
     if (role === TEXT) {
       const slot = SLOT[field] as number;
       if (slot >= 0) {
-        offsets[slot * 2] = start;
-        offsets[slot * 2 + 1] = c.pos;
+        at[slot * 2] = start;
+        at[slot * 2 + 1] = c.pos;
       }
       continue;
     }
@@ -375,26 +443,29 @@ function checkSnapshot(
       payloads === 0 ? "it has no resource payload" : "it has more than one resource payload",
     );
   }
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const get = (name: TextField) => {
-    const i = slotOf(name) * 2;
-    const start = offsets[i] as number;
-    return start < 0 ? "" : buf.toString("utf8", start, offsets[i + 1]);
-  };
-  const mismatch = identityMismatch(parts, {
-    provider: get("provider"),
-    resourceType: get("resource_type"),
-    accountId: get("account_id"),
-    region: get("region"),
-  });
-  if (mismatch !== undefined) return { kind: "bad", reason: mismatch };
+  const same = (i: number, text: string) =>
+    sameText(data, at[i] as number, at[i + 1] as number, text);
+  const text = (i: number) => textAt(data, at[i] as number, at[i + 1] as number);
+  if (
+    !same(PROVIDER, parts.provider) ||
+    !same(TYPE, parts.resourceType) ||
+    !same(ACCOUNT, parts.accountId) ||
+    !same(REGION, parts.region)
+  ) {
+    const mismatch = identityMismatch(parts, {
+      provider: text(PROVIDER),
+      resourceType: text(TYPE),
+      accountId: text(ACCOUNT),
+      region: text(REGION),
+    });
+    return { kind: "bad", reason: mismatch ?? "its payload names another partition" };
+  }
   if (payloadType !== parts.resourceType) {
     return {
       kind: "bad",
       reason: `its payload is a ${payloadType}, its subject says ${parts.resourceType}`,
     };
   }
-  const resourceId = get("resource_id");
   const token = parts.token ?? "";
   let subjectId: string;
   try {
@@ -405,29 +476,36 @@ function checkSnapshot(
       reason: `its resource token "${token}" is not percent-encoded correctly`,
     };
   }
-  if (resourceId !== subjectId) {
+  if (!same(ID, subjectId)) {
     return {
       kind: "bad",
-      reason: `its payload is resource "${resourceId}", its subject names "${subjectId}"`,
+      reason: `its payload is resource "${text(ID)}", its subject names "${subjectId}"`,
     };
   }
-  const scanId = get("scan_id");
-  const contentHash = get("content_hash");
-  const headerScan = headers.get(Header.ScanId);
-  const headerHash = headers.get(Header.ContentHash);
-  if (scanId === "" || headerScan !== scanId) {
+  const scanId = headers.get(Header.ScanId);
+  const contentHash = headers.get(Header.ContentHash);
+  if (scanId === "" || !same(SCAN, scanId)) {
     return {
       kind: "bad",
-      reason: `its ${Header.ScanId} header "${headerScan}" and payload scan id "${scanId}" differ`,
+      reason: `its ${Header.ScanId} header "${scanId}" and payload scan id "${text(SCAN)}" differ`,
     };
   }
-  if (contentHash === "" || headerHash !== contentHash) {
+  if (contentHash === "" || !same(HASH, contentHash)) {
     return {
       kind: "bad",
-      reason: `its ${Header.ContentHash} header "${headerHash}" and payload content hash "${contentHash}" differ`,
+      reason: `its ${Header.ContentHash} header "${contentHash}" and payload content hash "${text(HASH)}" differ`,
     };
   }
-  return new EnvelopeFacts(parts, scanId, contentHash, buf, offsets);
+  return new EnvelopeFacts(
+    parts,
+    scanId,
+    contentHash,
+    data,
+    at[NAME] as number,
+    at[NAME + 1] as number,
+    at[ARN] as number,
+    at[ARN + 1] as number,
+  );
 }
 
 /** Decodes a snapshot's payload whole; a string says why it does not decode. */

@@ -15,24 +15,26 @@ describe("compact per-resource state", () => {
     expect(hashHex(h(""))).toMatch(/^[0-9a-f]{16}$/u);
   });
 
-  it("keeps a sequence and a value per key through growth, replacing on a second set", () => {
+  it("keeps a sequence and a value per key through growth (stored out of order), replacing on a second set", () => {
     const t = new SeqTable(true);
-    for (let i = 1; i <= 5000; i++) t.set(h(`r${i}`), i, { hi: i, lo: i * 2 }, i % 7);
+    for (let i = 5000; i >= 1; i--) t.set(h(`r${i}`), 2 ** 40 + i, { hi: i, lo: i * 2 }, i % 7);
     expect(t.size).toBe(5000);
-    expect(t.set(h("r42"), 9999, { hi: 1, lo: 2 }, 3)).toBe(false);
+    const big = 2 ** 40;
+    expect(t.set(h("r42"), big + 9999, { hi: 1, lo: 2 }, 3)).toBe(false);
     expect(t.size).toBe(5000);
     const value: Hash64 = { hi: 0, lo: 0 };
     const slot = t.find(h("r42"));
-    expect(t.read(slot, undefined, value)).toEqual({ seq: 9999, tag: 3 });
+    expect(t.read(slot, undefined, value)).toEqual({ seq: big + 9999, tag: 3 });
     expect(value).toEqual({ hi: 1, lo: 2 });
-    expect(t.seqOf(h("r7"))).toBe(7);
+    expect(t.seqOf(h("r7"))).toBe(big + 7);
     expect(t.find(h("absent"))).toBe(-1);
     expect(t.seqOf(h("absent"))).toBe(0);
     const seqs = t.sortedSeqs();
     expect(seqs.length).toBe(5000);
-    expect(seqs[0]).toBe(1);
-    expect(seqs.at(-1)).toBe(9999);
+    expect(seqs[0]).toBe(big + 1);
+    expect(seqs.at(-1)).toBe(big + 9999);
     expect(() => t.set(h("x"), 0)).toThrow(/start at 1/u);
+    expect(() => t.set(h("x"), big + 2 ** 33)).toThrow(/more than 2\^32 after/u);
   });
 
   it("interns repeated strings", () => {

@@ -57,6 +57,8 @@ describe("StreamReader", () => {
     const pid = nats.server.pid;
     if (pid === undefined) throw new Error("no server pid");
     process.kill(pid, "SIGSTOP");
+    // The server stops when the kernel delivers the signal: wait until it no longer answers.
+    await new Promise((r) => setTimeout(r, 200));
     try {
       const read = async () => {
         for await (const _ of reader.read({

@@ -181,7 +181,11 @@ describe("streamSummary", () => {
       name: "SUMMARY",
       subjects: ["summary.>"],
       messages: 0,
-      settings: { max_msgs_per_subject: "100", duplicate_window: "120000 ms", allow_direct: "true" },
+      settings: {
+        max_msgs_per_subject: "100",
+        duplicate_window: "120000 ms",
+        allow_direct: "true",
+      },
     });
   });
 });
