@@ -548,11 +548,19 @@ export async function deriveChanges(
     }
     summary.derived++;
     summary.rehashed += outcome.rehashed;
-    const changes = await resolve(reader, outcome, bad);
-    for (const c of changes) {
-      summary[c.change]++;
-      await options.onChange(c);
-      if (signal?.aborted) break;
+    // A partition's changes are fetched back a chunk at a time, so a partition with a
+    // hundred thousand changes does not hold them all before writing.
+    for (let i = 0; i < outcome.candidates.length && !signal?.aborted; i += RESOLVE_CHUNK) {
+      for (const c of await resolve(
+        reader,
+        outcome,
+        outcome.candidates.slice(i, i + RESOLVE_CHUNK),
+        bad,
+      )) {
+        summary[c.change]++;
+        await options.onChange(c);
+        if (signal?.aborted) break;
+      }
     }
     if (signal?.aborted) break;
   }
@@ -560,10 +568,13 @@ export async function deriveChanges(
   return summary;
 }
 
-/** Fetches a marker's changes back: resource ids and names, field differences. */
+const RESOLVE_CHUNK = 256;
+
+/** Fetches some of a marker's changes back: resource ids and names, field differences. */
 async function resolve(
   reader: StreamReader,
   outcome: MarkerOutcome,
+  candidates: readonly ChangeCandidate[],
   bad: BadMessages,
 ): Promise<Change[]> {
   const m = outcome.marker;
@@ -589,7 +600,7 @@ async function resolve(
     }
     return { id, event };
   };
-  return mapConcurrent(outcome.candidates, 32, async (c): Promise<Change> => {
+  return mapConcurrent(candidates, 32, async (c): Promise<Change> => {
     const now = await load(c.seq);
     const before = c.previousSeq === undefined ? undefined : await load(c.previousSeq);
     const event = now.event ?? before?.event;

@@ -34,7 +34,8 @@ export interface StreamMessage {
   readonly subject: string;
   readonly seq: number;
   readonly data: Uint8Array;
-  readonly headers?: { get(name: string): string } | undefined;
+  /** NATS headers: name, values (nats.js MsgHdrs iterate this way). */
+  readonly headers?: Iterable<readonly [string, readonly string[]]> | undefined;
   /** Delivery info; `timestampNanos` is when the server stored the message. */
   readonly info?: { readonly timestampNanos: number };
 }
@@ -139,6 +140,22 @@ export type Checked =
   | MarkerFacts
   | { readonly kind: "bad"; readonly reason: string };
 
+/** The headers the check reads, found in one pass (MsgHdrs.get scans every key per call). */
+const seen = { schema: "", scanId: "", contentHash: "" };
+
+function readHeaders(headers: Iterable<readonly [string, readonly string[]]>): typeof seen {
+  seen.schema = "";
+  seen.scanId = "";
+  seen.contentHash = "";
+  for (const [name, values] of headers) {
+    const value = values[0] ?? "";
+    if (name === Header.Schema) seen.schema = value;
+    else if (name === Header.ScanId) seen.scanId = value;
+    else if (name === Header.ContentHash) seen.contentHash = value;
+  }
+  return seen;
+}
+
 /** Checks a message's subject, headers and payload (see the module comment). */
 export function checkMessage(prefix: string, msg: StreamMessage): Checked {
   const parts = subjectParts(prefix, msg.subject);
@@ -149,7 +166,7 @@ export function checkMessage(prefix: string, msg: StreamMessage): Checked {
   if (headers === undefined) {
     return { kind: "bad", reason: `it has no headers (a ${expected} carries ${Header.Schema})` };
   }
-  const schema = headers.get(Header.Schema);
+  const { schema, scanId, contentHash } = readHeaders(headers);
   if (schema !== expected) {
     const found = schema === "" ? `no ${Header.Schema} header` : `${Header.Schema} "${schema}"`;
     return {
@@ -157,7 +174,7 @@ export function checkMessage(prefix: string, msg: StreamMessage): Checked {
       reason: `it has ${found}; its subject is a ${isSnapshot ? "snapshot" : "marker"} subject, so ${expected} was expected`,
     };
   }
-  if (isSnapshot) return checkSnapshot(parts, msg.data, headers);
+  if (isSnapshot) return checkSnapshot(parts, msg.data, scanId, contentHash);
   return checkMarker(parts, msg.data);
 }
 
@@ -257,6 +274,12 @@ const cursor: { buf: Uint8Array; pos: number; end: number; error: string } = {
 
 function varint(): number {
   const c = cursor;
+  // Tags and most lengths fit in one byte.
+  const first = c.buf[c.pos];
+  if (first !== undefined && first < 0x80 && c.pos < c.end) {
+    c.pos++;
+    return first;
+  }
   let result = 0;
   let shift = 0;
   for (let i = 0; i < 10; i++) {
@@ -385,7 +408,8 @@ const HASH = slotOf("content_hash") * 2;
 function checkSnapshot(
   parts: SubjectParts,
   data: Uint8Array,
-  headers: { get(name: string): string },
+  scanId: string,
+  contentHash: string,
 ): Checked {
   const bad = (why: string): Checked => ({
     kind: "bad",
@@ -482,8 +506,6 @@ function checkSnapshot(
       reason: `its payload is resource "${text(ID)}", its subject names "${subjectId}"`,
     };
   }
-  const scanId = headers.get(Header.ScanId);
-  const contentHash = headers.get(Header.ContentHash);
   if (scanId === "" || !same(SCAN, scanId)) {
     return {
       kind: "bad",

@@ -101,7 +101,7 @@ function presenceOf(p: PartitionState | undefined, present: boolean): Presence {
       state: "present",
       why:
         p.status === "ok"
-          ? `in the inventory (partition ok, ${p.describe()})`
+          ? `in the inventory (its partition's latest scan ${p.basis?.marker.scanId} is OK)`
           : `in the inventory, ${p.describe()}`,
     };
   }

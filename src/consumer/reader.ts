@@ -291,7 +291,7 @@ export class StreamReader {
       throw new Error('a bounded read cannot start at "new": it would end before it begins');
     }
     if (signal?.aborted) return;
-    const batch = options.batch ?? Number(process.env.XB ?? 2048);
+    const batch = options.batch ?? 1024;
     const expires = follow ? FOLLOW_EXPIRES_MS : FETCH_EXPIRES_MS;
     let start = options.start;
     let lastSeq = 0;
@@ -364,7 +364,7 @@ function storedMessage(m: {
   subject: string;
   seq: number;
   data: Uint8Array;
-  header: { get(name: string): string; keys(): string[] };
+  header: Iterable<[string, string[]]> & { keys(): string[] };
   time: Date;
 }): StreamMessage {
   const header = m.header;

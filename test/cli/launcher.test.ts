@@ -59,7 +59,7 @@ function run(
 const PATH = process.env.PATH ?? "";
 
 describe("bin/elava", () => {
-  it("gives scan and run the bounded heap, and the consumer commands Node's defaults", async () => {
+  it("gives scan and run their bounded heap, and the consumer commands theirs", async () => {
     const node = fakeNode("v24.22.3");
     const scan = await run(BIN, ["scan", "--provider", "sample"], { PATH, ELAVA_NODE: node });
     expect(scan.stdout).toMatch(
@@ -67,9 +67,17 @@ describe("bin/elava", () => {
     );
     const runCmd = await run(BIN, ["run"], { PATH, ELAVA_NODE: node });
     expect(runCmd.stdout).toContain("--max-old-space-size=80");
-    const replay = await run(BIN, ["replay", "--json"], { PATH, ELAVA_NODE: node });
-    expect(replay.stdout).not.toContain("--max-old-space-size");
-    expect(replay.stdout).toMatch(/ replay --json$/mu);
+    for (const command of ["tail", "replay", "changes", "history", "graph"]) {
+      const consumer = await run(BIN, [command, "--json"], { PATH, ELAVA_NODE: node });
+      expect(consumer.stdout).toMatch(
+        new RegExp(
+          `^ARGS --max-old-space-size=64 --max-semi-space-size=8 \\S+ ${command} --json$`,
+          "mu",
+        ),
+      );
+    }
+    const config = await run(BIN, ["config"], { PATH, ELAVA_NODE: node });
+    expect(config.stdout).not.toContain("--max-old-space-size");
   });
 
   it("leaves the heap to NODE_OPTIONS when it sets one", async () => {
@@ -81,6 +89,12 @@ describe("bin/elava", () => {
     });
     expect(r.stdout).not.toContain("--max-old-space-size=80");
     expect(r.stdout).toMatch(/ scan$/mu);
+    const replay = await run(BIN, ["replay"], {
+      PATH,
+      ELAVA_NODE: node,
+      NODE_OPTIONS: "--max-old-space-size=512",
+    });
+    expect(replay.stdout).toMatch(/^ARGS \S+ replay$/mu);
   });
 
   it("runs through a symlink from another directory, as npm's bin link does", async () => {
