@@ -105,7 +105,14 @@ export function subjectParts(prefix: string, subject: string): SubjectParts | st
   const last = subject.lastIndexOf(".");
   const known = cache.get(subject.slice(0, last));
   if (known !== undefined && last < subject.length - 1) {
-    return { ...known, token: subject.slice(last + 1) };
+    return {
+      provider: known.provider,
+      resourceType: known.resourceType,
+      accountId: known.accountId,
+      region: known.region,
+      partition: known.partition,
+      token: subject.slice(last + 1),
+    };
   }
   const asMarker = cache.get(subject);
   if (asMarker !== undefined) return { ...asMarker, token: undefined };

@@ -237,7 +237,8 @@ export async function planInventory(
     ? [...(await reader.subjectCounts(options.partition)).keys()]
     : [...(await reader.subjectCounts(allMarkers(prefix))).keys()];
   const partitions = new Map<string, PartitionState>();
-  const states = await mapConcurrent(subjects, 32, async (subject) => {
+  // Direct gets are cheap for the server; many in flight hide the round trips.
+  const states = await mapConcurrent(subjects, 64, async (subject) => {
     const parts = subjectParts(prefix, subject);
     if (typeof parts === "string") {
       const last = await reader.lastOn(subject);
