@@ -130,23 +130,27 @@ head -n 40 "$WORK/changes.txt"
 echo "... ($(wc -l <"$WORK/changes.txt") lines in all)"
 
 heading "The inventory rebuilt from the stream alone (elava replay)" \
-  "The latest snapshot of every resource and the latest marker of every partition; resources" \
-  "older than their partition's latest OK marker are gone. Per type, account and region (first 25 rows and the total):"
+  "Each partition's resources are those of its latest OK marker in stream order; a partition whose" \
+  "later scan FAILED or was interrupted is unconfirmed, never emptied. Per partition (first 25 rows and the total):"
 "$ELAVA" replay "${NATS[@]}" --log-level warn </dev/null >"$WORK/replay.txt"
 head -n 26 "$WORK/replay.txt"
 echo "..."
 tail -n 1 "$WORK/replay.txt"
 
 heading "Relationships (elava graph)" \
-  "Edges are drawn only where both ends exist in the inventory; references to missing resources" \
-  "are listed as dangling. Edges per relationship, then everything one EC2 instance touches:"
+  "Edges are drawn only where both ends exist in the inventory; a reference to a missing resource" \
+  "is dangling, with why (gone, unknown, outside the scan). Edges per relationship, then everything one EC2 instance touches:"
 "$ELAVA" graph --format json "${NATS[@]}" --log-level warn </dev/null >"$WORK/graph.json"
 node -e '
-  const g = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  const lines = require("node:fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const g = { nodes: [], edges: [], dangling: [] };
+  for (const l of lines) if (l.kind === "node") g.nodes.push(l); else if (l.kind === "edge") g.edges.push(l); else if (l.kind === "dangling") g.dangling.push(l);
   const byRelation = new Map();
   for (const e of g.edges) byRelation.set(e.relation, (byRelation.get(e.relation) ?? 0) + 1);
   for (const [r, n] of [...byRelation].sort((a, b) => b[1] - a[1])) console.log(`  ${r.padEnd(24)} ${n}`);
-  console.log(`${g.nodes.length} resources, ${g.edges.length} edges, ${g.dangling.length} dangling references\n`);
+  const why = new Map();
+  for (const d of g.dangling) why.set(d.reason, (why.get(d.reason) ?? 0) + 1);
+  console.log(`${g.nodes.length} resources, ${g.edges.length} edges, ${g.dangling.length} dangling references (${[...why].map(([r, n]) => `${n} ${r}`).join(", ") || "none"})\n`);
   const nodes = new Map(g.nodes.map((n) => [n.key, n]));
   const show = (k) => { const n = nodes.get(k); return n ? `${n.resourceType} ${n.name || n.resourceId}` : k; };
   const instance = g.nodes.find((n) => n.resourceType === "ec2_instance" && g.edges.filter((e) => e.from === n.key || e.to === n.key).length >= 4);

@@ -672,7 +672,7 @@ export function summaryText(s: ChangesSummary, since: string): string {
       ? `${s.failed} FAILED and ${s.incomplete} incomplete partition scans, nothing derived from them`
       : "",
     s.baseline > 0
-      ? `${s.baseline} partition scans had no complete scan read before them to compare with`
+      ? `${s.baseline} partition scans were the first complete scan of their partition read, with nothing before them to compare`
       : "",
     s.rehashed > 0
       ? `${s.rehashed} resources only changed their content hash scheme (not modified)`
