@@ -59,7 +59,9 @@ describe("history", () => {
     expect(byId.lines[1]).toMatch(
       /^ {2}version 1 {2}\S+ \.\. \S+ {2}2 snapshots \(sequence 1\.\.3\) {2}sha256\S*:/u,
     );
-    expect(byId.lines[2]).toMatch(/^ {2}version 2 {2}\S+ {2}1 snapshot \(sequence 5\) {2}sha256\S*:/u);
+    expect(byId.lines[2]).toMatch(
+      /^ {2}version 2 {2}\S+ {2}1 snapshot \(sequence 5\) {2}sha256\S*:/u,
+    );
     expect(byId.lines.slice(3, 5)).toEqual([
       '      tags.Team: null -> "net"',
       '      vpc.cidr_block: "10.0.0.0/16" -> "10.1.0.0/16"',
@@ -83,7 +85,7 @@ describe("history", () => {
       versions: 1,
     });
     expect(parsed[0]).toMatchObject({ version: 1, snapshots: 1, differences: [] });
-    expect((parsed[0]?.snapshot as Record<string, unknown>).resourceId).toBe("vpc-7");
+    expect(parsed[0]?.snapshot).toMatchObject({ resourceId: "vpc-7" });
 
     expect((await history("vpc-1", false, { resourceType: "subnet" })).found).toBe(0);
     const reader = await StreamReader.open(nats.nc, { stream, prefix });
