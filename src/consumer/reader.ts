@@ -58,8 +58,9 @@ export const AUTO_TIMEOUT_PER_MILLION_MS = 20_000;
 
 /**
  * The API timeout for a stream of `messages`: an explicit value as it is; `auto` is 10 s
- * plus 20 s per million messages (creating a last-per-subject consumer on a
- * million-message stream took 3 to 23 s on a busy 2-core machine, 5.7 s idle).
+ * plus 20 s per million messages, since the server's work for some calls (creating a
+ * last-per-subject consumer) grows with the messages it stores, and a busy server takes
+ * several times as long as an idle one.
  */
 export function apiTimeoutFor(setting: ApiTimeout, messages: number): number {
   if (setting !== "auto") return setting;

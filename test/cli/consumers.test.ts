@@ -6,6 +6,8 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand } from "../../src/cli/command.ts";
+import { command as tailCommand } from "../../src/cli/commands/tail.ts";
 import { createStream, partition, publishRaw, publishScan, vpc } from "../consumer/publish.ts";
 import { NatsServer } from "../support/nats-server.ts";
 import { CliProcess, runCli } from "./run-cli.ts";
@@ -207,5 +209,28 @@ describe("consumer commands through bin/elava", () => {
     expect(text.stdout).toMatch(
       /^\d\d:\d\d:\d\d #3 marker {3}vpc 123456789012 us-east-1 OK 2 resources, scan \S+\n$/u,
     );
+  });
+
+  it("tail writes readable lines to a terminal without being asked", async () => {
+    await createStream(nc, "TTY", "tty");
+    await publishScan(nc, [{ partition: partition("vpc"), resources: [vpc("vpc-1")] }], "tty");
+    let out = "";
+    let err = "";
+    const code = await runCommand(tailCommand, {
+      argv: ["--no-follow", ...at("TTY", "tty")],
+      env: {},
+      stdout: { isTTY: true, write: (c: string | Uint8Array) => (out += String(c)) },
+      stderr: { write: (c: string | Uint8Array) => (err += String(c)) },
+      isTTY: true,
+      signal: new AbortController().signal,
+      cwd: "/",
+    });
+    expect(code, err).toBe(0);
+    expect(out.split("\n").filter((l) => l !== "")).toEqual([
+      expect.stringMatching(/^\d\d:\d\d:\d\d #1 snapshot vpc 123456789012 us-east-1 vpc-1 sha256/u),
+      expect.stringMatching(
+        /^\d\d:\d\d:\d\d #2 marker {3}vpc 123456789012 us-east-1 OK 1 resources, scan /u,
+      ),
+    ]);
   });
 });
