@@ -61,11 +61,11 @@ export function consumerExit(bad: BadMessages): number {
 /** The "Exit status" paragraph of the consumer commands' help. */
 export function consumerExitHelp(extra = ""): string {
   return [
-    "Exit status: 0 done; 2 bad command line or configuration, or a stream that does not",
-    "exist or holds nothing under the prefix (nothing was read); 3 done, but messages that",
-    "are not snapshots or markers of the contract were skipped (each is logged with its",
-    "stream sequence and subject, and counted in the summary); 1 reading failed (a NATS",
-    "error or a JetStream API timeout, named); 141 the output was closed by its reader",
-    `(| head), as for SIGPIPE.${extra}`,
+    "Exit status: 0 done; 1 reading failed (a NATS error or a JetStream API timeout, named);",
+    "2 bad command line or configuration, or NATS",
+    "not reachable, or a stream that does not exist or holds nothing under the prefix",
+    "(nothing was read); 3 done, but messages that are not snapshots or markers of the",
+    "contract were skipped (each is logged with its stream sequence and subject, and",
+    `counted in the summary); 141 the output was closed by its reader (| head), as for SIGPIPE.${extra}`,
   ].join("\n");
 }
