@@ -229,37 +229,77 @@ export class GraphExtractor {
   }
 }
 
-/** Indexes of the resources other references need the payload of: owners and matched fields. */
+/** A key back from its text (`<type>:<account>:<region>:<id>`; the id may hold colons). */
+function keyOfText(text: string): ResourceKey {
+  const a = text.indexOf(":");
+  const b = text.indexOf(":", a + 1);
+  const c = text.indexOf(":", b + 1);
+  return {
+    resourceType: text.slice(0, a),
+    accountId: text.slice(a + 1, b),
+    region: text.slice(b + 1, c),
+    resourceId: text.slice(c + 1),
+  };
+}
+
+/**
+ * Indexes of the resources other references need the payload of: owners (a peering's
+ * other side) and matched fields (a role's instance profiles, of which a large estate has
+ * hundreds of thousands). Lookups are by a 64-bit hash of their text in a SeqTable, whose
+ * "sequence" is the index of the target's key text, so the heap holds one string per
+ * target, not one per lookup.
+ */
 class PayloadIndex {
-  readonly #own = new Map<string, ResourceKey>();
-  readonly #matches = new Map<string, ResourceKey>();
+  readonly #targets: string[] = [];
+  readonly #targetIds = new Map<string, number>();
+  readonly #own = new SeqTable();
+  readonly #matches = new SeqTable();
+  readonly #scratch: Hash64 = { hi: 0, lo: 0 };
 
   /** Whether the index needs a resource of this type. */
   static wants(type: string): boolean {
     return MATCHED_FIELDS.has(type) || owned(type);
   }
 
+  #target(key: ResourceKey): number {
+    const text = keyText(key);
+    let id = this.#targetIds.get(text);
+    if (id === undefined) {
+      id = this.#targets.length;
+      this.#targets.push(text);
+      this.#targetIds.set(text, id);
+    }
+    return id + 1;
+  }
+
+  #lookup(table: SeqTable, text: string): ResourceKey | undefined {
+    const id = table.seqOf(hash64(text, this.#scratch));
+    const target = id === 0 ? undefined : this.#targets[id - 1];
+    return target === undefined ? undefined : keyOfText(target);
+  }
+
   add(e: InfrastructureChangeEvent): void {
     const own = resourceKey(e);
     const published = publishedKey(e);
     if (keyText(own) !== keyText(published)) {
-      this.#own.set(`${e.provider}|${keyText(published)}`, own);
+      this.#own.set(
+        hash64(`${e.provider}|${keyText(published)}`, this.#scratch),
+        this.#target(own),
+      );
     }
     const payload = e.resource.value as unknown as Record<string, unknown> | undefined;
     for (const field of MATCHED_FIELDS.get(e.resourceType) ?? []) {
       const value = payload?.[field.localName];
       for (const v of Array.isArray(value) ? value : [value]) {
         if (typeof v !== "string" || v === "") continue;
-        this.#matches.set(
-          `${e.provider}|${e.resourceType}|${field.name}|${own.accountId}:${own.region}:${v}`,
-          own,
-        );
+        const text = `${e.provider}|${e.resourceType}|${field.name}|${own.accountId}:${own.region}:${v}`;
+        this.#matches.set(hash64(text, this.#scratch), this.#target(own));
       }
     }
   }
 
   ownKey(provider: string, key: ResourceKey): ResourceKey {
-    return this.#own.get(`${provider}|${keyText(key)}`) ?? key;
+    return this.#lookup(this.#own, `${provider}|${keyText(key)}`) ?? key;
   }
 
   match(
@@ -270,7 +310,10 @@ class PayloadIndex {
     region: string,
     value: string,
   ): ResourceKey | undefined {
-    return this.#matches.get(`${provider}|${type}|${field}|${account}:${region}:${value}`);
+    return this.#lookup(
+      this.#matches,
+      `${provider}|${type}|${field}|${account}:${region}:${value}`,
+    );
   }
 }
 
