@@ -103,11 +103,25 @@ export function nodeKey(type: string, account: string, region: string, id: strin
 
 /** Per type, the payload fields other types' references match on (iam_role instance_profile_arns). */
 const MATCHED_FIELDS = new Map<string, DescField[]>();
-/** Relations some reference declares from its target's side: an edge can come from both ends. */
-const TWO_WAY = new Set<Relation>();
+/**
+ * Edges (`<from type> <relation> <to type>`) that a reference declares from each end: an
+ * autoscaling group lists its instances, and an instance names its group. Only those can
+ * come twice, so only those are remembered to write them once.
+ */
+const TWO_WAY = new Set<string>();
+{
+  const forward = new Set<string>();
+  const inverse = new Set<string>();
+  for (const t of ALL_RESOURCE_TYPES) {
+    for (const site of referenceSites(t)) {
+      if (site.reference.inverse) inverse.add(`${site.targetType} ${site.relation} ${t}`);
+      else forward.add(`${t} ${site.relation} ${site.targetType}`);
+    }
+  }
+  for (const edge of inverse) if (forward.has(edge)) TWO_WAY.add(edge);
+}
 for (const t of ALL_RESOURCE_TYPES) {
   for (const site of referenceSites(t)) {
-    if (site.reference.inverse) TWO_WAY.add(site.relation);
     const name = site.reference.targetField;
     const field = payloadSchema(site.targetType).fields.find((f) => f.name === name);
     if (field === undefined) continue;
@@ -222,7 +236,15 @@ export class GraphExtractor {
         : { from: key, fromId: node.id, relation: ref.relation, to: to.key, toId: to.id };
       const text = `${edge.from}|${edge.relation}|${edge.to}`;
       if (edges.has(text)) continue;
-      if (TWO_WAY.has(ref.relation) && !this.#seen.set(hash64(text, hashScratch), 1)) continue;
+      const [fromType, toType] = ref.inverse
+        ? [t.resourceType, e.resourceType]
+        : [e.resourceType, t.resourceType];
+      if (
+        TWO_WAY.has(`${fromType} ${ref.relation} ${toType}`) &&
+        !this.#seen.set(hash64(text, hashScratch), 1)
+      ) {
+        continue;
+      }
       edges.set(text, edge);
     }
     return { node, edges: [...edges.values()], dangling: [...dangling.values()] };
