@@ -224,6 +224,8 @@ function newVersion(
   };
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 const iso = (ms: number) => (Number.isNaN(ms) ? "?" : new Date(ms).toISOString());
 
 /** The heading line of a resource's history. */
@@ -313,7 +315,7 @@ export async function writeHistory(
       if (!heading) await out.line(subject);
       await out.line(`  now: ${result.presence.why}`);
       await out.line(
-        `  ${result.versions} versions in ${result.snapshots} snapshots the stream holds`,
+        `  ${plural(result.versions, "version")} in ${plural(result.snapshots, "snapshot")} the stream holds`,
       );
     }
   }

@@ -153,7 +153,7 @@ describe("bad messages", () => {
       h.bad,
     );
     expect(found).toBe(1);
-    expect(history.join("\n")).toContain("0 versions in 0 snapshots");
+    expect(history.join("\n")).toContain("0 versions in 0 snapshots the stream holds");
     expect(h.bad.count).toBe(4);
   });
 });
