@@ -22,6 +22,12 @@ if ! command -v protoc >/dev/null 2>&1; then
 fi
 protoc --version
 
+echo "ci: no merge conflict markers in tracked files"
+if git grep -n -E '^(<<<<<<<|>>>>>>>) ' -- . ':!package-lock.json'; then
+  echo "ci: the files above hold unresolved merge conflicts" >&2
+  exit 1
+fi
+
 echo "ci: npm ci"
 npm ci --no-audit --no-fund
 
