@@ -104,7 +104,10 @@ describe("collector paging against the fake endpoint", () => {
       const what = `${partition.resourceType} ${partition.region}`;
       expect(listed.ids.sort(), what).toEqual([...partition.ids].sort());
       expect(listed.callsBeforeFirstPage, what).toBe(1);
-      const listingPages = estate.pageLengths(partition.region, fixture.listing).length;
+      const listingPages = [fixture.listing, ...(fixture.laterListings ?? [])].reduce(
+        (n, listing) => n + estate.pageLengths(partition.region, listing).length,
+        0,
+      );
       expect(listed.pages, what).toBe(listingPages);
       const max = estate.operations.get(operationKey(fixture.listing))?.paging?.max;
       if (max !== undefined && max <= LARGEST_PAGED) expect(listed.pages, what).toBeGreaterThan(1);
