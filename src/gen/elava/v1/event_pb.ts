@@ -74,7 +74,8 @@ export type InfrastructureChangeEvent = Message<"elava.v1.InfrastructureChangeEv
   accountId: string;
 
   /**
-   * Region scanned, or "global" for account-wide types (iam_role, s3_bucket).
+   * Region scanned, or "global" for account-wide types (iam_role, iam_user, iam_policy,
+   * s3_bucket).
    *
    * @generated from field: string region = 6;
    */
