@@ -9,7 +9,7 @@
  *   scan part     the envelope's volatile fields, which change on every scan: id,
  *                 observed_at, scan_id, scan_started_at, and content_hash
  *
- * The content hash (scheme `sha256-v2`, content-hash.ts) is the hex SHA-256 of the stable
+ * The content hash (scheme `sha256-v3`, content-hash.ts) is the hex SHA-256 of the stable
  * part as the canonical writer (wire.ts) puts it: map entries in sorted key order,
  * unordered lists in canonical order, and the payload's volatile fields left out. Map
  * entries are written in sorted key order by hand because JavaScript objects enumerate

@@ -18,7 +18,7 @@ export type Scope = "regional" | "global";
 /** The region name under which global types are scanned and published. */
 export const GLOBAL_REGION = "global";
 
-/** Every v1 resource type, in the domain order of DESIGN.md. */
+/** Every v1 resource type: the first 18 in the domain order of DESIGN.md, later ones appended. */
 export const RESOURCE_TYPES = {
   ec2_instance: { case: "ec2Instance", domain: "compute", scope: "regional" },
   launch_template: { case: "launchTemplate", domain: "compute", scope: "regional" },
@@ -38,6 +38,12 @@ export const RESOURCE_TYPES = {
   target_group: { case: "targetGroup", domain: "load balancing", scope: "regional" },
   s3_bucket: { case: "s3Bucket", domain: "storage", scope: "global" },
   iam_role: { case: "iamRole", domain: "identity", scope: "global" },
+  network_interface: { case: "networkInterface", domain: "network", scope: "regional" },
+  elastic_ip: { case: "elasticIp", domain: "network", scope: "regional" },
+  ebs_volume: { case: "ebsVolume", domain: "storage", scope: "regional" },
+  rds_cluster: { case: "rdsCluster", domain: "database", scope: "regional" },
+  iam_user: { case: "iamUser", domain: "identity", scope: "global" },
+  iam_policy: { case: "iamPolicy", domain: "identity", scope: "global" },
 } as const satisfies Record<string, { case: ResourceCase; domain: string; scope: Scope }>;
 
 /** A resource type string, e.g. `ec2_instance`. */

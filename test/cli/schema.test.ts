@@ -139,7 +139,7 @@ describe("elava schema", () => {
     expect(text).toContain('resource_type: "vpc"');
     expect(text).toContain('resource_id: "vpc-0abc"');
     expect(text).toMatch(/vpc \{\n\s+vpc_id: "vpc-0abc"\n\s+cidr_block: "10.4.0.0\/16"/u);
-    expect(text).toMatch(/content_hash: "sha256-v2:[0-9a-f]{64}"/u);
+    expect(text).toMatch(/content_hash: "sha256-v3:[0-9a-f]{64}"/u);
 
     const decodedMarker = await run(
       "protoc",

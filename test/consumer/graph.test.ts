@@ -4,12 +4,20 @@ import { buildGraph, formatGraph, nodeKey } from "../../src/consumer/graph.ts";
 import { payload, type ResourceType } from "../../src/contract/resource-types.ts";
 import { AutoscalingGroupSchema, Ec2InstanceSchema } from "../../src/gen/elava/v1/compute_pb.ts";
 import { EksClusterSchema, EksNodeGroupSchema } from "../../src/gen/elava/v1/containers_pb.ts";
-import { RdsInstanceSchema } from "../../src/gen/elava/v1/database_pb.ts";
+import {
+  RdsClusterMemberSchema,
+  RdsClusterSchema,
+  RdsInstanceSchema,
+} from "../../src/gen/elava/v1/database_pb.ts";
 import {
   type InfrastructureChangeEvent,
   InfrastructureChangeEventSchema,
 } from "../../src/gen/elava/v1/event_pb.ts";
-import { IamRoleSchema } from "../../src/gen/elava/v1/identity_pb.ts";
+import {
+  IamPolicySchema,
+  IamRoleSchema,
+  IamUserSchema,
+} from "../../src/gen/elava/v1/identity_pb.ts";
 import { LoadBalancerSchema, TargetGroupSchema } from "../../src/gen/elava/v1/load_balancing_pb.ts";
 import {
   NatGatewaySchema,
@@ -417,5 +425,113 @@ describe("buildGraph: edges the schema's references add", () => {
       ),
     ]);
     expect(edgesOf(g)).toEqual([[key("target_group", TG), "targets", key("load_balancer", LB)]]);
+  });
+
+  it("finds an autoscaling group's classic load balancer by its name, and its instances", () => {
+    const CLB = `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/legacy`;
+    const g = buildGraph([
+      ev(
+        "load_balancer",
+        CLB,
+        payload(
+          "load_balancer",
+          create(LoadBalancerSchema, { name: "legacy", type: "classic", instanceIds: ["i-1"] }),
+        ),
+      ),
+      // An ELBv2 load balancer of another name is not the one the group names.
+      ev(
+        "load_balancer",
+        LB,
+        payload("load_balancer", create(LoadBalancerSchema, { name: "web" })),
+      ),
+      ev("ec2_instance", "i-1", payload("ec2_instance", create(Ec2InstanceSchema, {}))),
+      ev(
+        "autoscaling_group",
+        "web-asg",
+        payload(
+          "autoscaling_group",
+          create(AutoscalingGroupSchema, { name: "web-asg", loadBalancerNames: ["legacy"] }),
+        ),
+      ),
+    ]);
+    expect(edgesOf(g)).toEqual([
+      [key("autoscaling_group", "web-asg"), "registers_to", key("load_balancer", CLB)],
+      [key("load_balancer", CLB), "targets", key("ec2_instance", "i-1")],
+    ]);
+    expect(g.dangling).toEqual([]);
+  });
+
+  it("follows a customer-managed policy and leaves an AWS-managed one outside the scan", () => {
+    const OWN = `arn:aws:iam::${A}:policy/deploy`;
+    const MANAGED = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    const USER = `arn:aws:iam::${A}:user/ci`;
+    const global = "global";
+    const g = buildGraph([
+      ev(
+        "iam_policy",
+        OWN,
+        payload("iam_policy", create(IamPolicySchema, { name: "deploy" })),
+        global,
+      ),
+      ev(
+        "iam_role",
+        ROLE,
+        payload("iam_role", create(IamRoleSchema, { attachedPolicyArns: [OWN, MANAGED] })),
+        global,
+      ),
+      ev(
+        "iam_user",
+        USER,
+        payload("iam_user", create(IamUserSchema, { attachedPolicyArns: [OWN] })),
+        global,
+      ),
+    ]);
+    expect(edgesOf(g)).toEqual([
+      [key("iam_role", ROLE, global), "depends_on", key("iam_policy", OWN, global)],
+      [key("iam_user", USER, global), "depends_on", key("iam_policy", OWN, global)],
+    ]);
+    // AWS's own account "aws" is never scanned: outside, never gone.
+    expect(g.dangling).toEqual([
+      {
+        source: key("iam_role", ROLE, global),
+        field: "attached_policy_arns",
+        targetType: "iam_policy",
+        missing: MANAGED,
+        reason: "outside",
+        partition: "aws.iam_policy.aws.global",
+      },
+    ]);
+  });
+
+  it("links an Aurora cluster and its members once, from both ends", () => {
+    const g = buildGraph([
+      ev(
+        "rds_cluster",
+        "orders",
+        payload(
+          "rds_cluster",
+          create(RdsClusterSchema, {
+            dbClusterIdentifier: "orders",
+            members: [
+              create(RdsClusterMemberSchema, { dbInstanceIdentifier: "orders-1", isWriter: true }),
+            ],
+          }),
+        ),
+      ),
+      ev(
+        "rds_instance",
+        "orders-1",
+        payload(
+          "rds_instance",
+          create(RdsInstanceSchema, {
+            dbInstanceIdentifier: "orders-1",
+            dbClusterIdentifier: "orders",
+          }),
+        ),
+      ),
+    ]);
+    expect(edgesOf(g)).toEqual([
+      [key("rds_instance", "orders-1"), "belongs_to", key("rds_cluster", "orders")],
+    ]);
   });
 });

@@ -71,9 +71,9 @@ const PARTITION_FIELDS = new Set([
 ]);
 
 describe("the content hash", () => {
-  it("names its scheme: sha256-v2:<hex>", () => {
+  it("names its scheme: sha256-v3:<hex>", () => {
     const h = hashOf(eventOf("full event", "vpc"));
-    expect(h).toMatch(/^sha256-v2:[0-9a-f]{64}$/u);
+    expect(h).toMatch(/^sha256-v3:[0-9a-f]{64}$/u);
     expect(contentHashScheme(h)).toBe(CONTENT_HASH_SCHEME);
   });
 
@@ -187,6 +187,9 @@ describe("the content hash", () => {
     });
     expect(marked.sort()).toEqual([
       "autoscaling_group.current_size",
+      "iam_user.password_last_used",
+      "rds_cluster.latest_restorable_time",
+      "rds_cluster.status",
       "rds_instance.latest_restorable_time",
       "rds_instance.status",
       "subnet.available_ip_address_count",
@@ -202,6 +205,8 @@ describe("compareContentHashes", () => {
     expect(compareContentHashes(v2("a"), v2("a"))).toBe("same");
     expect(compareContentHashes(v2("a"), v2("b"))).toBe("modified");
     expect(compareContentHashes(`sha256:${"a".repeat(64)}`, v2("a"))).toBe("different-scheme");
+    // v2 -> v3: an rds_instance that gained db_cluster_identifier is not MODIFIED.
+    expect(compareContentHashes(v2("a"), `sha256-v3:${"b".repeat(64)}`)).toBe("different-scheme");
     expect(compareContentHashes(`sha256:${"a".repeat(64)}`, `sha256:${"b".repeat(64)}`)).toBe(
       "modified",
     );

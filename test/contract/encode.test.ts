@@ -154,7 +154,7 @@ describe("the content hash", () => {
       { cwd: root, encoding: "utf8" },
     );
     const { partition, resource } = fixture("eks_node_group");
-    expect(child).toMatch(/^sha256-v2:[0-9a-f]{64}$/);
+    expect(child).toMatch(/^sha256-v3:[0-9a-f]{64}$/);
     expect(child).toBe(encodeSnapshot(scan("A"), partition, resource).contentHash);
   });
 });

@@ -56,7 +56,6 @@ import {
 const NOT_REFERENCES: Readonly<Record<string, string>> = {
   "elava.v1.Ec2Instance.image_id": "AMIs are not a resource type of this schema",
   "elava.v1.LaunchTemplate.image_id": "AMIs are not a resource type of this schema",
-  "elava.v1.AutoscalingGroup.load_balancer_names": "Classic Load Balancers are not a v1 type",
   "elava.v1.RdsInstance.kms_key_id": "KMS keys are not a resource type of this schema",
   "elava.v1.S3Bucket.kms_key_id": "KMS keys are not a resource type of this schema",
   "elava.v1.Vpc.dhcp_options_id": "DHCP option sets are not a resource type of this schema",
@@ -64,13 +63,27 @@ const NOT_REFERENCES: Readonly<Record<string, string>> = {
   "elava.v1.InternetGateway.owner_id": "an account, not a resource",
   "elava.v1.SecurityGroup.owner_id": "an account, not a resource",
   "elava.v1.Subnet.availability_zone_id": "an availability zone, not a resource",
-  "elava.v1.NatGateway.allocation_id": "Elastic IPs are not a resource type of this schema",
   "elava.v1.SecurityRule.prefix_list_id": "prefix lists are not a resource type of this schema",
   "elava.v1.LoadBalancer.canonical_hosted_zone_id": "the Route 53 zone of the ELB service",
   "elava.v1.IamRole.role_id": "the role's own unique id (its resource_id is the ARN)",
-  "elava.v1.IamRole.attached_policy_arns": "managed policies are not a v1 type",
   "elava.v1.IamRole.instance_profile_arns":
     "instance profiles are not a v1 type; other types' references match this field",
+  "elava.v1.NatGateway.elastic_ip": "the public address; the Elastic IP is allocation_id",
+  "elava.v1.NetworkInterface.attachment_instance_owner_id":
+    "an account or a service (amazon-elb), not a resource",
+  "elava.v1.NetworkInterface.requester_id": "a principal or a service (amazon-elb), not a resource",
+  "elava.v1.NetworkInterface.owner_id": "an account, not a resource",
+  "elava.v1.ElasticIp.association_id": "the association, not a resource",
+  "elava.v1.ElasticIp.network_interface_owner_id": "an account, not a resource",
+  "elava.v1.EbsVolume.kms_key_id": "KMS keys are not a resource type of this schema",
+  "elava.v1.EbsVolume.snapshot_id": "EBS snapshots are not a resource type of this schema",
+  "elava.v1.RdsCluster.kms_key_id": "KMS keys are not a resource type of this schema",
+  "elava.v1.IamUser.user_id": "the user's own unique id (its resource_id is the ARN)",
+  "elava.v1.IamUser.inline_policy_names":
+    "inline policies are part of the user, not managed policies (iam_policy)",
+  "elava.v1.AccessKey.access_key_id": "the key's own id; access keys are part of the user",
+  "elava.v1.IamPolicy.policy_id": "the policy's own unique id (its resource_id is the ARN)",
+  "elava.v1.IamPolicy.default_version_id": "a version of this policy, not a resource",
 };
 
 /** Service prefixes that a field may leave out when it names a type (`cluster_name`). */

@@ -121,7 +121,7 @@ describe("runScan", () => {
         const event = decodeSnapshot(m);
         expect(m.headers[Header.Schema]).toBe("elava.v1.InfrastructureChangeEvent");
         expect(m.headers[Header.ContentHash]).toBe(event.contentHash);
-        expect(event.contentHash).toMatch(/^sha256-v2:[0-9a-f]{64}$/u);
+        expect(event.contentHash).toMatch(/^sha256-v3:[0-9a-f]{64}$/u);
         expect(event.scanId).toBe(report.scanId);
         if (parsed?.kind === "snapshot") expect(event.resourceId).toBe(parsed.resourceId);
       }

@@ -44,7 +44,7 @@ describe("the shared AWS estate", () => {
       regions: ["us-east-1", "eu-west-1"],
       regionsGiven: true,
       perType: 3,
-      counts: { ec2_instance: 2001, eks_cluster: 2, eks_node_group: 4, load_balancer: 21 },
+      counts: { ec2_instance: 2001, eks_cluster: 2, eks_node_group: 4, load_balancer: 41 },
     });
     const min = estate.minimumCalls;
     // 2001 instances are three pages of 1000, in each of two regions.
@@ -56,8 +56,11 @@ describe("the shared AWS estate", () => {
     // Route tables listed by route_table and by subnet (for the main tables).
     expect(min.get("ec2:DescribeRouteTables")).toBe(2 * 2);
     expect(min.get("iam:ListRoleTags")).toBe(3);
-    // Per region: 21 load balancers are two chunks of at most 20 ARNs, 3 target groups one.
+    // Per region, 41 load balancers are 21 ELBv2 ones, two chunks of at most 20 ARNs (3
+    // target groups one more), and 20 classic ones, one chunk of 20 names.
     expect(min.get("elbv2:DescribeTags")).toBe(2 * (2 + 1));
+    expect(min.get("elb:DescribeTags")).toBe(2 * 1);
+    expect(min.get("elb:DescribeLoadBalancers")).toBe(2 * 1);
     expect(min.get("s3:GetBucketLocation")).toBeUndefined();
     expect(min.has("ec2:DescribeRegions")).toBe(false);
     expect(min.get("sts:GetCallerIdentity")).toBe(1);

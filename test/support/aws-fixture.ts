@@ -85,8 +85,22 @@ export interface AwsFixture<T extends ResourceType = ResourceType> {
   readonly type: T;
   /** The listing whose pages the partition's pages follow: one page of it, one page out. */
   readonly listing: AnyCommandClass;
-  /** Answers under which `list` yields the resource `id` with every field set. */
-  readonly full: { readonly id: string; readonly answers: readonly AnyAnswer[] };
+  /**
+   * Listings whose pages come out after the listing's, one page out per page of them too
+   * (load_balancer: the classic API's after ELBv2's).
+   */
+  readonly laterListings?: readonly AnyCommandClass[];
+  /**
+   * Answers under which `list` yields the resource `id` with every field set. A type that
+   * two APIs fill (load_balancer: ELBv2 and classic) names in `variants` the other
+   * resources the answers list: every field must then be set in `id` or in one of them,
+   * and each one's own fields are what its API gives.
+   */
+  readonly full: {
+    readonly id: string;
+    readonly variants?: readonly string[];
+    readonly answers: readonly AnyAnswer[];
+  };
   readonly estate: EstateSpec;
 }
 
@@ -100,6 +114,25 @@ export function moduleNameOf(type: ResourceType): string {
   return type.replaceAll("_", "-");
 }
 
+/**
+ * The fixture modules' imports, one after another across every caller: the test runner's
+ * module loader hands a module that a concurrent import is still evaluating to the second
+ * importer half-initialised, so a fixture importing another's helpers (target_group's
+ * load_balancer ARNs) could fail with "cannot access before initialization".
+ */
+let imports: Promise<unknown> = Promise.resolve();
+
+function importFixture(type: ResourceType): Promise<{ default?: AwsFixture }> {
+  const next = imports.then(
+    () =>
+      import(`../providers/aws/collectors/${moduleNameOf(type)}.fixture.ts`) as Promise<{
+        default?: AwsFixture;
+      }>,
+  );
+  imports = next.catch(() => undefined);
+  return next;
+}
+
 /** Loads the fixture of every type; a type without one fails with the fix. */
 export async function loadAwsFixtures(
   types: readonly ResourceType[],
@@ -109,9 +142,7 @@ export async function loadAwsFixtures(
       const path = `test/providers/aws/collectors/${moduleNameOf(type)}.fixture.ts`;
       let module: { default?: AwsFixture };
       try {
-        module = (await import(`../providers/aws/collectors/${moduleNameOf(type)}.fixture.ts`)) as {
-          default?: AwsFixture;
-        };
+        module = await importFixture(type);
       } catch (err) {
         throw new Error(
           `no fixture for ${type}: add ${path} (docs/adding-a-resource-type.md): ${String(err)}`,

@@ -66,6 +66,15 @@ export function answeringClients(answers: readonly AnyAnswer[]): AwsClients {
 
 /** What a type's collector lists from its full fixture: the fully populated resource. */
 export async function fullResource(type: ResourceType): Promise<ObservedResource> {
+  const [main] = await fullResources(type);
+  return main as ObservedResource;
+}
+
+/**
+ * The full fixture's resource and its variants (AwsFixture.full), in that order: together
+ * they set every field.
+ */
+export async function fullResources(type: ResourceType): Promise<ObservedResource[]> {
   const { full } = (await loadAwsFixtures([type]))[type];
   const unit: UnitRef = {
     partition: "aws",
@@ -79,18 +88,32 @@ export async function fullResource(type: ResourceType): Promise<ObservedResource
     limit: (fn) => fn(),
   };
   const collector = COLLECTORS[type];
+  const wanted = [full.id, ...(full.variants ?? [])];
+  const found = new Map<string, ObservedResource>();
   for await (const page of collector.list(ctx)) {
     for (const item of page) {
       const resource = collector.toProto(item, unit);
-      if (resource.id === full.id) return resource;
+      if (wanted.includes(resource.id)) found.set(resource.id, resource);
     }
   }
-  throw new Error(`${type}: the full fixture lists no resource ${full.id}`);
+  return wanted.map((id) => {
+    const r = found.get(id);
+    if (r === undefined) throw new Error(`${type}: the full fixture lists no resource ${id}`);
+    return r;
+  });
 }
 
 /** The full snapshot event of a type: its full resource in a fixed envelope, every field set. */
 export async function fullEvent(type: ResourceType): Promise<InfrastructureChangeEvent> {
-  const r = await fullResource(type);
+  return eventOf(type, await fullResource(type));
+}
+
+/** The full events of a type's full resource and of its variants (see fullResources). */
+export async function fullVariantEvents(type: ResourceType): Promise<InfrastructureChangeEvent[]> {
+  return (await fullResources(type)).map((r) => eventOf(type, r));
+}
+
+function eventOf(type: ResourceType, r: ObservedResource): InfrastructureChangeEvent {
   const value = inCanonicalOrder(payloadSchema(type), r.payload.value);
   const canonical = { case: r.payload.case, value } as ResourcePayload;
   return create(InfrastructureChangeEventSchema, {

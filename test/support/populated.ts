@@ -18,6 +18,14 @@ export function unsetFields(schema: DescMessage, message: Message, path = ""): s
   return unsetAcross([reflect(schema, message)], path);
 }
 
+/** The fields (as above) that every one of `messages`, all of one schema, leaves at their default. */
+export function unsetFieldsAcross(schema: DescMessage, messages: readonly Message[]): string[] {
+  return unsetAcross(
+    messages.map((m) => reflect(schema, m)),
+    "",
+  );
+}
+
 /** The fields left at their default in every one of `messages` (of one type). */
 function unsetAcross(messages: readonly ReflectMessage[], path: string): string[] {
   const first = messages[0];

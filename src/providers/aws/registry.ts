@@ -8,14 +8,20 @@ import { ALL_RESOURCE_TYPES, type ResourceType } from "../../contract/resource-t
 import type { Collector } from "./collector.ts";
 import { autoscalingGroupCollector } from "./collectors/autoscaling-group.ts";
 import { dbSubnetGroupCollector } from "./collectors/db-subnet-group.ts";
+import { ebsVolumeCollector } from "./collectors/ebs-volume.ts";
 import { ec2InstanceCollector } from "./collectors/ec2-instance.ts";
 import { eksClusterCollector } from "./collectors/eks-cluster.ts";
 import { eksNodeGroupCollector } from "./collectors/eks-node-group.ts";
+import { elasticIpCollector } from "./collectors/elastic-ip.ts";
+import { iamPolicyCollector } from "./collectors/iam-policy.ts";
 import { iamRoleCollector } from "./collectors/iam-role.ts";
+import { iamUserCollector } from "./collectors/iam-user.ts";
 import { internetGatewayCollector } from "./collectors/internet-gateway.ts";
 import { launchTemplateCollector } from "./collectors/launch-template.ts";
 import { loadBalancerCollector } from "./collectors/load-balancer.ts";
 import { natGatewayCollector } from "./collectors/nat-gateway.ts";
+import { networkInterfaceCollector } from "./collectors/network-interface.ts";
+import { rdsClusterCollector } from "./collectors/rds-cluster.ts";
 import { rdsInstanceCollector } from "./collectors/rds-instance.ts";
 import { routeTableCollector } from "./collectors/route-table.ts";
 import { s3BucketCollector } from "./collectors/s3-bucket.ts";
@@ -29,14 +35,20 @@ import { vpcPeeringCollector } from "./collectors/vpc-peering.ts";
 export const COLLECTORS: { readonly [T in ResourceType]: Collector<T> } = {
   autoscaling_group: autoscalingGroupCollector,
   db_subnet_group: dbSubnetGroupCollector,
+  ebs_volume: ebsVolumeCollector,
   ec2_instance: ec2InstanceCollector,
   eks_cluster: eksClusterCollector,
   eks_node_group: eksNodeGroupCollector,
+  elastic_ip: elasticIpCollector,
+  iam_policy: iamPolicyCollector,
   iam_role: iamRoleCollector,
+  iam_user: iamUserCollector,
   internet_gateway: internetGatewayCollector,
   launch_template: launchTemplateCollector,
   load_balancer: loadBalancerCollector,
   nat_gateway: natGatewayCollector,
+  network_interface: networkInterfaceCollector,
+  rds_cluster: rdsClusterCollector,
   rds_instance: rdsInstanceCollector,
   route_table: routeTableCollector,
   s3_bucket: s3BucketCollector,

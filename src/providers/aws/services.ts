@@ -12,6 +12,7 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
+import { ElasticLoadBalancingClient } from "@aws-sdk/client-elastic-load-balancing";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { RDSClient } from "@aws-sdk/client-rds";
@@ -22,6 +23,11 @@ export const SERVICES = {
   autoscaling: { client: AutoScalingClient, iamPrefix: "autoscaling", concurrency: 4 },
   ec2: { client: EC2Client, iamPrefix: "ec2", concurrency: 8 },
   eks: { client: EKSClient, iamPrefix: "eks", concurrency: 8 },
+  elb: {
+    client: ElasticLoadBalancingClient,
+    iamPrefix: "elasticloadbalancing",
+    concurrency: 8,
+  },
   elbv2: {
     client: ElasticLoadBalancingV2Client,
     iamPrefix: "elasticloadbalancing",

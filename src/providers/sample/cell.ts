@@ -46,6 +46,11 @@ export const Key = {
   Misc: 21,
   Volatile: 22,
   SharedPeering: 23,
+  Eni: 24,
+  Volume: 25,
+  Aurora: 26,
+  Iam: 27,
+  ClassicLb: 28,
 } as const;
 
 export type Tier = "public" | "private" | "db";
@@ -150,6 +155,21 @@ export interface CellPlan {
   };
   readonly roles: Readonly<Record<"cluster" | "node" | "app", RolePlan>>;
   readonly buckets: ReadonlyArray<{ name: string; createdMs: number; kms: boolean }>;
+  /** The Aurora cluster of the cell: a writer and a reader, in the DB subnet group. */
+  readonly aurora: { id: string; writer: string; reader: string; createdMs: number };
+  /** The customer-managed policy of the app (its buckets), attached to the app role and the deploy user. */
+  readonly policy: { name: string; arn: string; id: string; createdMs: number };
+  /** The CI user deploying the cell; every third cell also has a person's user with MFA. */
+  readonly users: ReadonlyArray<{
+    name: string;
+    arn: string;
+    id: string;
+    keyId: string;
+    createdMs: number;
+    person: boolean;
+  }>;
+  /** A legacy Classic Load Balancer in front of the app ASG, in every third cell. */
+  readonly classicLb: { name: string; dns: string; createdMs: number } | undefined;
 }
 
 const APPS: ReadonlyArray<readonly [string, string]> = [
@@ -350,6 +370,31 @@ export function planCell(estate: Estate, index: number): CellPlan {
 
   const nodeRoleName = `${stem}-eks-node`;
   const appRoleName = `${stem}-app`;
+  // Planned from their own random streams, so the rest of the cell is what it was before
+  // these types were added.
+  const iam = new Rng(hash(k, Key.Iam, index));
+  const accessId = (prefix: string) =>
+    `${prefix}${iam.chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)}`;
+  const policyName = `${stem}-app-access`;
+  const policy = {
+    name: policyName,
+    arn: iamArn("policy", policyName),
+    id: accessId("ANPA").slice(0, 21),
+    createdMs: createdMs + iam.int(1, 20) * DAY_MS,
+  };
+  const users = [
+    { name: `${stem}-deploy`, person: false },
+    ...(index % 3 === 0 ? [{ name: `${app}-oncall-${index.toString(36)}`, person: true }] : []),
+  ].map((u) => ({
+    ...u,
+    arn: iamArn("user", u.name),
+    id: accessId("AIDA").slice(0, 21),
+    keyId: accessId("AKIA").slice(0, 20),
+    createdMs: createdMs + iam.int(1, 30) * DAY_MS,
+  }));
+  const aurora = `${stem}-aurora`;
+  const clb = new Rng(hash(k, Key.ClassicLb, index));
+  const classicName = `${stem}-clb`;
   return {
     index,
     indexInUnit,
@@ -455,6 +500,7 @@ export function planCell(estate: Estate, index: number): CellPlan {
         policies: [
           "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
           "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+          policy.arn,
         ],
         profileArn: iamArn("instance-profile", appRoleName),
         description: `Instance role of the ${app} service (${env})`,
@@ -464,5 +510,21 @@ export function planCell(estate: Estate, index: number): CellPlan {
       { name: `${estate.company}.${stem}.logs`, createdMs: later(3), kms: false },
       { name: `${estate.company}.${stem}.artifacts`, createdMs: later(3), kms: true },
     ],
+    aurora: {
+      id: aurora,
+      writer: `${aurora}-1`,
+      reader: `${aurora}-2`,
+      createdMs: createdMs + new Rng(hash(k, Key.Aurora, index)).int(1, 60) * DAY_MS,
+    },
+    policy,
+    users,
+    classicLb:
+      index % 3 === 2
+        ? {
+            name: classicName,
+            dns: `${classicName}-${clb.int(100_000_000, 1_999_999_999)}.${region.name}.elb.amazonaws.com`,
+            createdMs: createdMs + clb.int(1, 30) * DAY_MS,
+          }
+        : undefined,
   };
 }

@@ -17,16 +17,28 @@ import {
   EksNodeGroupSchema,
   NodeTaintSchema,
 } from "../../gen/elava/v1/containers_pb.ts";
-import { DbSubnetGroupSchema, RdsInstanceSchema } from "../../gen/elava/v1/database_pb.ts";
-import { IamRoleSchema } from "../../gen/elava/v1/identity_pb.ts";
+import {
+  DbSubnetGroupSchema,
+  RdsClusterMemberSchema,
+  RdsClusterSchema,
+  RdsInstanceSchema,
+} from "../../gen/elava/v1/database_pb.ts";
+import {
+  AccessKeySchema,
+  IamPolicySchema,
+  IamRoleSchema,
+  IamUserSchema,
+} from "../../gen/elava/v1/identity_pb.ts";
 import {
   LoadBalancerSchema,
   TargetGroupSchema,
   TargetHealthSchema,
 } from "../../gen/elava/v1/load_balancing_pb.ts";
 import {
+  ElasticIpSchema,
   InternetGatewaySchema,
   NatGatewaySchema,
+  NetworkInterfaceSchema,
   type Route,
   RouteSchema,
   RouteTableSchema,
@@ -37,7 +49,12 @@ import {
   VpcPeeringSchema,
   VpcSchema,
 } from "../../gen/elava/v1/network_pb.ts";
-import { PublicAccessBlockSchema, S3BucketSchema } from "../../gen/elava/v1/storage_pb.ts";
+import {
+  EbsVolumeSchema,
+  PublicAccessBlockSchema,
+  S3BucketSchema,
+  VolumeAttachmentSchema,
+} from "../../gen/elava/v1/storage_pb.ts";
 import {
   type CellPlan,
   type InstancePlan,
@@ -259,6 +276,47 @@ function role(
 
 function subnetIds(subnets: readonly SubnetPlan[]): string[] {
   return subnets.map((s) => s.id);
+}
+
+/**
+ * The instances of the cell that live as long as the cell (the app ASG's and the node
+ * groups'), with their security group: the ones whose interfaces and volumes the sample
+ * holds. The churned workers have neither, so their births and deaths stay one resource.
+ */
+function lastingInstances(cell: CellPlan): Array<{ plan: InstancePlan; sg: string }> {
+  return [
+    ...cell.appAsg.instances.map((plan) => ({ plan, sg: cell.sg.app })),
+    ...cell.cluster.nodeGroups.flatMap((ng) =>
+      ng.instances.map((plan) => ({ plan, sg: cell.sg.cluster })),
+    ),
+  ];
+}
+
+/** A number of an EC2 id (its last 8 hex digits), to key what belongs to it. */
+function idKey(id: string): number {
+  return Number.parseInt(id.slice(-8), 16);
+}
+
+/** The primary network interface of an instance. */
+function instanceEni(view: ScanView, instanceId: string): string {
+  return ec2Id("eni", hash(view.estate.key, Key.Eni, idKey(instanceId)));
+}
+
+/** The network interface of a NAT gateway, a load balancer node or the EKS control plane. */
+function serviceEni(view: ScanView, cell: CellPlan, what: number, n: number): string {
+  return ec2Id("eni", hash(view.estate.key, Key.Eni, cell.index, what, n));
+}
+
+/** A MAC address keyed by an interface id. */
+function macOf(eni: string): string {
+  const h = eni.slice(-10);
+  return `0e:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}:${h.slice(8, 10)}`;
+}
+
+/** An address in a subnet, keyed. */
+function addressIn(cell: CellPlan, subnet: SubnetPlan, key: number): string {
+  const r = new Rng(key);
+  return `10.${vpcOctet(cell.indexInUnit)}.${subnet.base + r.int(0, 15)}.${r.int(4, 254)}`;
 }
 
 /** One generator per resource type. */
@@ -701,6 +759,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         launchTemplateId: cell.appLt.id,
         launchTemplateVersion: "$Latest",
         targetGroupArns: [cell.tg.arn],
+        loadBalancerNames: cell.classicLb === undefined ? [] : [cell.classicLb.name],
         vpcZoneIdentifiers: subnetIds(cell.subnets.private),
         healthCheckType: "ELB",
         healthCheckGracePeriod: 300,
@@ -949,6 +1008,85 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         }),
       );
     });
+    const { aurora } = cell;
+    [aurora.writer, aurora.reader].forEach((id, i) => {
+      observe(
+        out,
+        "rds_instance",
+        id,
+        id,
+        arn(id),
+        ownerTags(cell),
+        create(RdsInstanceSchema, {
+          ...base,
+          ...live(10 + i),
+          engine: "aurora-postgresql",
+          engineVersion: "16.4",
+          port: 5432,
+          storageType: "aurora",
+          iops: 0,
+          dbInstanceIdentifier: id,
+          availabilityZone: cell.azs[i % cell.azs.length] ?? "",
+          endpoint: `${id}.${db.endpointSuffix}`,
+          allocatedStorage: 1,
+          backupRetentionPeriod: prod ? 14 : 1,
+          createdTime: ts(aurora.createdMs + i * 600_000),
+          dbClusterIdentifier: aurora.id,
+        }),
+      );
+    });
+  },
+
+  rds_cluster(cell, view, out) {
+    const { db, aurora } = cell;
+    const prod = cell.env === "prod";
+    const r = moving(view, cell, 5);
+    observe(
+      out,
+      "rds_cluster",
+      aurora.id,
+      aurora.id,
+      `arn:aws:rds:${cell.region.name}:${cell.accountId}:cluster:${aurora.id}`,
+      ownerTags(cell),
+      create(RdsClusterSchema, {
+        dbClusterIdentifier: aurora.id,
+        engine: "aurora-postgresql",
+        engineVersion: "16.4",
+        engineMode: "provisioned",
+        // Volatile: a backup now and then.
+        status: r % 11 === 0 ? "backing-up" : "available",
+        members: [
+          create(RdsClusterMemberSchema, {
+            dbInstanceIdentifier: aurora.writer,
+            isWriter: true,
+            promotionTier: 1,
+          }),
+          create(RdsClusterMemberSchema, {
+            dbInstanceIdentifier: aurora.reader,
+            isWriter: false,
+            promotionTier: 1,
+          }),
+        ],
+        dbSubnetGroupName: db.subnetGroup,
+        vpcSecurityGroupIds: [cell.sg.db],
+        endpoint: `${aurora.id}.cluster-${db.endpointSuffix}`,
+        readerEndpoint: `${aurora.id}.cluster-ro-${db.endpointSuffix}`,
+        port: 5432,
+        storageEncrypted: true,
+        kmsKeyId: db.kmsKey,
+        backupRetentionPeriod: prod ? 14 : 1,
+        preferredBackupWindow: "04:00-04:30",
+        deletionProtection: prod,
+        multiAz: true,
+        availabilityZones: [...cell.azs],
+        createdTime: ts(aurora.createdMs),
+        // Volatile: the restore point follows the clock.
+        latestRestorableTime: ts(scanTime(view.scan) - (1 + (r % 5)) * 60_000),
+        databaseName: cell.app,
+        masterUsername: "postgres",
+        iamDatabaseAuthentication: prod,
+      }),
+    );
   },
 
   db_subnet_group(cell, _view, out) {
@@ -995,6 +1133,29 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         ipAddressType: "ipv4",
         createdTime: ts(alb.createdMs),
         canonicalHostedZoneId: cell.region.elbZoneId,
+      }),
+    );
+    const clb = cell.classicLb;
+    if (clb === undefined) return;
+    const arn = `arn:aws:elasticloadbalancing:${cell.region.name}:${cell.accountId}:loadbalancer/${clb.name}`;
+    observe(
+      out,
+      "load_balancer",
+      arn,
+      clb.name,
+      arn,
+      ownerTags(cell),
+      create(LoadBalancerSchema, {
+        name: clb.name,
+        type: "classic",
+        scheme: "internet-facing",
+        dnsName: clb.dns,
+        vpcId: cell.vpcId,
+        subnetIds: subnetIds(cell.subnets.public),
+        securityGroupIds: [cell.sg.alb],
+        createdTime: ts(clb.createdMs),
+        canonicalHostedZoneId: cell.region.elbZoneId,
+        instanceIds: cell.appAsg.instances.map((i) => i.id),
       }),
     );
   },
@@ -1114,5 +1275,232 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         [],
       );
     });
+  },
+
+  network_interface(cell, view, out) {
+    const eni = (
+      id: string,
+      subnet: SubnetPlan,
+      ip: string,
+      sgs: string[],
+      more: {
+        type?: string;
+        description: string;
+        instanceId?: string;
+        instanceOwner?: string;
+        requester?: string;
+        publicIp?: string;
+      },
+    ) =>
+      observe(
+        out,
+        "network_interface",
+        id,
+        id,
+        ec2Arn(cell, "network-interface", id),
+        more.instanceId === undefined || more.requester !== undefined ? {} : ownerTags(cell),
+        create(NetworkInterfaceSchema, {
+          networkInterfaceId: id,
+          interfaceType: more.type ?? "interface",
+          description: more.description,
+          subnetId: subnet.id,
+          vpcId: cell.vpcId,
+          securityGroupIds: sgs,
+          privateIpAddress: ip,
+          privateIpAddresses: [ip],
+          publicIp: more.publicIp ?? "",
+          attachmentInstanceId: more.instanceId ?? "",
+          attachmentStatus: "attached",
+          attachmentDeviceIndex: more.instanceId === undefined ? 1 : 0,
+          attachmentInstanceOwnerId: more.instanceOwner ?? cell.accountId,
+          requesterId: more.requester ?? "",
+          requesterManaged: more.requester !== undefined,
+          status: "in-use",
+          availabilityZone: subnet.az,
+          macAddress: macOf(id),
+          ownerId: cell.accountId,
+          sourceDestCheck: more.type !== "nat_gateway",
+        }),
+      );
+    // Each instance's primary interface.
+    for (const { plan, sg } of lastingInstances(cell)) {
+      eni(instanceEni(view, plan.id), plan.subnet, plan.ip, [sg], {
+        description: "",
+        instanceId: plan.id,
+      });
+    }
+    // The NAT gateways', the ALB's nodes' and the EKS control plane's.
+    cell.nats.forEach((nat, a) => {
+      const subnet = cell.subnets.public[a] as SubnetPlan;
+      eni(serviceEni(view, cell, 1, a), subnet, nat.ip, [], {
+        type: "nat_gateway",
+        description: `Interface for NAT Gateway ${nat.id}`,
+        instanceOwner: "amazon-aws",
+        requester: "AROAJ3P2S5TDDCHHH4N3Y:nat-gateway",
+        publicIp: nat.eip,
+      });
+    });
+    const albHash = cell.alb.arn.split("/").at(-1) ?? "";
+    cell.subnets.public.forEach((subnet, a) => {
+      eni(
+        serviceEni(view, cell, 2, a),
+        subnet,
+        addressIn(cell, subnet, hash(view.estate.key, Key.Eni, cell.index, 2, a)),
+        [cell.sg.alb],
+        {
+          description: `ELB app/${cell.alb.name}/${albHash}`,
+          instanceOwner: "amazon-elb",
+          requester: "amazon-elb",
+        },
+      );
+    });
+    cell.subnets.private.slice(0, 2).forEach((subnet, a) => {
+      eni(
+        serviceEni(view, cell, 3, a),
+        subnet,
+        addressIn(cell, subnet, hash(view.estate.key, Key.Eni, cell.index, 3, a)),
+        [cell.sg.cluster],
+        {
+          description: `Amazon EKS ${cell.cluster.name}`,
+          instanceOwner: "amazon-aws",
+          requester: "AROAS7B6EXAMPLEEKS:eks",
+        },
+      );
+    });
+  },
+
+  elastic_ip(cell, view, out) {
+    cell.nats.forEach((nat, a) => {
+      const name = `${cell.stem}-nat-${cell.azs[a]}`;
+      observe(
+        out,
+        "elastic_ip",
+        nat.allocationId,
+        name,
+        ec2Arn(cell, "elastic-ip", nat.allocationId),
+        ownerTags(cell, name),
+        create(ElasticIpSchema, {
+          allocationId: nat.allocationId,
+          publicIp: nat.eip,
+          domain: "vpc",
+          networkInterfaceId: serviceEni(view, cell, 1, a),
+          associationId: ec2Id("eipassoc", hash(view.estate.key, Key.Nat, cell.index, a, 3)),
+          privateIpAddress: nat.ip,
+          networkInterfaceOwnerId: cell.accountId,
+          publicIpv4Pool: "amazon",
+          networkBorderGroup: cell.region.name,
+        }),
+      );
+    });
+  },
+
+  ebs_volume(cell, view, out) {
+    for (const { plan } of lastingInstances(cell)) {
+      const key = hash(view.estate.key, Key.Volume, idKey(plan.id));
+      const id = ec2Id("vol", key);
+      const size = [20, 50, 80, 100][key % 4] ?? 20;
+      observe(
+        out,
+        "ebs_volume",
+        id,
+        id,
+        ec2Arn(cell, "volume", id),
+        ownerTags(cell),
+        create(EbsVolumeSchema, {
+          volumeId: id,
+          sizeGib: size,
+          volumeType: "gp3",
+          iops: 3000,
+          throughput: 125,
+          encrypted: true,
+          kmsKeyId: cell.db.kmsKey,
+          state: "in-use",
+          snapshotId: ec2Id("snap", hash(view.estate.key, Key.Volume, cell.index, 1)),
+          availabilityZone: plan.subnet.az,
+          createdAt: ts(plan.launchMs),
+          multiAttachEnabled: false,
+          attachments: [
+            create(VolumeAttachmentSchema, {
+              instanceId: plan.id,
+              device: "/dev/xvda",
+              state: "attached",
+              attachTime: ts(plan.launchMs),
+              deleteOnTermination: true,
+            }),
+          ],
+        }),
+      );
+    }
+  },
+
+  iam_user(cell, view, out) {
+    cell.users.forEach((u, n) => {
+      observe(
+        out,
+        "iam_user",
+        u.arn,
+        u.name,
+        u.arn,
+        ownerTags(cell),
+        create(IamUserSchema, {
+          name: u.name,
+          path: "/",
+          userId: u.id,
+          createdAt: ts(u.createdMs),
+          // Volatile: a person signs in now and then.
+          passwordLastUsed: u.person
+            ? ts(scanTime(view.scan) - (moving(view, cell, 6, n) % 86_400) * 1000)
+            : undefined,
+          attachedPolicyArns: u.person
+            ? ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+            : [cell.policy.arn],
+          inlinePolicyNames: u.person ? [] : ["assume-deploy-role"],
+          groupNames: [u.person ? "oncall" : "deployers"],
+          accessKeys: [
+            create(AccessKeySchema, {
+              accessKeyId: u.keyId,
+              status: "Active",
+              createdAt: ts(u.createdMs),
+            }),
+          ],
+          mfaDeviceSerials: u.person ? [`arn:aws:iam::${cell.accountId}:mfa/${u.name}`] : [],
+        }),
+      );
+    });
+  },
+
+  iam_policy(cell, _view, out) {
+    const { policy } = cell;
+    const document = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject"],
+          Resource: cell.buckets.map((b) => `arn:aws:s3:::${b.name}/*`),
+        },
+      ],
+    });
+    observe(
+      out,
+      "iam_policy",
+      policy.arn,
+      policy.name,
+      policy.arn,
+      ownerTags(cell),
+      create(IamPolicySchema, {
+        name: policy.name,
+        policyId: policy.id,
+        path: "/",
+        defaultVersionId: "v1",
+        // The app role and the deploy user.
+        attachmentCount: 2,
+        permissionsBoundaryUsageCount: 0,
+        isAttachable: true,
+        createdAt: ts(policy.createdMs),
+        updatedAt: ts(policy.createdMs),
+        document,
+      }),
+    );
   },
 };

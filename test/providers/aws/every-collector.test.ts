@@ -26,7 +26,7 @@ import { loadAwsFixtures } from "../../support/aws-fixture.ts";
 import { FakeAws, fakeProviderOptions } from "../../support/fake-aws.ts";
 import { GLOBAL, observe, REGIONAL, testContext } from "./collectors/harness.ts";
 import { iamActionOf, installOnMocks, mockAws } from "./support/mocks.ts";
-import { expectFullyPopulated } from "./support/populated.ts";
+import { expectFullFixture } from "./support/populated.ts";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -100,7 +100,7 @@ describe.each(ALL_RESOURCE_TYPES)("the %s collector, through real SDK clients", 
         await provider.close();
       }
     });
-    expectFullyPopulated(viaWire.find((r) => r.id === full.id));
+    expectFullFixture(viaWire, full);
     expect(viaWire).toEqual(viaStubs);
   });
 

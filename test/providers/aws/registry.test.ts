@@ -17,7 +17,7 @@ import {
   policyActions,
   resetAws,
 } from "./support/mocks.ts";
-import { expectFullyPopulated, unsetPayloadFields } from "./support/populated.ts";
+import { expectFullFixture, unsetPayloadFields } from "./support/populated.ts";
 
 const aws = mockAws();
 afterEach(() => resetAws(aws));
@@ -41,7 +41,7 @@ describe("AWS collector registry", () => {
       installOnMocks(aws, full.answers);
       const unit = RESOURCE_TYPES[type].scope === "global" ? GLOBAL : REGIONAL;
       const resources = await observe(collector, testContext(unit));
-      expectFullyPopulated(resources.find((r) => r.id === full.id));
+      expectFullFixture(resources, full);
       const undeclared = actionsCalled(aws).filter((a) => !collector.iamActions.includes(a));
       expect(undeclared).toEqual([]);
     },

@@ -6,7 +6,7 @@
  */
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { buildGraph } from "../../../src/consumer/graph.ts";
+import { buildGraph, type DanglingReference } from "../../../src/consumer/graph.ts";
 import type { ObservedResource } from "../../../src/contract/encode.ts";
 import { keyText, resourceKey } from "../../../src/contract/references.ts";
 import { RESOURCE_TYPES, type ResourceType } from "../../../src/contract/resource-types.ts";
@@ -71,6 +71,24 @@ function eventsOf(estate: Map<string, Entry>): Map<string, InfrastructureChangeE
 }
 
 /**
+ * Whether a dangling reference names an AWS-managed policy (arn:aws:iam::aws:policy/...):
+ * a policy of AWS's own account "aws", which no scan covers, so the graph rightly says it
+ * is outside the scan. Roles and users attach them everywhere.
+ */
+export function isAwsManagedPolicy(d: DanglingReference): boolean {
+  return (
+    d.targetType === "iam_policy" &&
+    d.reason === "outside" &&
+    d.partition.endsWith(".iam_policy.aws.global")
+  );
+}
+
+/** The dangling references but those to AWS-managed policies (see isAwsManagedPolicy). */
+export function outsideAws(dangling: readonly DanglingReference[]): DanglingReference[] {
+  return dangling.filter((d) => !isAwsManagedPolicy(d));
+}
+
+/**
  * Every reference of the estate that does not resolve, followed as `elava graph` follows
  * them (from the schema's options), and every place where two resources disagree about
  * their relation, as readable strings; empty when all is consistent.
@@ -79,13 +97,13 @@ export function danglingReferences(estate: Map<string, Entry>): string[] {
   const events = eventsOf(estate);
   const estateKeyOf = new Map<string, string>();
   for (const [key, e] of events) estateKeyOf.set(keyText(resourceKey(e)), key);
-  const problems = buildGraph(events.values()).dangling.map(
+  const problems = outsideAws(buildGraph(events.values()).dangling).map(
     (d) =>
       `${estateKeyOf.get(d.source) ?? d.source}: ${d.field} -> ${d.targetType} "${d.missing}" does not exist`,
   );
   for (const [key, entry] of estate) {
     const { accountId, region } = entry.partition;
-    const nonEmpty = (what: string, list: readonly string[]) => {
+    const nonEmpty = (what: string, list: readonly unknown[]) => {
       if (list.length === 0) problems.push(`${key}: ${what} is empty`);
     };
     const p = entry.resource.payload;
@@ -153,7 +171,15 @@ export function danglingReferences(estate: Map<string, Entry>): string[] {
       case "loadBalancer":
         nonEmpty("subnet_ids", p.value.subnetIds);
         nonEmpty("security_group_ids", p.value.securityGroupIds);
-        nonEmpty("target_group_arns", p.value.targetGroupArns);
+        // A classic load balancer routes to its instances, an ELBv2 one to target groups.
+        if (p.value.type === "classic") nonEmpty("instance_ids", p.value.instanceIds);
+        else nonEmpty("target_group_arns", p.value.targetGroupArns);
+        break;
+      case "rdsCluster":
+        nonEmpty("members", p.value.members);
+        break;
+      case "ebsVolume":
+        nonEmpty("attachments", p.value.attachments);
         break;
       case "targetGroup":
         nonEmpty("target_ids", p.value.targetIds);

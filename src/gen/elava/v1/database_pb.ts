@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/database.proto.
  */
 export const file_elava_v1_database: GenFile = /*@__PURE__*/
-  fileDesc("ChdlbGF2YS92MS9kYXRhYmFzZS5wcm90bxIIZWxhdmEudjEikAgKC1Jkc0luc3RhbmNlEh4KFmRiX2luc3RhbmNlX2lkZW50aWZpZXIYASABKAkSGQoRZGJfaW5zdGFuY2VfY2xhc3MYAiABKAkSDgoGZW5naW5lGAMgASgJEhYKDmVuZ2luZV92ZXJzaW9uGAQgASgJEiYKBnZwY19pZBgFIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhJKChRkYl9zdWJuZXRfZ3JvdXBfbmFtZRgGIAEoCUIs4vkYKBomCg9kYl9zdWJuZXRfZ3JvdXAQAhoRdXNlc19zdWJuZXRfZ3JvdXASGQoRYXZhaWxhYmlsaXR5X3pvbmUYByABKAkSEAoIbXVsdGlfYXoYCCABKAgSFAoMc2Vjb25kYXJ5X2F6GAkgASgJEkgKFnZwY19zZWN1cml0eV9ncm91cF9pZHMYCiADKAlCKOL5GCQQARogCg5zZWN1cml0eV9ncm91cBABGgxwcm90ZWN0ZWRfYnkSGwoTcHVibGljbHlfYWNjZXNzaWJsZRgLIAEoCBIQCghlbmRwb2ludBgMIAEoCRIMCgRwb3J0GA0gASgFEhkKEWFsbG9jYXRlZF9zdG9yYWdlGA4gASgFEhQKDHN0b3JhZ2VfdHlwZRgPIAEoCRIZChFzdG9yYWdlX2VuY3J5cHRlZBgQIAEoCBIMCgRpb3BzGBEgASgFElIKG3JlYWRfcmVwbGljYV9kYl9pZGVudGlmaWVycxgSIAMoCUIt4vkYKRABGiUKDHJkc19pbnN0YW5jZRAFGg9yZXBsaWNhdGVzX2Zyb20gAWABElQKIXJlYWRfcmVwbGljYV9zb3VyY2VfZGJfaWRlbnRpZmllchgTIAEoCUIp4vkYJRojCgxyZHNfaW5zdGFuY2UQBRoPcmVwbGljYXRlc19mcm9tYAESHwoXYmFja3VwX3JldGVudGlvbl9wZXJpb2QYFCABKAUSHwoXcHJlZmVycmVkX2JhY2t1cF93aW5kb3cYFSABKAkSQgoWbGF0ZXN0X3Jlc3RvcmFibGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBuL5GAIIARIbChNlbmhhbmNlZF9tb25pdG9yaW5nGBcgASgIEhwKFHBlcmZvcm1hbmNlX2luc2lnaHRzGBggASgIEhYKBnN0YXR1cxgZIAEoCUIG4vkYAggBEjAKDGNyZWF0ZWRfdGltZRgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKa21zX2tleV9pZBgbIAEoCRIbChNkZWxldGlvbl9wcm90ZWN0aW9uGBwgASgIOiDi+RgcCAEQAhoWZGJfaW5zdGFuY2VfaWRlbnRpZmllciLVAQoNRGJTdWJuZXRHcm91cBIMCgRuYW1lGAEgASgJEikKBnZwY19pZBgCIAEoCUIZ4vkYFRoTCgN2cGMQARoKYmVsb25nc190bxIyCgpzdWJuZXRfaWRzGAMgAygJQh7i+RgaEAEaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SEwoLZGVzY3JpcHRpb24YBCABKAkSDgoGc3RhdHVzGAUgASgJEiIKEmF2YWlsYWJpbGl0eV96b25lcxgGIAMoCUIG4vkYAhABOg7i+RgKCAEQAhoEbmFtZWIGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
+  fileDesc("ChdlbGF2YS92MS9kYXRhYmFzZS5wcm90bxIIZWxhdmEudjEi0ggKC1Jkc0luc3RhbmNlEh4KFmRiX2luc3RhbmNlX2lkZW50aWZpZXIYASABKAkSGQoRZGJfaW5zdGFuY2VfY2xhc3MYAiABKAkSDgoGZW5naW5lGAMgASgJEhYKDmVuZ2luZV92ZXJzaW9uGAQgASgJEiYKBnZwY19pZBgFIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhJKChRkYl9zdWJuZXRfZ3JvdXBfbmFtZRgGIAEoCUIs4vkYKBomCg9kYl9zdWJuZXRfZ3JvdXAQAhoRdXNlc19zdWJuZXRfZ3JvdXASGQoRYXZhaWxhYmlsaXR5X3pvbmUYByABKAkSEAoIbXVsdGlfYXoYCCABKAgSFAoMc2Vjb25kYXJ5X2F6GAkgASgJEkgKFnZwY19zZWN1cml0eV9ncm91cF9pZHMYCiADKAlCKOL5GCQQARogCg5zZWN1cml0eV9ncm91cBABGgxwcm90ZWN0ZWRfYnkSGwoTcHVibGljbHlfYWNjZXNzaWJsZRgLIAEoCBIQCghlbmRwb2ludBgMIAEoCRIMCgRwb3J0GA0gASgFEhkKEWFsbG9jYXRlZF9zdG9yYWdlGA4gASgFEhQKDHN0b3JhZ2VfdHlwZRgPIAEoCRIZChFzdG9yYWdlX2VuY3J5cHRlZBgQIAEoCBIMCgRpb3BzGBEgASgFElIKG3JlYWRfcmVwbGljYV9kYl9pZGVudGlmaWVycxgSIAMoCUIt4vkYKRABGiUKDHJkc19pbnN0YW5jZRAFGg9yZXBsaWNhdGVzX2Zyb20gAWABElQKIXJlYWRfcmVwbGljYV9zb3VyY2VfZGJfaWRlbnRpZmllchgTIAEoCUIp4vkYJRojCgxyZHNfaW5zdGFuY2UQBRoPcmVwbGljYXRlc19mcm9tYAESHwoXYmFja3VwX3JldGVudGlvbl9wZXJpb2QYFCABKAUSHwoXcHJlZmVycmVkX2JhY2t1cF93aW5kb3cYFSABKAkSQgoWbGF0ZXN0X3Jlc3RvcmFibGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBuL5GAIIARIbChNlbmhhbmNlZF9tb25pdG9yaW5nGBcgASgIEhwKFHBlcmZvcm1hbmNlX2luc2lnaHRzGBggASgIEhYKBnN0YXR1cxgZIAEoCUIG4vkYAggBEjAKDGNyZWF0ZWRfdGltZRgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKa21zX2tleV9pZBgbIAEoCRIbChNkZWxldGlvbl9wcm90ZWN0aW9uGBwgASgIEkAKFWRiX2NsdXN0ZXJfaWRlbnRpZmllchgdIAEoCUIh4vkYHRobCgtyZHNfY2x1c3RlchACGgpiZWxvbmdzX3RvOiDi+RgcCAEQAhoWZGJfaW5zdGFuY2VfaWRlbnRpZmllciLVAQoNRGJTdWJuZXRHcm91cBIMCgRuYW1lGAEgASgJEikKBnZwY19pZBgCIAEoCUIZ4vkYFRoTCgN2cGMQARoKYmVsb25nc190bxIyCgpzdWJuZXRfaWRzGAMgAygJQh7i+RgaEAEaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SEwoLZGVzY3JpcHRpb24YBCABKAkSDgoGc3RhdHVzGAUgASgJEiIKEmF2YWlsYWJpbGl0eV96b25lcxgGIAMoCUIG4vkYAhABOg7i+RgKCAEQAhoEbmFtZSKDAQoQUmRzQ2x1c3Rlck1lbWJlchJEChZkYl9pbnN0YW5jZV9pZGVudGlmaWVyGAEgASgJQiTi+RggGh4KDHJkc19pbnN0YW5jZRACGgpiZWxvbmdzX3RvIAESEQoJaXNfd3JpdGVyGAIgASgIEhYKDnByb21vdGlvbl90aWVyGAMgASgFIrQGCgpSZHNDbHVzdGVyEh0KFWRiX2NsdXN0ZXJfaWRlbnRpZmllchgBIAEoCRIOCgZlbmdpbmUYAiABKAkSFgoOZW5naW5lX3ZlcnNpb24YAyABKAkSEwoLZW5naW5lX21vZGUYBCABKAkSFgoGc3RhdHVzGAUgASgJQgbi+RgCCAESMwoHbWVtYmVycxgGIAMoCzIaLmVsYXZhLnYxLlJkc0NsdXN0ZXJNZW1iZXJCBuL5GAIQARJKChRkYl9zdWJuZXRfZ3JvdXBfbmFtZRgHIAEoCUIs4vkYKBomCg9kYl9zdWJuZXRfZ3JvdXAQAhoRdXNlc19zdWJuZXRfZ3JvdXASSAoWdnBjX3NlY3VyaXR5X2dyb3VwX2lkcxgIIAMoCUIo4vkYJBABGiAKDnNlY3VyaXR5X2dyb3VwEAEaDHByb3RlY3RlZF9ieRIQCghlbmRwb2ludBgJIAEoCRIXCg9yZWFkZXJfZW5kcG9pbnQYCiABKAkSDAoEcG9ydBgLIAEoBRIZChFzdG9yYWdlX2VuY3J5cHRlZBgMIAEoCBISCgprbXNfa2V5X2lkGA0gASgJEh8KF2JhY2t1cF9yZXRlbnRpb25fcGVyaW9kGA4gASgFEh8KF3ByZWZlcnJlZF9iYWNrdXBfd2luZG93GA8gASgJEhsKE2RlbGV0aW9uX3Byb3RlY3Rpb24YECABKAgSEAoIbXVsdGlfYXoYESABKAgSIgoSYXZhaWxhYmlsaXR5X3pvbmVzGBIgAygJQgbi+RgCEAESMAoMY3JlYXRlZF90aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJCChZsYXRlc3RfcmVzdG9yYWJsZV90aW1lGBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIG4vkYAggBEhUKDWRhdGFiYXNlX25hbWUYFSABKAkSFwoPbWFzdGVyX3VzZXJuYW1lGBYgASgJEiMKG2lhbV9kYXRhYmFzZV9hdXRoZW50aWNhdGlvbhgXIAEoCDof4vkYGwgBEAIaFWRiX2NsdXN0ZXJfaWRlbnRpZmllcmIGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * RdsInstance is one RDS DB instance (RDS DescribeDBInstances: DBInstances[]).
@@ -220,6 +220,14 @@ export type RdsInstance = Message<"elava.v1.RdsInstance"> & {
    * @generated from field: bool deletion_protection = 28;
    */
   deletionProtection: boolean;
+
+  /**
+   * DescribeDBInstances: DBClusterIdentifier; an Aurora instance belongs to its cluster (the
+   * same edge as the cluster's members).
+   *
+   * @generated from field: string db_cluster_identifier = 29;
+   */
+  dbClusterIdentifier: string;
 };
 
 /**
@@ -284,4 +292,218 @@ export type DbSubnetGroup = Message<"elava.v1.DbSubnetGroup"> & {
  */
 export const DbSubnetGroupSchema: GenMessage<DbSubnetGroup> = /*@__PURE__*/
   messageDesc(file_elava_v1_database, 1);
+
+/**
+ * RdsClusterMember is one DB instance of an Aurora cluster (DescribeDBClusters:
+ * DBClusterMembers[]).
+ *
+ * @generated from message elava.v1.RdsClusterMember
+ */
+export type RdsClusterMember = Message<"elava.v1.RdsClusterMember"> & {
+  /**
+   * DBClusterMembers[].DBInstanceIdentifier; the instance belongs to the cluster.
+   *
+   * @generated from field: string db_instance_identifier = 1;
+   */
+  dbInstanceIdentifier: string;
+
+  /**
+   * DBClusterMembers[].IsClusterWriter: the writer; the others are readers. It moves on a
+   * failover, which is a change worth seeing, so it is not volatile.
+   *
+   * @generated from field: bool is_writer = 2;
+   */
+  isWriter: boolean;
+
+  /**
+   * DBClusterMembers[].PromotionTier (0-15: the order readers are promoted in).
+   *
+   * @generated from field: int32 promotion_tier = 3;
+   */
+  promotionTier: number;
+};
+
+/**
+ * Describes the message elava.v1.RdsClusterMember.
+ * Use `create(RdsClusterMemberSchema)` to create a new message.
+ */
+export const RdsClusterMemberSchema: GenMessage<RdsClusterMember> = /*@__PURE__*/
+  messageDesc(file_elava_v1_database, 2);
+
+/**
+ * RdsCluster is one RDS DB cluster: Aurora, or a Multi-AZ DB cluster (RDS
+ * DescribeDBClusters: DBClusters[]).
+ *
+ * @generated from message elava.v1.RdsCluster
+ */
+export type RdsCluster = Message<"elava.v1.RdsCluster"> & {
+  /**
+   * DescribeDBClusters: DBClusterIdentifier.
+   *
+   * @generated from field: string db_cluster_identifier = 1;
+   */
+  dbClusterIdentifier: string;
+
+  /**
+   * DescribeDBClusters: Engine (aurora-postgresql, aurora-mysql, postgres, mysql).
+   *
+   * @generated from field: string engine = 2;
+   */
+  engine: string;
+
+  /**
+   * DescribeDBClusters: EngineVersion.
+   *
+   * @generated from field: string engine_version = 3;
+   */
+  engineVersion: string;
+
+  /**
+   * DescribeDBClusters: EngineMode (provisioned, serverless, ...).
+   *
+   * @generated from field: string engine_mode = 4;
+   */
+  engineMode: string;
+
+  /**
+   * DescribeDBClusters: Status (available, backing-up, modifying, ...). Volatile: like an
+   * instance's, it cycles through backing-up and maintenance on its own schedule.
+   *
+   * @generated from field: string status = 5;
+   */
+  status: string;
+
+  /**
+   * DescribeDBClusters: DBClusterMembers[].
+   *
+   * @generated from field: repeated elava.v1.RdsClusterMember members = 6;
+   */
+  members: RdsClusterMember[];
+
+  /**
+   * DescribeDBClusters: DBSubnetGroup (its name).
+   *
+   * @generated from field: string db_subnet_group_name = 7;
+   */
+  dbSubnetGroupName: string;
+
+  /**
+   * DescribeDBClusters: VpcSecurityGroups[].VpcSecurityGroupId.
+   *
+   * @generated from field: repeated string vpc_security_group_ids = 8;
+   */
+  vpcSecurityGroupIds: string[];
+
+  /**
+   * DescribeDBClusters: Endpoint (the writer endpoint's DNS name).
+   *
+   * @generated from field: string endpoint = 9;
+   */
+  endpoint: string;
+
+  /**
+   * DescribeDBClusters: ReaderEndpoint.
+   *
+   * @generated from field: string reader_endpoint = 10;
+   */
+  readerEndpoint: string;
+
+  /**
+   * DescribeDBClusters: Port.
+   *
+   * @generated from field: int32 port = 11;
+   */
+  port: number;
+
+  /**
+   * DescribeDBClusters: StorageEncrypted.
+   *
+   * @generated from field: bool storage_encrypted = 12;
+   */
+  storageEncrypted: boolean;
+
+  /**
+   * DescribeDBClusters: KmsKeyId (KMS keys are not a resource type of this schema).
+   *
+   * @generated from field: string kms_key_id = 13;
+   */
+  kmsKeyId: string;
+
+  /**
+   * DescribeDBClusters: BackupRetentionPeriod (days).
+   *
+   * @generated from field: int32 backup_retention_period = 14;
+   */
+  backupRetentionPeriod: number;
+
+  /**
+   * DescribeDBClusters: PreferredBackupWindow.
+   *
+   * @generated from field: string preferred_backup_window = 15;
+   */
+  preferredBackupWindow: string;
+
+  /**
+   * DescribeDBClusters: DeletionProtection.
+   *
+   * @generated from field: bool deletion_protection = 16;
+   */
+  deletionProtection: boolean;
+
+  /**
+   * DescribeDBClusters: MultiAZ.
+   *
+   * @generated from field: bool multi_az = 17;
+   */
+  multiAz: boolean;
+
+  /**
+   * DescribeDBClusters: AvailabilityZones.
+   *
+   * @generated from field: repeated string availability_zones = 18;
+   */
+  availabilityZones: string[];
+
+  /**
+   * DescribeDBClusters: ClusterCreateTime.
+   *
+   * @generated from field: google.protobuf.Timestamp created_time = 19;
+   */
+  createdTime?: Timestamp | undefined;
+
+  /**
+   * DescribeDBClusters: LatestRestorableTime. Volatile: it follows the clock.
+   *
+   * @generated from field: google.protobuf.Timestamp latest_restorable_time = 20;
+   */
+  latestRestorableTime?: Timestamp | undefined;
+
+  /**
+   * DescribeDBClusters: DatabaseName (the database created with the cluster).
+   *
+   * @generated from field: string database_name = 21;
+   */
+  databaseName: string;
+
+  /**
+   * DescribeDBClusters: MasterUsername (a name, never a password).
+   *
+   * @generated from field: string master_username = 22;
+   */
+  masterUsername: string;
+
+  /**
+   * DescribeDBClusters: IAMDatabaseAuthenticationEnabled.
+   *
+   * @generated from field: bool iam_database_authentication = 23;
+   */
+  iamDatabaseAuthentication: boolean;
+};
+
+/**
+ * Describes the message elava.v1.RdsCluster.
+ * Use `create(RdsClusterSchema)` to create a new message.
+ */
+export const RdsClusterSchema: GenMessage<RdsCluster> = /*@__PURE__*/
+  messageDesc(file_elava_v1_database, 3);
 

@@ -8,16 +8,16 @@ import type { AutoscalingGroup, Ec2Instance, LaunchTemplate } from "./compute_pb
 import { file_elava_v1_compute } from "./compute_pb.ts";
 import type { EksCluster, EksNodeGroup } from "./containers_pb.ts";
 import { file_elava_v1_containers } from "./containers_pb.ts";
-import type { DbSubnetGroup, RdsInstance } from "./database_pb.ts";
+import type { DbSubnetGroup, RdsCluster, RdsInstance } from "./database_pb.ts";
 import { file_elava_v1_database } from "./database_pb.ts";
-import type { IamRole } from "./identity_pb.ts";
+import type { IamPolicy, IamRole, IamUser } from "./identity_pb.ts";
 import { file_elava_v1_identity } from "./identity_pb.ts";
 import type { LoadBalancer, TargetGroup } from "./load_balancing_pb.ts";
 import { file_elava_v1_load_balancing } from "./load_balancing_pb.ts";
-import type { InternetGateway, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc, VpcPeering } from "./network_pb.ts";
+import type { ElasticIp, InternetGateway, NatGateway, NetworkInterface, RouteTable, SecurityGroup, Subnet, Vpc, VpcPeering } from "./network_pb.ts";
 import { file_elava_v1_network } from "./network_pb.ts";
 import { file_elava_v1_options } from "./options_pb.ts";
-import type { S3Bucket } from "./storage_pb.ts";
+import type { EbsVolume, S3Bucket } from "./storage_pb.ts";
 import { file_elava_v1_storage } from "./storage_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -27,7 +27,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/event.proto.
  */
 export const file_elava_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChRlbGF2YS92MS9ldmVudC5wcm90bxIIZWxhdmEudjEixQoKGUluZnJhc3RydWN0dXJlQ2hhbmdlRXZlbnQSEgoCaWQYASABKAlCBuL5GAIIARI3CgtvYnNlcnZlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBuL5GAIIARIpCgtjaGFuZ2VfdHlwZRgDIAEoDjIULmVsYXZhLnYxLkNoYW5nZVR5cGUSEAoIcHJvdmlkZXIYBCABKAkSEgoKYWNjb3VudF9pZBgFIAEoCRIOCgZyZWdpb24YBiABKAkSFQoNcmVzb3VyY2VfdHlwZRgHIAEoCRITCgtyZXNvdXJjZV9pZBgIIAEoCRIVCg1yZXNvdXJjZV9uYW1lGAkgASgJEgsKA2FybhgKIAEoCRIXCgdzY2FuX2lkGAsgASgJQgbi+RgCCAESOwoPc2Nhbl9zdGFydGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIG4vkYAggBEjsKBHRhZ3MYDSADKAsyLS5lbGF2YS52MS5JbmZyYXN0cnVjdHVyZUNoYW5nZUV2ZW50LlRhZ3NFbnRyeRIcCgxjb250ZW50X2hhc2gYDiABKAlCBuL5GAIIARItCgxlYzJfaW5zdGFuY2UYFCABKAsyFS5lbGF2YS52MS5FYzJJbnN0YW5jZUgAEjMKD2xhdW5jaF90ZW1wbGF0ZRgVIAEoCzIYLmVsYXZhLnYxLkxhdW5jaFRlbXBsYXRlSAASNwoRYXV0b3NjYWxpbmdfZ3JvdXAYFiABKAsyGi5lbGF2YS52MS5BdXRvc2NhbGluZ0dyb3VwSAASKwoLZWtzX2NsdXN0ZXIYFyABKAsyFC5lbGF2YS52MS5Fa3NDbHVzdGVySAASMAoOZWtzX25vZGVfZ3JvdXAYGCABKAsyFi5lbGF2YS52MS5Fa3NOb2RlR3JvdXBIABItCgxyZHNfaW5zdGFuY2UYGSABKAsyFS5lbGF2YS52MS5SZHNJbnN0YW5jZUgAEjIKD2RiX3N1Ym5ldF9ncm91cBgaIAEoCzIXLmVsYXZhLnYxLkRiU3VibmV0R3JvdXBIABIcCgN2cGMYGyABKAsyDS5lbGF2YS52MS5WcGNIABIiCgZzdWJuZXQYHCABKAsyEC5lbGF2YS52MS5TdWJuZXRIABIrCgtyb3V0ZV90YWJsZRgdIAEoCzIULmVsYXZhLnYxLlJvdXRlVGFibGVIABI1ChBpbnRlcm5ldF9nYXRld2F5GB4gASgLMhkuZWxhdmEudjEuSW50ZXJuZXRHYXRld2F5SAASKwoLbmF0X2dhdGV3YXkYHyABKAsyFC5lbGF2YS52MS5OYXRHYXRld2F5SAASKwoLdnBjX3BlZXJpbmcYICABKAsyFC5lbGF2YS52MS5WcGNQZWVyaW5nSAASMQoOc2VjdXJpdHlfZ3JvdXAYISABKAsyFy5lbGF2YS52MS5TZWN1cml0eUdyb3VwSAASLwoNbG9hZF9iYWxhbmNlchgiIAEoCzIWLmVsYXZhLnYxLkxvYWRCYWxhbmNlckgAEi0KDHRhcmdldF9ncm91cBgjIAEoCzIVLmVsYXZhLnYxLlRhcmdldEdyb3VwSAASJwoJczNfYnVja2V0GCQgASgLMhIuZWxhdmEudjEuUzNCdWNrZXRIABIlCghpYW1fcm9sZRglIAEoCzIRLmVsYXZhLnYxLklhbVJvbGVIABorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIKCghyZXNvdXJjZSqTAQoKQ2hhbmdlVHlwZRIbChdDSEFOR0VfVFlQRV9VTlNQRUNJRklFRBAAEhgKFENIQU5HRV9UWVBFX1NOQVBTSE9UEAESFwoTQ0hBTkdFX1RZUEVfQ1JFQVRFRBACEhgKFENIQU5HRV9UWVBFX01PRElGSUVEEAMSGwoXQ0hBTkdFX1RZUEVfRElTQVBQRUFSRUQQBGIGcHJvdG8z", [file_elava_v1_compute, file_elava_v1_containers, file_elava_v1_database, file_elava_v1_identity, file_elava_v1_load_balancing, file_elava_v1_network, file_elava_v1_options, file_elava_v1_storage, file_google_protobuf_timestamp]);
+  fileDesc("ChRlbGF2YS92MS9ldmVudC5wcm90bxIIZWxhdmEudjEi0wwKGUluZnJhc3RydWN0dXJlQ2hhbmdlRXZlbnQSEgoCaWQYASABKAlCBuL5GAIIARI3CgtvYnNlcnZlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBuL5GAIIARIpCgtjaGFuZ2VfdHlwZRgDIAEoDjIULmVsYXZhLnYxLkNoYW5nZVR5cGUSEAoIcHJvdmlkZXIYBCABKAkSEgoKYWNjb3VudF9pZBgFIAEoCRIOCgZyZWdpb24YBiABKAkSFQoNcmVzb3VyY2VfdHlwZRgHIAEoCRITCgtyZXNvdXJjZV9pZBgIIAEoCRIVCg1yZXNvdXJjZV9uYW1lGAkgASgJEgsKA2FybhgKIAEoCRIXCgdzY2FuX2lkGAsgASgJQgbi+RgCCAESOwoPc2Nhbl9zdGFydGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIG4vkYAggBEjsKBHRhZ3MYDSADKAsyLS5lbGF2YS52MS5JbmZyYXN0cnVjdHVyZUNoYW5nZUV2ZW50LlRhZ3NFbnRyeRIcCgxjb250ZW50X2hhc2gYDiABKAlCBuL5GAIIARItCgxlYzJfaW5zdGFuY2UYFCABKAsyFS5lbGF2YS52MS5FYzJJbnN0YW5jZUgAEjMKD2xhdW5jaF90ZW1wbGF0ZRgVIAEoCzIYLmVsYXZhLnYxLkxhdW5jaFRlbXBsYXRlSAASNwoRYXV0b3NjYWxpbmdfZ3JvdXAYFiABKAsyGi5lbGF2YS52MS5BdXRvc2NhbGluZ0dyb3VwSAASKwoLZWtzX2NsdXN0ZXIYFyABKAsyFC5lbGF2YS52MS5Fa3NDbHVzdGVySAASMAoOZWtzX25vZGVfZ3JvdXAYGCABKAsyFi5lbGF2YS52MS5Fa3NOb2RlR3JvdXBIABItCgxyZHNfaW5zdGFuY2UYGSABKAsyFS5lbGF2YS52MS5SZHNJbnN0YW5jZUgAEjIKD2RiX3N1Ym5ldF9ncm91cBgaIAEoCzIXLmVsYXZhLnYxLkRiU3VibmV0R3JvdXBIABIcCgN2cGMYGyABKAsyDS5lbGF2YS52MS5WcGNIABIiCgZzdWJuZXQYHCABKAsyEC5lbGF2YS52MS5TdWJuZXRIABIrCgtyb3V0ZV90YWJsZRgdIAEoCzIULmVsYXZhLnYxLlJvdXRlVGFibGVIABI1ChBpbnRlcm5ldF9nYXRld2F5GB4gASgLMhkuZWxhdmEudjEuSW50ZXJuZXRHYXRld2F5SAASKwoLbmF0X2dhdGV3YXkYHyABKAsyFC5lbGF2YS52MS5OYXRHYXRld2F5SAASKwoLdnBjX3BlZXJpbmcYICABKAsyFC5lbGF2YS52MS5WcGNQZWVyaW5nSAASMQoOc2VjdXJpdHlfZ3JvdXAYISABKAsyFy5lbGF2YS52MS5TZWN1cml0eUdyb3VwSAASLwoNbG9hZF9iYWxhbmNlchgiIAEoCzIWLmVsYXZhLnYxLkxvYWRCYWxhbmNlckgAEi0KDHRhcmdldF9ncm91cBgjIAEoCzIVLmVsYXZhLnYxLlRhcmdldEdyb3VwSAASJwoJczNfYnVja2V0GCQgASgLMhIuZWxhdmEudjEuUzNCdWNrZXRIABIlCghpYW1fcm9sZRglIAEoCzIRLmVsYXZhLnYxLklhbVJvbGVIABI3ChFuZXR3b3JrX2ludGVyZmFjZRgmIAEoCzIaLmVsYXZhLnYxLk5ldHdvcmtJbnRlcmZhY2VIABIpCgplbGFzdGljX2lwGCcgASgLMhMuZWxhdmEudjEuRWxhc3RpY0lwSAASKQoKZWJzX3ZvbHVtZRgoIAEoCzITLmVsYXZhLnYxLkVic1ZvbHVtZUgAEisKC3Jkc19jbHVzdGVyGCkgASgLMhQuZWxhdmEudjEuUmRzQ2x1c3RlckgAEiUKCGlhbV91c2VyGCogASgLMhEuZWxhdmEudjEuSWFtVXNlckgAEikKCmlhbV9wb2xpY3kYKyABKAsyEy5lbGF2YS52MS5JYW1Qb2xpY3lIABorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIKCghyZXNvdXJjZSqTAQoKQ2hhbmdlVHlwZRIbChdDSEFOR0VfVFlQRV9VTlNQRUNJRklFRBAAEhgKFENIQU5HRV9UWVBFX1NOQVBTSE9UEAESFwoTQ0hBTkdFX1RZUEVfQ1JFQVRFRBACEhgKFENIQU5HRV9UWVBFX01PRElGSUVEEAMSGwoXQ0hBTkdFX1RZUEVfRElTQVBQRUFSRUQQBGIGcHJvdG8z", [file_elava_v1_compute, file_elava_v1_containers, file_elava_v1_database, file_elava_v1_identity, file_elava_v1_load_balancing, file_elava_v1_network, file_elava_v1_options, file_elava_v1_storage, file_google_protobuf_timestamp]);
 
 /**
  * InfrastructureChangeEvent is one resource as one scan saw it. It is published on
@@ -74,7 +74,8 @@ export type InfrastructureChangeEvent = Message<"elava.v1.InfrastructureChangeEv
   accountId: string;
 
   /**
-   * Region scanned, or "global" for account-wide types (iam_role, s3_bucket).
+   * Region scanned, or "global" for account-wide types (iam_role, iam_user, iam_policy,
+   * s3_bucket).
    *
    * @generated from field: string region = 6;
    */
@@ -132,7 +133,7 @@ export type InfrastructureChangeEvent = Message<"elava.v1.InfrastructureChangeEv
 
   /**
    * Hash of the resource's content: every field but the volatile ones (in the envelope and
-   * in the payload), with unordered lists hashed as sets; "sha256-v2:<hex>", the scheme
+   * in the payload), with unordered lists hashed as sets; "sha256-v3:<hex>", the scheme
    * first (docs/stream-contract.md, "Content hash"). Also sent as the Elava-Content-Hash
    * header.
    *
@@ -253,6 +254,42 @@ export type InfrastructureChangeEvent = Message<"elava.v1.InfrastructureChangeEv
      */
     value: IamRole;
     case: "iamRole";
+  } | {
+    /**
+     * @generated from field: elava.v1.NetworkInterface network_interface = 38;
+     */
+    value: NetworkInterface;
+    case: "networkInterface";
+  } | {
+    /**
+     * @generated from field: elava.v1.ElasticIp elastic_ip = 39;
+     */
+    value: ElasticIp;
+    case: "elasticIp";
+  } | {
+    /**
+     * @generated from field: elava.v1.EbsVolume ebs_volume = 40;
+     */
+    value: EbsVolume;
+    case: "ebsVolume";
+  } | {
+    /**
+     * @generated from field: elava.v1.RdsCluster rds_cluster = 41;
+     */
+    value: RdsCluster;
+    case: "rdsCluster";
+  } | {
+    /**
+     * @generated from field: elava.v1.IamUser iam_user = 42;
+     */
+    value: IamUser;
+    case: "iamUser";
+  } | {
+    /**
+     * @generated from field: elava.v1.IamPolicy iam_policy = 43;
+     */
+    value: IamPolicy;
+    case: "iamPolicy";
   } | { case: undefined; value?: undefined };
 };
 

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/identity.proto.
  */
 export const file_elava_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("ChdlbGF2YS92MS9pZGVudGl0eS5wcm90bxIIZWxhdmEudjEitwIKB0lhbVJvbGUSDAoEbmFtZRgBIAEoCRIMCgRwYXRoGAIgASgJEg8KB3JvbGVfaWQYAyABKAkSLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobYXNzdW1lX3JvbGVfcG9saWN5X2RvY3VtZW50GAUgASgJEhwKFG1heF9zZXNzaW9uX2R1cmF0aW9uGAYgASgFEhMKC2Rlc2NyaXB0aW9uGAcgASgJEiQKFGF0dGFjaGVkX3BvbGljeV9hcm5zGAggAygJQgbi+RgCEAESJQoVaW5zdGFuY2VfcHJvZmlsZV9hcm5zGAkgAygJQgbi+RgCEAESIAoQdHJ1c3RlZF9zZXJ2aWNlcxgKIAMoCUIG4vkYAhABOgji+RgECAIQA2IGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
+  fileDesc("ChdlbGF2YS92MS9pZGVudGl0eS5wcm90bxIIZWxhdmEudjEi1QIKB0lhbVJvbGUSDAoEbmFtZRgBIAEoCRIMCgRwYXRoGAIgASgJEg8KB3JvbGVfaWQYAyABKAkSLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobYXNzdW1lX3JvbGVfcG9saWN5X2RvY3VtZW50GAUgASgJEhwKFG1heF9zZXNzaW9uX2R1cmF0aW9uGAYgASgFEhMKC2Rlc2NyaXB0aW9uGAcgASgJEkIKFGF0dGFjaGVkX3BvbGljeV9hcm5zGAggAygJQiTi+RggEAEaHAoKaWFtX3BvbGljeRADGgpkZXBlbmRzX29uWAESJQoVaW5zdGFuY2VfcHJvZmlsZV9hcm5zGAkgAygJQgbi+RgCEAESIAoQdHJ1c3RlZF9zZXJ2aWNlcxgKIAMoCUIG4vkYAhABOgji+RgECAIQAyJiCglBY2Nlc3NLZXkSFQoNYWNjZXNzX2tleV9pZBgBIAEoCRIOCgZzdGF0dXMYAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0gMKB0lhbVVzZXISDAoEbmFtZRgBIAEoCRIMCgRwYXRoGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASPgoScGFzc3dvcmRfbGFzdF91c2VkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIG4vkYAggBEkIKFGF0dGFjaGVkX3BvbGljeV9hcm5zGAYgAygJQiTi+RggEAEaHAoKaWFtX3BvbGljeRADGgpkZXBlbmRzX29uWAESIwoTaW5saW5lX3BvbGljeV9uYW1lcxgHIAMoCUIG4vkYAhABEhsKC2dyb3VwX25hbWVzGAggAygJQgbi+RgCEAESMAoLYWNjZXNzX2tleXMYCSADKAsyEy5lbGF2YS52MS5BY2Nlc3NLZXlCBuL5GAIQARIiChJtZmFfZGV2aWNlX3NlcmlhbHMYCiADKAlCBuL5GAIQARJEChhwZXJtaXNzaW9uc19ib3VuZGFyeV9hcm4YCyABKAlCIuL5GB4aHAoKaWFtX3BvbGljeRADGgpkZXBlbmRzX29uWAE6COL5GAQIAhADIq0CCglJYW1Qb2xpY3kSDAoEbmFtZRgBIAEoCRIRCglwb2xpY3lfaWQYAiABKAkSDAoEcGF0aBgDIAEoCRIaChJkZWZhdWx0X3ZlcnNpb25faWQYBCABKAkSGAoQYXR0YWNobWVudF9jb3VudBgFIAEoBRIoCiBwZXJtaXNzaW9uc19ib3VuZGFyeV91c2FnZV9jb3VudBgGIAEoBRIVCg1pc19hdHRhY2hhYmxlGAcgASgIEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGRvY3VtZW50GAogASgJOgji+RgECAIQA2IGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * IamRole is one IAM role (IAM ListRoles, then per role ListRoleTags and
@@ -73,8 +73,9 @@ export type IamRole = Message<"elava.v1.IamRole"> & {
   description: string;
 
   /**
-   * ListAttachedRolePolicies: AttachedPolicies[].PolicyArn (managed policies are not a
-   * resource type of this schema).
+   * ListAttachedRolePolicies: AttachedPolicies[].PolicyArn. The role's permissions depend
+   * on them; an AWS-managed policy (arn:aws:iam::aws:policy/...) is in account "aws", which
+   * no scan covers: outside the scan, never gone.
    *
    * @generated from field: repeated string attached_policy_arns = 8;
    */
@@ -104,4 +105,226 @@ export type IamRole = Message<"elava.v1.IamRole"> & {
  */
 export const IamRoleSchema: GenMessage<IamRole> = /*@__PURE__*/
   messageDesc(file_elava_v1_identity, 0);
+
+/**
+ * AccessKey is one access key of an IAM user (IAM ListAccessKeys: AccessKeyMetadata[]):
+ * its id, status and age. The secret is never read: ListAccessKeys does not return it.
+ *
+ * @generated from message elava.v1.AccessKey
+ */
+export type AccessKey = Message<"elava.v1.AccessKey"> & {
+  /**
+   * ListAccessKeys: AccessKeyMetadata[].AccessKeyId (AKIA...: public, the key's name).
+   *
+   * @generated from field: string access_key_id = 1;
+   */
+  accessKeyId: string;
+
+  /**
+   * ListAccessKeys: AccessKeyMetadata[].Status (Active, Inactive).
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * ListAccessKeys: AccessKeyMetadata[].CreateDate (the key's age).
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 3;
+   */
+  createdAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message elava.v1.AccessKey.
+ * Use `create(AccessKeySchema)` to create a new message.
+ */
+export const AccessKeySchema: GenMessage<AccessKey> = /*@__PURE__*/
+  messageDesc(file_elava_v1_identity, 1);
+
+/**
+ * IamUser is one IAM user (IAM ListUsers; GetAccountAuthorizationDetails with filter User
+ * for its tags, groups and attached and inline policies; per user ListAccessKeys and
+ * ListMFADevices). Users are scanned once per account under region "global"; the
+ * resource_id is the ARN. No secret, password or policy document is published.
+ *
+ * @generated from message elava.v1.IamUser
+ */
+export type IamUser = Message<"elava.v1.IamUser"> & {
+  /**
+   * ListUsers: Users[].UserName.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * ListUsers: Users[].Path.
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * ListUsers: Users[].UserId (the user's own unique id; its resource_id is the ARN).
+   *
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+
+  /**
+   * ListUsers: Users[].CreateDate.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 4;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * ListUsers: Users[].PasswordLastUsed; unset when the user has no password or never
+   * signed in. Volatile: it moves whenever the user signs in.
+   *
+   * @generated from field: google.protobuf.Timestamp password_last_used = 5;
+   */
+  passwordLastUsed?: Timestamp | undefined;
+
+  /**
+   * GetAccountAuthorizationDetails: UserDetailList[].AttachedManagedPolicies[].PolicyArn.
+   * An AWS-managed policy is outside the scan (see IamRole.attached_policy_arns).
+   *
+   * @generated from field: repeated string attached_policy_arns = 6;
+   */
+  attachedPolicyArns: string[];
+
+  /**
+   * GetAccountAuthorizationDetails: UserDetailList[].UserPolicyList[].PolicyName (inline
+   * policies: names only).
+   *
+   * @generated from field: repeated string inline_policy_names = 7;
+   */
+  inlinePolicyNames: string[];
+
+  /**
+   * GetAccountAuthorizationDetails: UserDetailList[].GroupList (group names; IAM groups are
+   * not a resource type of this schema).
+   *
+   * @generated from field: repeated string group_names = 8;
+   */
+  groupNames: string[];
+
+  /**
+   * ListAccessKeys: AccessKeyMetadata[].
+   *
+   * @generated from field: repeated elava.v1.AccessKey access_keys = 9;
+   */
+  accessKeys: AccessKey[];
+
+  /**
+   * ListMFADevices: MFADevices[].SerialNumber (a virtual device's ARN or a hardware
+   * device's serial); empty when the user has no MFA.
+   *
+   * @generated from field: repeated string mfa_device_serials = 10;
+   */
+  mfaDeviceSerials: string[];
+
+  /**
+   * GetAccountAuthorizationDetails: UserDetailList[].PermissionsBoundary.PermissionsBoundaryArn.
+   *
+   * @generated from field: string permissions_boundary_arn = 11;
+   */
+  permissionsBoundaryArn: string;
+};
+
+/**
+ * Describes the message elava.v1.IamUser.
+ * Use `create(IamUserSchema)` to create a new message.
+ */
+export const IamUserSchema: GenMessage<IamUser> = /*@__PURE__*/
+  messageDesc(file_elava_v1_identity, 2);
+
+/**
+ * IamPolicy is one customer-managed IAM policy (IAM ListPolicies with Scope Local, then
+ * per policy GetPolicyVersion of its default version and ListPolicyTags). AWS-managed
+ * policies are not listed: they are AWS's, the same in every account. Policies are
+ * scanned once per account under region "global"; the resource_id is the ARN.
+ *
+ * @generated from message elava.v1.IamPolicy
+ */
+export type IamPolicy = Message<"elava.v1.IamPolicy"> & {
+  /**
+   * ListPolicies: Policies[].PolicyName.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * ListPolicies: Policies[].PolicyId (the policy's own unique id; its resource_id is the ARN).
+   *
+   * @generated from field: string policy_id = 2;
+   */
+  policyId: string;
+
+  /**
+   * ListPolicies: Policies[].Path.
+   *
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * ListPolicies: Policies[].DefaultVersionId (v1, v2, ...: a version of this policy).
+   *
+   * @generated from field: string default_version_id = 4;
+   */
+  defaultVersionId: string;
+
+  /**
+   * ListPolicies: Policies[].AttachmentCount (users, groups and roles it is attached to).
+   *
+   * @generated from field: int32 attachment_count = 5;
+   */
+  attachmentCount: number;
+
+  /**
+   * ListPolicies: Policies[].PermissionsBoundaryUsageCount.
+   *
+   * @generated from field: int32 permissions_boundary_usage_count = 6;
+   */
+  permissionsBoundaryUsageCount: number;
+
+  /**
+   * ListPolicies: Policies[].IsAttachable.
+   *
+   * @generated from field: bool is_attachable = 7;
+   */
+  isAttachable: boolean;
+
+  /**
+   * ListPolicies: Policies[].CreateDate.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 8;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * ListPolicies: Policies[].UpdateDate (when its default version last changed).
+   *
+   * @generated from field: google.protobuf.Timestamp updated_at = 9;
+   */
+  updatedAt?: Timestamp | undefined;
+
+  /**
+   * GetPolicyVersion (the default version): PolicyVersion.Document, URL-decoded JSON.
+   *
+   * @generated from field: string document = 10;
+   */
+  document: string;
+};
+
+/**
+ * Describes the message elava.v1.IamPolicy.
+ * Use `create(IamPolicySchema)` to create a new message.
+ */
+export const IamPolicySchema: GenMessage<IamPolicy> = /*@__PURE__*/
+  messageDesc(file_elava_v1_identity, 3);
 

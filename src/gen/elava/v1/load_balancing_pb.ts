@@ -13,12 +13,15 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/load_balancing.proto.
  */
 export const file_elava_v1_load_balancing: GenFile = /*@__PURE__*/
-  fileDesc("Ch1lbGF2YS92MS9sb2FkX2JhbGFuY2luZy5wcm90bxIIZWxhdmEudjEiuQMKDExvYWRCYWxhbmNlchIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSDgoGc2NoZW1lGAMgASgJEhAKCGRuc19uYW1lGAQgASgJEiYKBnZwY19pZBgFIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIyCgpzdWJuZXRfaWRzGAYgAygJQh7i+RgaEAEaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SRAoSc2VjdXJpdHlfZ3JvdXBfaWRzGAcgAygJQiji+RgkEAEaIAoOc2VjdXJpdHlfZ3JvdXAQARoMcHJvdGVjdGVkX2J5EkMKEXRhcmdldF9ncm91cF9hcm5zGAggAygJQiji+RgkEAEaIAoMdGFyZ2V0X2dyb3VwEAMaDnJvdXRlc190aHJvdWdoEg0KBXN0YXRlGAkgASgJEhcKD2lwX2FkZHJlc3NfdHlwZRgKIAEoCRIwCgxjcmVhdGVkX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiAKGGNhbm9uaWNhbF9ob3N0ZWRfem9uZV9pZBgMIAEoCToI4vkYBAgBEAMi4wEKDFRhcmdldEhlYWx0aBJ0CgJpZBgBIAEoCUJo4vkYZBoyCgxlYzJfaW5zdGFuY2UQARoHdGFyZ2V0czoXCgt0YXJnZXRfdHlwZRIIaW5zdGFuY2UaLgoNbG9hZF9iYWxhbmNlchADGgd0YXJnZXRzOhIKC3RhcmdldF90eXBlEgNhbGISDAoEcG9ydBgCIAEoBRIZChFhdmFpbGFiaWxpdHlfem9uZRgDIAEoCRIcCgxoZWFsdGhfc3RhdGUYBCABKAlCBuL5GAIIARIWCgZyZWFzb24YBSABKAlCBuL5GAIIASLRAwoLVGFyZ2V0R3JvdXASDAoEbmFtZRgBIAEoCRIQCghwcm90b2NvbBgCIAEoCRIMCgRwb3J0GAMgASgFEiYKBnZwY19pZBgEIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhITCgt0YXJnZXRfdHlwZRgFIAEoCRJ+Cgp0YXJnZXRfaWRzGAYgAygJQmri+RhmEAEaMgoMZWMyX2luc3RhbmNlEAEaB3RhcmdldHM6FwoLdGFyZ2V0X3R5cGUSCGluc3RhbmNlGi4KDWxvYWRfYmFsYW5jZXIQAxoHdGFyZ2V0czoSCgt0YXJnZXRfdHlwZRIDYWxiEhkKEWhlYWx0aF9jaGVja19wYXRoGAcgASgJEhkKEWhlYWx0aF9jaGVja19wb3J0GAggASgFEh0KFWhlYWx0aF9jaGVja19wcm90b2NvbBgJIAEoCRJHChJsb2FkX2JhbGFuY2VyX2FybnMYCiADKAlCK+L5GCcQARojCg1sb2FkX2JhbGFuY2VyEAMaDnJvdXRlc190aHJvdWdoIAESLwoHdGFyZ2V0cxgLIAMoCzIWLmVsYXZhLnYxLlRhcmdldEhlYWx0aEIG4vkYAhABOgji+RgECAEQA2IGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
+  fileDesc("Ch1lbGF2YS92MS9sb2FkX2JhbGFuY2luZy5wcm90bxIIZWxhdmEudjEi8gMKDExvYWRCYWxhbmNlchIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSDgoGc2NoZW1lGAMgASgJEhAKCGRuc19uYW1lGAQgASgJEiYKBnZwY19pZBgFIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIyCgpzdWJuZXRfaWRzGAYgAygJQh7i+RgaEAEaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SRAoSc2VjdXJpdHlfZ3JvdXBfaWRzGAcgAygJQiji+RgkEAEaIAoOc2VjdXJpdHlfZ3JvdXAQARoMcHJvdGVjdGVkX2J5EkMKEXRhcmdldF9ncm91cF9hcm5zGAggAygJQiji+RgkEAEaIAoMdGFyZ2V0X2dyb3VwEAMaDnJvdXRlc190aHJvdWdoEg0KBXN0YXRlGAkgASgJEhcKD2lwX2FkZHJlc3NfdHlwZRgKIAEoCRIwCgxjcmVhdGVkX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiAKGGNhbm9uaWNhbF9ob3N0ZWRfem9uZV9pZBgMIAEoCRI3CgxpbnN0YW5jZV9pZHMYDSADKAlCIeL5GB0QARoZCgxlYzJfaW5zdGFuY2UQARoHdGFyZ2V0czoI4vkYBAgBEAMi4wEKDFRhcmdldEhlYWx0aBJ0CgJpZBgBIAEoCUJo4vkYZBoyCgxlYzJfaW5zdGFuY2UQARoHdGFyZ2V0czoXCgt0YXJnZXRfdHlwZRIIaW5zdGFuY2UaLgoNbG9hZF9iYWxhbmNlchADGgd0YXJnZXRzOhIKC3RhcmdldF90eXBlEgNhbGISDAoEcG9ydBgCIAEoBRIZChFhdmFpbGFiaWxpdHlfem9uZRgDIAEoCRIcCgxoZWFsdGhfc3RhdGUYBCABKAlCBuL5GAIIARIWCgZyZWFzb24YBSABKAlCBuL5GAIIASLRAwoLVGFyZ2V0R3JvdXASDAoEbmFtZRgBIAEoCRIQCghwcm90b2NvbBgCIAEoCRIMCgRwb3J0GAMgASgFEiYKBnZwY19pZBgEIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhITCgt0YXJnZXRfdHlwZRgFIAEoCRJ+Cgp0YXJnZXRfaWRzGAYgAygJQmri+RhmEAEaMgoMZWMyX2luc3RhbmNlEAEaB3RhcmdldHM6FwoLdGFyZ2V0X3R5cGUSCGluc3RhbmNlGi4KDWxvYWRfYmFsYW5jZXIQAxoHdGFyZ2V0czoSCgt0YXJnZXRfdHlwZRIDYWxiEhkKEWhlYWx0aF9jaGVja19wYXRoGAcgASgJEhkKEWhlYWx0aF9jaGVja19wb3J0GAggASgFEh0KFWhlYWx0aF9jaGVja19wcm90b2NvbBgJIAEoCRJHChJsb2FkX2JhbGFuY2VyX2FybnMYCiADKAlCK+L5GCcQARojCg1sb2FkX2JhbGFuY2VyEAMaDnJvdXRlc190aHJvdWdoIAESLwoHdGFyZ2V0cxgLIAMoCzIWLmVsYXZhLnYxLlRhcmdldEhlYWx0aEIG4vkYAhABOgji+RgECAEQA2IGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
- * LoadBalancer is one Elastic Load Balancing v2 load balancer (application, network or
- * gateway; ELBv2 DescribeLoadBalancers, DescribeTags in chunks of 20 ARNs, and
- * DescribeTargetGroups for the groups that route to it). The resource_id is the ARN.
+ * LoadBalancer is one Elastic Load Balancing load balancer: an ELBv2 one (application,
+ * network or gateway; ELBv2 DescribeLoadBalancers, DescribeTags in chunks of 20 ARNs, and
+ * DescribeTargetGroups for the groups that route to it), or a Classic Load Balancer (type
+ * "classic"; classic ELB DescribeLoadBalancers and DescribeTags in chunks of 20 names).
+ * The resource_id is the ARN; a classic one's is built, as AWS writes it in IAM policies:
+ * arn:<partition>:elasticloadbalancing:<region>:<account>:loadbalancer/<name>.
  *
  * @generated from message elava.v1.LoadBalancer
  */
@@ -31,7 +34,8 @@ export type LoadBalancer = Message<"elava.v1.LoadBalancer"> & {
   name: string;
 
   /**
-   * DescribeLoadBalancers: Type (application, network, gateway).
+   * DescribeLoadBalancers: Type (application, network, gateway); "classic" for a Classic
+   * Load Balancer.
    *
    * @generated from field: string type = 2;
    */
@@ -52,14 +56,14 @@ export type LoadBalancer = Message<"elava.v1.LoadBalancer"> & {
   dnsName: string;
 
   /**
-   * DescribeLoadBalancers: VpcId.
+   * DescribeLoadBalancers: VpcId (classic: VPCId).
    *
    * @generated from field: string vpc_id = 5;
    */
   vpcId: string;
 
   /**
-   * DescribeLoadBalancers: AvailabilityZones[].SubnetId.
+   * DescribeLoadBalancers: AvailabilityZones[].SubnetId (classic: Subnets).
    *
    * @generated from field: repeated string subnet_ids = 6;
    */
@@ -73,21 +77,23 @@ export type LoadBalancer = Message<"elava.v1.LoadBalancer"> & {
   securityGroupIds: string[];
 
   /**
-   * DescribeTargetGroups: TargetGroupArn of every group whose LoadBalancerArns holds this one.
+   * DescribeTargetGroups: TargetGroupArn of every group whose LoadBalancerArns holds this
+   * one. Empty for a classic load balancer, which routes to instance_ids.
    *
    * @generated from field: repeated string target_group_arns = 8;
    */
   targetGroupArns: string[];
 
   /**
-   * DescribeLoadBalancers: State.Code (active, provisioning, active_impaired, failed).
+   * DescribeLoadBalancers: State.Code (active, provisioning, active_impaired, failed); ""
+   * for a classic load balancer, whose API has no state.
    *
    * @generated from field: string state = 9;
    */
   state: string;
 
   /**
-   * DescribeLoadBalancers: IpAddressType (ipv4, dualstack).
+   * DescribeLoadBalancers: IpAddressType (ipv4, dualstack); "" for a classic load balancer.
    *
    * @generated from field: string ip_address_type = 10;
    */
@@ -101,12 +107,20 @@ export type LoadBalancer = Message<"elava.v1.LoadBalancer"> & {
   createdTime?: Timestamp | undefined;
 
   /**
-   * DescribeLoadBalancers: CanonicalHostedZoneId (the Route 53 zone of the load balancing
-   * service, not a resource).
+   * DescribeLoadBalancers: CanonicalHostedZoneId (classic: CanonicalHostedZoneNameID; the
+   * Route 53 zone of the load balancing service, not a resource).
    *
    * @generated from field: string canonical_hosted_zone_id = 12;
    */
   canonicalHostedZoneId: string;
+
+  /**
+   * Classic DescribeLoadBalancers: Instances[].InstanceId, the instances registered with a
+   * Classic Load Balancer. Empty for an ELBv2 one, whose targets are its target groups'.
+   *
+   * @generated from field: repeated string instance_ids = 13;
+   */
+  instanceIds: string[];
 };
 
 /**

@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/network.proto.
  */
 export const file_elava_v1_network: GenFile = /*@__PURE__*/
-  fileDesc("ChZlbGF2YS92MS9uZXR3b3JrLnByb3RvEghlbGF2YS52MSLAAQoDVnBjEg4KBnZwY19pZBgBIAEoCRISCgpjaWRyX2Jsb2NrGAIgASgJEg0KBXN0YXRlGAMgASgJEhIKCmlzX2RlZmF1bHQYBCABKAgSGwoLY2lkcl9ibG9ja3MYBSADKAlCBuL5GAIQARIXCg9kaGNwX29wdGlvbnNfaWQYBiABKAkSGAoQaW5zdGFuY2VfdGVuYW5jeRgHIAEoCRIQCghvd25lcl9pZBgIIAEoCToQ4vkYDAgBEAEaBnZwY19pZCLYAgoGU3VibmV0EhEKCXN1Ym5ldF9pZBgBIAEoCRIpCgZ2cGNfaWQYAiABKAlCGeL5GBUaEwoDdnBjEAEaCmJlbG9uZ3NfdG8SDAoEY2lkchgDIAEoCRIZChFhdmFpbGFiaWxpdHlfem9uZRgEIAEoCRIcChRhdmFpbGFiaWxpdHlfem9uZV9pZBgFIAEoCRIfChdtYXBfcHVibGljX2lwX29uX2xhdW5jaBgGIAEoCBI5Cg5yb3V0ZV90YWJsZV9pZBgHIAEoCUIh4vkYHRobCgtyb3V0ZV90YWJsZRABGgpyb3V0ZXNfdmlhEg0KBXN0YXRlGAggASgJEioKGmF2YWlsYWJsZV9pcF9hZGRyZXNzX2NvdW50GAkgASgFQgbi+RgCCAESHQoVdXNlc19tYWluX3JvdXRlX3RhYmxlGAogASgIOhPi+RgPCAEQARoJc3VibmV0X2lkIo0CCgVSb3V0ZRIYChBkZXN0aW5hdGlvbl9jaWRyGAEgASgJEhMKC3RhcmdldF90eXBlGAIgASgJErUBCgl0YXJnZXRfaWQYAyABKAlCoQHi+RicARopChBpbnRlcm5ldF9nYXRld2F5EAEaDXB1YmxpY19hY2Nlc3MyBGlndy0aIwoLbmF0X2dhdGV3YXkQARoMbmF0c190aHJvdWdoMgRuYXQtGiQKC3ZwY19wZWVyaW5nEAEaCXBlZXJzX3ZpYTIEcGN4LVgBYAEaJAoMZWMyX2luc3RhbmNlEAEaDnJvdXRlc190aHJvdWdoMgJpLRINCgVzdGF0ZRgEIAEoCRIOCgZvcmlnaW4YBSABKAkioAIKClJvdXRlVGFibGUSFgoOcm91dGVfdGFibGVfaWQYASABKAkSKQoGdnBjX2lkGAIgASgJQhni+RgVGhMKA3ZwYxABGgpiZWxvbmdzX3RvEicKBnJvdXRlcxgDIAMoCzIPLmVsYXZhLnYxLlJvdXRlQgbi+RgCEAESNAoKc3VibmV0X2lkcxgEIAMoCUIg4vkYHBABGhgKBnN1Ym5ldBABGgpyb3V0ZXNfdmlhIAESDwoHaXNfbWFpbhgFIAEoCBJFCgtnYXRld2F5X2lkcxgGIAMoCUIw4vkYLBABGigKEGludGVybmV0X2dhdGV3YXkQARoKcm91dGVzX3ZpYSABMgRpZ3ctOhji+RgUCAEQARoOcm91dGVfdGFibGVfaWQimgEKD0ludGVybmV0R2F0ZXdheRIbChNpbnRlcm5ldF9nYXRld2F5X2lkGAEgASgJEioKBnZwY19pZBgCIAEoCUIa4vkYFhoUCgN2cGMQARoLYXR0YWNoZWRfdG8SDQoFc3RhdGUYAyABKAkSEAoIb3duZXJfaWQYBCABKAk6HeL5GBkIARABGhNpbnRlcm5ldF9nYXRld2F5X2lkIoACCgpOYXRHYXRld2F5EhYKDm5hdF9nYXRld2F5X2lkGAEgASgJEiYKBnZwY19pZBgCIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIvCglzdWJuZXRfaWQYAyABKAlCHOL5GBgaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SEgoKZWxhc3RpY19pcBgEIAEoCRINCgVzdGF0ZRgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhkKEWNvbm5lY3Rpdml0eV90eXBlGAcgASgJEhUKDWFsbG9jYXRpb25faWQYCCABKAk6GOL5GBQIARABGg5uYXRfZ2F0ZXdheV9pZCLcAwoKVnBjUGVlcmluZxIhChl2cGNfcGVlcmluZ19jb25uZWN0aW9uX2lkGAEgASgJElwKEHJlcXVlc3Rlcl92cGNfaWQYAiABKAlCQuL5GD4aPAoDdnBjEAEaCXBlZXJzX3ZpYUoScmVxdWVzdGVyX293bmVyX2lkUhByZXF1ZXN0ZXJfcmVnaW9uWAFgARJZCg9hY2NlcHRlcl92cGNfaWQYAyABKAlCQOL5GDwaOgoDdnBjEAEaCXBlZXJzX3ZpYUoRYWNjZXB0ZXJfb3duZXJfaWRSD2FjY2VwdGVyX3JlZ2lvblgBYAESDgoGc3RhdHVzGAQgASgJEhoKEnJlcXVlc3Rlcl9vd25lcl9pZBgFIAEoCRIZChFhY2NlcHRlcl9vd25lcl9pZBgGIAEoCRIYChByZXF1ZXN0ZXJfcmVnaW9uGAcgASgJEhcKD2FjY2VwdGVyX3JlZ2lvbhgIIAEoCRIWCg5yZXF1ZXN0ZXJfY2lkchgJIAEoCRIVCg1hY2NlcHRlcl9jaWRyGAogASgJOkni+RhFCAEQARoZdnBjX3BlZXJpbmdfY29ubmVjdGlvbl9pZCIScmVxdWVzdGVyX293bmVyX2lkKhByZXF1ZXN0ZXJfcmVnaW9uIvABCgxTZWN1cml0eVJ1bGUSEAoIcHJvdG9jb2wYASABKAkSEQoJZnJvbV9wb3J0GAIgASgFEg8KB3RvX3BvcnQYAyABKAUSEgoKY2lkcl9ibG9jaxgEIAEoCRJNCglzb3VyY2Vfc2cYBSABKAlCOuL5GDYaNAoOc2VjdXJpdHlfZ3JvdXAQARoKZGVwZW5kc19vbkoSc291cmNlX3NnX293bmVyX2lkWAESFgoOcHJlZml4X2xpc3RfaWQYBiABKAkSEwoLZGVzY3JpcHRpb24YByABKAkSGgoSc291cmNlX3NnX293bmVyX2lkGAggASgJIogCCg1TZWN1cml0eUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEhIKCmdyb3VwX25hbWUYAiABKAkSKQoGdnBjX2lkGAMgASgJQhni+RgVGhMKA3ZwYxABGgpiZWxvbmdzX3RvEhMKC2Rlc2NyaXB0aW9uGAQgASgJEjUKDWluZ3Jlc3NfcnVsZXMYBSADKAsyFi5lbGF2YS52MS5TZWN1cml0eVJ1bGVCBuL5GAIQARI0CgxlZ3Jlc3NfcnVsZXMYBiADKAsyFi5lbGF2YS52MS5TZWN1cml0eVJ1bGVCBuL5GAIQARIQCghvd25lcl9pZBgHIAEoCToS4vkYDggBEAEaCGdyb3VwX2lkYgZwcm90bzM", [file_elava_v1_options]);
+  fileDesc("ChZlbGF2YS92MS9uZXR3b3JrLnByb3RvEghlbGF2YS52MSLAAQoDVnBjEg4KBnZwY19pZBgBIAEoCRISCgpjaWRyX2Jsb2NrGAIgASgJEg0KBXN0YXRlGAMgASgJEhIKCmlzX2RlZmF1bHQYBCABKAgSGwoLY2lkcl9ibG9ja3MYBSADKAlCBuL5GAIQARIXCg9kaGNwX29wdGlvbnNfaWQYBiABKAkSGAoQaW5zdGFuY2VfdGVuYW5jeRgHIAEoCRIQCghvd25lcl9pZBgIIAEoCToQ4vkYDAgBEAEaBnZwY19pZCLYAgoGU3VibmV0EhEKCXN1Ym5ldF9pZBgBIAEoCRIpCgZ2cGNfaWQYAiABKAlCGeL5GBUaEwoDdnBjEAEaCmJlbG9uZ3NfdG8SDAoEY2lkchgDIAEoCRIZChFhdmFpbGFiaWxpdHlfem9uZRgEIAEoCRIcChRhdmFpbGFiaWxpdHlfem9uZV9pZBgFIAEoCRIfChdtYXBfcHVibGljX2lwX29uX2xhdW5jaBgGIAEoCBI5Cg5yb3V0ZV90YWJsZV9pZBgHIAEoCUIh4vkYHRobCgtyb3V0ZV90YWJsZRABGgpyb3V0ZXNfdmlhEg0KBXN0YXRlGAggASgJEioKGmF2YWlsYWJsZV9pcF9hZGRyZXNzX2NvdW50GAkgASgFQgbi+RgCCAESHQoVdXNlc19tYWluX3JvdXRlX3RhYmxlGAogASgIOhPi+RgPCAEQARoJc3VibmV0X2lkIo0CCgVSb3V0ZRIYChBkZXN0aW5hdGlvbl9jaWRyGAEgASgJEhMKC3RhcmdldF90eXBlGAIgASgJErUBCgl0YXJnZXRfaWQYAyABKAlCoQHi+RicARopChBpbnRlcm5ldF9nYXRld2F5EAEaDXB1YmxpY19hY2Nlc3MyBGlndy0aIwoLbmF0X2dhdGV3YXkQARoMbmF0c190aHJvdWdoMgRuYXQtGiQKC3ZwY19wZWVyaW5nEAEaCXBlZXJzX3ZpYTIEcGN4LVgBYAEaJAoMZWMyX2luc3RhbmNlEAEaDnJvdXRlc190aHJvdWdoMgJpLRINCgVzdGF0ZRgEIAEoCRIOCgZvcmlnaW4YBSABKAkioAIKClJvdXRlVGFibGUSFgoOcm91dGVfdGFibGVfaWQYASABKAkSKQoGdnBjX2lkGAIgASgJQhni+RgVGhMKA3ZwYxABGgpiZWxvbmdzX3RvEicKBnJvdXRlcxgDIAMoCzIPLmVsYXZhLnYxLlJvdXRlQgbi+RgCEAESNAoKc3VibmV0X2lkcxgEIAMoCUIg4vkYHBABGhgKBnN1Ym5ldBABGgpyb3V0ZXNfdmlhIAESDwoHaXNfbWFpbhgFIAEoCBJFCgtnYXRld2F5X2lkcxgGIAMoCUIw4vkYLBABGigKEGludGVybmV0X2dhdGV3YXkQARoKcm91dGVzX3ZpYSABMgRpZ3ctOhji+RgUCAEQARoOcm91dGVfdGFibGVfaWQimgEKD0ludGVybmV0R2F0ZXdheRIbChNpbnRlcm5ldF9nYXRld2F5X2lkGAEgASgJEioKBnZwY19pZBgCIAEoCUIa4vkYFhoUCgN2cGMQARoLYXR0YWNoZWRfdG8SDQoFc3RhdGUYAyABKAkSEAoIb3duZXJfaWQYBCABKAk6HeL5GBkIARABGhNpbnRlcm5ldF9nYXRld2F5X2lkIqUCCgpOYXRHYXRld2F5EhYKDm5hdF9nYXRld2F5X2lkGAEgASgJEiYKBnZwY19pZBgCIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIvCglzdWJuZXRfaWQYAyABKAlCHOL5GBgaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SEgoKZWxhc3RpY19pcBgEIAEoCRINCgVzdGF0ZRgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhkKEWNvbm5lY3Rpdml0eV90eXBlGAcgASgJEjoKDWFsbG9jYXRpb25faWQYCCABKAlCI+L5GB8aHQoKZWxhc3RpY19pcBABGgthdHRhY2hlZF90byABOhji+RgUCAEQARoObmF0X2dhdGV3YXlfaWQi3AMKClZwY1BlZXJpbmcSIQoZdnBjX3BlZXJpbmdfY29ubmVjdGlvbl9pZBgBIAEoCRJcChByZXF1ZXN0ZXJfdnBjX2lkGAIgASgJQkLi+Rg+GjwKA3ZwYxABGglwZWVyc192aWFKEnJlcXVlc3Rlcl9vd25lcl9pZFIQcmVxdWVzdGVyX3JlZ2lvblgBYAESWQoPYWNjZXB0ZXJfdnBjX2lkGAMgASgJQkDi+Rg8GjoKA3ZwYxABGglwZWVyc192aWFKEWFjY2VwdGVyX293bmVyX2lkUg9hY2NlcHRlcl9yZWdpb25YAWABEg4KBnN0YXR1cxgEIAEoCRIaChJyZXF1ZXN0ZXJfb3duZXJfaWQYBSABKAkSGQoRYWNjZXB0ZXJfb3duZXJfaWQYBiABKAkSGAoQcmVxdWVzdGVyX3JlZ2lvbhgHIAEoCRIXCg9hY2NlcHRlcl9yZWdpb24YCCABKAkSFgoOcmVxdWVzdGVyX2NpZHIYCSABKAkSFQoNYWNjZXB0ZXJfY2lkchgKIAEoCTpJ4vkYRQgBEAEaGXZwY19wZWVyaW5nX2Nvbm5lY3Rpb25faWQiEnJlcXVlc3Rlcl9vd25lcl9pZCoQcmVxdWVzdGVyX3JlZ2lvbiLwAQoMU2VjdXJpdHlSdWxlEhAKCHByb3RvY29sGAEgASgJEhEKCWZyb21fcG9ydBgCIAEoBRIPCgd0b19wb3J0GAMgASgFEhIKCmNpZHJfYmxvY2sYBCABKAkSTQoJc291cmNlX3NnGAUgASgJQjri+Rg2GjQKDnNlY3VyaXR5X2dyb3VwEAEaCmRlcGVuZHNfb25KEnNvdXJjZV9zZ19vd25lcl9pZFgBEhYKDnByZWZpeF9saXN0X2lkGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhoKEnNvdXJjZV9zZ19vd25lcl9pZBgIIAEoCSKIAgoNU2VjdXJpdHlHcm91cBIQCghncm91cF9pZBgBIAEoCRISCgpncm91cF9uYW1lGAIgASgJEikKBnZwY19pZBgDIAEoCUIZ4vkYFRoTCgN2cGMQARoKYmVsb25nc190bxITCgtkZXNjcmlwdGlvbhgEIAEoCRI1Cg1pbmdyZXNzX3J1bGVzGAUgAygLMhYuZWxhdmEudjEuU2VjdXJpdHlSdWxlQgbi+RgCEAESNAoMZWdyZXNzX3J1bGVzGAYgAygLMhYuZWxhdmEudjEuU2VjdXJpdHlSdWxlQgbi+RgCEAESEAoIb3duZXJfaWQYByABKAk6EuL5GA4IARABGghncm91cF9pZCLWBQoQTmV0d29ya0ludGVyZmFjZRIcChRuZXR3b3JrX2ludGVyZmFjZV9pZBgBIAEoCRIWCg5pbnRlcmZhY2VfdHlwZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIvCglzdWJuZXRfaWQYBCABKAlCHOL5GBgaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SJgoGdnBjX2lkGAUgASgJQhbi+RgSGhAKA3ZwYxABGgdydW5zX2luEkQKEnNlY3VyaXR5X2dyb3VwX2lkcxgGIAMoCUIo4vkYJBABGiAKDnNlY3VyaXR5X2dyb3VwEAEaDHByb3RlY3RlZF9ieRIaChJwcml2YXRlX2lwX2FkZHJlc3MYByABKAkSJAoUcHJpdmF0ZV9pcF9hZGRyZXNzZXMYCCADKAlCBuL5GAIQARIRCglwdWJsaWNfaXAYCSABKAkSQwoWYXR0YWNobWVudF9pbnN0YW5jZV9pZBgKIAEoCUIj4vkYHxodCgxlYzJfaW5zdGFuY2UQARoLYXR0YWNoZWRfdG8SGQoRYXR0YWNobWVudF9zdGF0dXMYCyABKAkSHwoXYXR0YWNobWVudF9kZXZpY2VfaW5kZXgYDCABKAUSJAocYXR0YWNobWVudF9pbnN0YW5jZV9vd25lcl9pZBgNIAEoCRIUCgxyZXF1ZXN0ZXJfaWQYDiABKAkSGQoRcmVxdWVzdGVyX21hbmFnZWQYDyABKAgSDgoGc3RhdHVzGBAgASgJEhkKEWF2YWlsYWJpbGl0eV96b25lGBEgASgJEhMKC21hY19hZGRyZXNzGBIgASgJEhAKCG93bmVyX2lkGBMgASgJEh4KDmlwdjZfYWRkcmVzc2VzGBQgAygJQgbi+RgCEAESGQoRc291cmNlX2Rlc3RfY2hlY2sYFSABKAg6HuL5GBoIARABGhRuZXR3b3JrX2ludGVyZmFjZV9pZCLwAgoJRWxhc3RpY0lwEhUKDWFsbG9jYXRpb25faWQYASABKAkSEQoJcHVibGljX2lwGAIgASgJEg4KBmRvbWFpbhgDIAEoCRI4CgtpbnN0YW5jZV9pZBgEIAEoCUIj4vkYHxodCgxlYzJfaW5zdGFuY2UQARoLYXR0YWNoZWRfdG8SRgoUbmV0d29ya19pbnRlcmZhY2VfaWQYBSABKAlCKOL5GCQaIgoRbmV0d29ya19pbnRlcmZhY2UQARoLYXR0YWNoZWRfdG8SFgoOYXNzb2NpYXRpb25faWQYBiABKAkSGgoScHJpdmF0ZV9pcF9hZGRyZXNzGAcgASgJEiIKGm5ldHdvcmtfaW50ZXJmYWNlX293bmVyX2lkGAggASgJEhgKEHB1YmxpY19pcHY0X3Bvb2wYCSABKAkSHAoUbmV0d29ya19ib3JkZXJfZ3JvdXAYCiABKAk6F+L5GBMIARABGg1hbGxvY2F0aW9uX2lkYgZwcm90bzM", [file_elava_v1_options]);
 
 /**
  * Vpc is one VPC (EC2 DescribeVpcs: Vpcs[]).
@@ -379,8 +379,8 @@ export type NatGateway = Message<"elava.v1.NatGateway"> & {
   connectivityType: string;
 
   /**
-   * DescribeNatGateways: NatGatewayAddresses[0].AllocationId (Elastic IPs are not a
-   * resource type of this schema).
+   * DescribeNatGateways: NatGatewayAddresses[0].AllocationId: the Elastic IP of a public
+   * NAT gateway, attached to it.
    *
    * @generated from field: string allocation_id = 8;
    */
@@ -618,4 +618,264 @@ export type SecurityGroup = Message<"elava.v1.SecurityGroup"> & {
  */
 export const SecurityGroupSchema: GenMessage<SecurityGroup> = /*@__PURE__*/
   messageDesc(file_elava_v1_network, 8);
+
+/**
+ * NetworkInterface is one elastic network interface (EC2 DescribeNetworkInterfaces). The
+ * interface type, requester and description tell apart whose interface it is: an
+ * instance's own ("interface", not requester-managed), a NAT gateway's ("nat_gateway"), a
+ * Lambda function's ("lambda"), a network load balancer's ("network_load_balancer"), an
+ * application load balancer's (requester "amazon-elb", description "ELB app/..."), an ECS
+ * task's (description "arn:aws:ecs:...:attachment/..."), an EKS control plane's
+ * (description "Amazon EKS <cluster>").
+ *
+ * @generated from message elava.v1.NetworkInterface
+ */
+export type NetworkInterface = Message<"elava.v1.NetworkInterface"> & {
+  /**
+   * DescribeNetworkInterfaces: NetworkInterfaceId.
+   *
+   * @generated from field: string network_interface_id = 1;
+   */
+  networkInterfaceId: string;
+
+  /**
+   * DescribeNetworkInterfaces: InterfaceType (interface, nat_gateway, lambda,
+   * network_load_balancer, vpc_endpoint, efa, trunk, ...).
+   *
+   * @generated from field: string interface_type = 2;
+   */
+  interfaceType: string;
+
+  /**
+   * DescribeNetworkInterfaces: Description (set by the service that made it: "ELB app/...",
+   * "Amazon EKS <cluster>", "arn:aws:ecs:...", "AWS Lambda VPC ENI-...").
+   *
+   * @generated from field: string description = 3;
+   */
+  description: string;
+
+  /**
+   * DescribeNetworkInterfaces: SubnetId.
+   *
+   * @generated from field: string subnet_id = 4;
+   */
+  subnetId: string;
+
+  /**
+   * DescribeNetworkInterfaces: VpcId.
+   *
+   * @generated from field: string vpc_id = 5;
+   */
+  vpcId: string;
+
+  /**
+   * DescribeNetworkInterfaces: Groups[].GroupId.
+   *
+   * @generated from field: repeated string security_group_ids = 6;
+   */
+  securityGroupIds: string[];
+
+  /**
+   * DescribeNetworkInterfaces: PrivateIpAddress (the primary private IPv4 address).
+   *
+   * @generated from field: string private_ip_address = 7;
+   */
+  privateIpAddress: string;
+
+  /**
+   * DescribeNetworkInterfaces: PrivateIpAddresses[].PrivateIpAddress (the primary one
+   * included).
+   *
+   * @generated from field: repeated string private_ip_addresses = 8;
+   */
+  privateIpAddresses: string[];
+
+  /**
+   * DescribeNetworkInterfaces: Association.PublicIp (an Elastic IP or an auto-assigned
+   * public address).
+   *
+   * @generated from field: string public_ip = 9;
+   */
+  publicIp: string;
+
+  /**
+   * DescribeNetworkInterfaces: Attachment.InstanceId; the interface is attached to the
+   * instance.
+   *
+   * @generated from field: string attachment_instance_id = 10;
+   */
+  attachmentInstanceId: string;
+
+  /**
+   * DescribeNetworkInterfaces: Attachment.Status (attaching, attached, detaching, detached).
+   *
+   * @generated from field: string attachment_status = 11;
+   */
+  attachmentStatus: string;
+
+  /**
+   * DescribeNetworkInterfaces: Attachment.DeviceIndex (0 for an instance's primary interface).
+   *
+   * @generated from field: int32 attachment_device_index = 12;
+   */
+  attachmentDeviceIndex: number;
+
+  /**
+   * DescribeNetworkInterfaces: Attachment.InstanceOwnerId (the account of the instance, or
+   * the service that attached the interface, "amazon-elb", "amazon-rds", ...).
+   *
+   * @generated from field: string attachment_instance_owner_id = 13;
+   */
+  attachmentInstanceOwnerId: string;
+
+  /**
+   * DescribeNetworkInterfaces: RequesterId (the service or account that created the
+   * interface on your behalf: "amazon-elb", an AWS-owned principal id, ...).
+   *
+   * @generated from field: string requester_id = 14;
+   */
+  requesterId: string;
+
+  /**
+   * DescribeNetworkInterfaces: RequesterManaged (true when an AWS service manages it).
+   *
+   * @generated from field: bool requester_managed = 15;
+   */
+  requesterManaged: boolean;
+
+  /**
+   * DescribeNetworkInterfaces: Status (available, in-use, attaching, detaching, associated).
+   *
+   * @generated from field: string status = 16;
+   */
+  status: string;
+
+  /**
+   * DescribeNetworkInterfaces: AvailabilityZone.
+   *
+   * @generated from field: string availability_zone = 17;
+   */
+  availabilityZone: string;
+
+  /**
+   * DescribeNetworkInterfaces: MacAddress.
+   *
+   * @generated from field: string mac_address = 18;
+   */
+  macAddress: string;
+
+  /**
+   * DescribeNetworkInterfaces: OwnerId (an account, not a resource).
+   *
+   * @generated from field: string owner_id = 19;
+   */
+  ownerId: string;
+
+  /**
+   * DescribeNetworkInterfaces: Ipv6Addresses[].Ipv6Address.
+   *
+   * @generated from field: repeated string ipv6_addresses = 20;
+   */
+  ipv6Addresses: string[];
+
+  /**
+   * DescribeNetworkInterfaces: SourceDestCheck.
+   *
+   * @generated from field: bool source_dest_check = 21;
+   */
+  sourceDestCheck: boolean;
+};
+
+/**
+ * Describes the message elava.v1.NetworkInterface.
+ * Use `create(NetworkInterfaceSchema)` to create a new message.
+ */
+export const NetworkInterfaceSchema: GenMessage<NetworkInterface> = /*@__PURE__*/
+  messageDesc(file_elava_v1_network, 9);
+
+/**
+ * ElasticIp is one Elastic IP address (EC2 DescribeAddresses). It is associated with an
+ * instance or with a network interface (a NAT gateway's, a load balancer's, ...); the
+ * instance's own interface is named too when it is one.
+ *
+ * @generated from message elava.v1.ElasticIp
+ */
+export type ElasticIp = Message<"elava.v1.ElasticIp"> & {
+  /**
+   * DescribeAddresses: AllocationId.
+   *
+   * @generated from field: string allocation_id = 1;
+   */
+  allocationId: string;
+
+  /**
+   * DescribeAddresses: PublicIp.
+   *
+   * @generated from field: string public_ip = 2;
+   */
+  publicIp: string;
+
+  /**
+   * DescribeAddresses: Domain (vpc, standard).
+   *
+   * @generated from field: string domain = 3;
+   */
+  domain: string;
+
+  /**
+   * DescribeAddresses: InstanceId; the address is attached to the instance.
+   *
+   * @generated from field: string instance_id = 4;
+   */
+  instanceId: string;
+
+  /**
+   * DescribeAddresses: NetworkInterfaceId; the address is attached to the interface.
+   *
+   * @generated from field: string network_interface_id = 5;
+   */
+  networkInterfaceId: string;
+
+  /**
+   * DescribeAddresses: AssociationId (the association, not a resource).
+   *
+   * @generated from field: string association_id = 6;
+   */
+  associationId: string;
+
+  /**
+   * DescribeAddresses: PrivateIpAddress (the private address it maps to).
+   *
+   * @generated from field: string private_ip_address = 7;
+   */
+  privateIpAddress: string;
+
+  /**
+   * DescribeAddresses: NetworkInterfaceOwnerId (an account, not a resource).
+   *
+   * @generated from field: string network_interface_owner_id = 8;
+   */
+  networkInterfaceOwnerId: string;
+
+  /**
+   * DescribeAddresses: PublicIpv4Pool (amazon, or a BYOIP pool).
+   *
+   * @generated from field: string public_ipv4_pool = 9;
+   */
+  publicIpv4Pool: string;
+
+  /**
+   * DescribeAddresses: NetworkBorderGroup.
+   *
+   * @generated from field: string network_border_group = 10;
+   */
+  networkBorderGroup: string;
+};
+
+/**
+ * Describes the message elava.v1.ElasticIp.
+ * Use `create(ElasticIpSchema)` to create a new message.
+ */
+export const ElasticIpSchema: GenMessage<ElasticIp> = /*@__PURE__*/
+  messageDesc(file_elava_v1_network, 10);
 

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/storage.proto.
  */
 export const file_elava_v1_storage: GenFile = /*@__PURE__*/
-  fileDesc("ChZlbGF2YS92MS9zdG9yYWdlLnByb3RvEghlbGF2YS52MSKYAgoIUzNCdWNrZXQSDAoEbmFtZRgBIAEoCRIOCgZyZWdpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdmVyc2lvbmluZxgEIAEoCRISCgptZmFfZGVsZXRlGAUgASgIEhwKFGVuY3J5cHRpb25fYWxnb3JpdGhtGAYgASgJEhIKCmttc19rZXlfaWQYByABKAkSGgoSYnVja2V0X2tleV9lbmFibGVkGAggASgIEjgKE3B1YmxpY19hY2Nlc3NfYmxvY2sYCSABKAsyGy5lbGF2YS52MS5QdWJsaWNBY2Nlc3NCbG9jazoO4vkYCggCEAIaBG5hbWUiiAEKEVB1YmxpY0FjY2Vzc0Jsb2NrEhkKEWJsb2NrX3B1YmxpY19hY2xzGAEgASgIEhoKEmlnbm9yZV9wdWJsaWNfYWNscxgCIAEoCBIbChNibG9ja19wdWJsaWNfcG9saWN5GAMgASgIEh8KF3Jlc3RyaWN0X3B1YmxpY19idWNrZXRzGAQgASgIYgZwcm90bzM", [file_elava_v1_options, file_google_protobuf_timestamp]);
+  fileDesc("ChZlbGF2YS92MS9zdG9yYWdlLnByb3RvEghlbGF2YS52MSKYAgoIUzNCdWNrZXQSDAoEbmFtZRgBIAEoCRIOCgZyZWdpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdmVyc2lvbmluZxgEIAEoCRISCgptZmFfZGVsZXRlGAUgASgIEhwKFGVuY3J5cHRpb25fYWxnb3JpdGhtGAYgASgJEhIKCmttc19rZXlfaWQYByABKAkSGgoSYnVja2V0X2tleV9lbmFibGVkGAggASgIEjgKE3B1YmxpY19hY2Nlc3NfYmxvY2sYCSABKAsyGy5lbGF2YS52MS5QdWJsaWNBY2Nlc3NCbG9jazoO4vkYCggCEAIaBG5hbWUiiAEKEVB1YmxpY0FjY2Vzc0Jsb2NrEhkKEWJsb2NrX3B1YmxpY19hY2xzGAEgASgIEhoKEmlnbm9yZV9wdWJsaWNfYWNscxgCIAEoCBIbChNibG9ja19wdWJsaWNfcG9saWN5GAMgASgIEh8KF3Jlc3RyaWN0X3B1YmxpY19idWNrZXRzGAQgASgIIrsBChBWb2x1bWVBdHRhY2htZW50EjgKC2luc3RhbmNlX2lkGAEgASgJQiPi+RgfGh0KDGVjMl9pbnN0YW5jZRABGgthdHRhY2hlZF90bxIOCgZkZXZpY2UYAiABKAkSDQoFc3RhdGUYAyABKAkSLwoLYXR0YWNoX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh0KFWRlbGV0ZV9vbl90ZXJtaW5hdGlvbhgFIAEoCCLpAgoJRWJzVm9sdW1lEhEKCXZvbHVtZV9pZBgBIAEoCRIQCghzaXplX2dpYhgCIAEoBRITCgt2b2x1bWVfdHlwZRgDIAEoCRIMCgRpb3BzGAQgASgFEhIKCnRocm91Z2hwdXQYBSABKAUSEQoJZW5jcnlwdGVkGAYgASgIEhIKCmttc19rZXlfaWQYByABKAkSDQoFc3RhdGUYCCABKAkSEwoLc25hcHNob3RfaWQYCSABKAkSGQoRYXZhaWxhYmlsaXR5X3pvbmUYCiABKAkSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHAoUbXVsdGlfYXR0YWNoX2VuYWJsZWQYDCABKAgSNwoLYXR0YWNobWVudHMYDSADKAsyGi5lbGF2YS52MS5Wb2x1bWVBdHRhY2htZW50Qgbi+RgCEAE6E+L5GA8IARABGgl2b2x1bWVfaWRiBnByb3RvMw", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * S3Bucket is one S3 bucket (S3 ListBuckets, then per bucket GetBucketLocation,
@@ -138,4 +138,160 @@ export type PublicAccessBlock = Message<"elava.v1.PublicAccessBlock"> & {
  */
 export const PublicAccessBlockSchema: GenMessage<PublicAccessBlock> = /*@__PURE__*/
   messageDesc(file_elava_v1_storage, 1);
+
+/**
+ * VolumeAttachment is one attachment of an EBS volume to an instance (DescribeVolumes:
+ * Attachments[]; several only for a Multi-Attach io1/io2 volume).
+ *
+ * @generated from message elava.v1.VolumeAttachment
+ */
+export type VolumeAttachment = Message<"elava.v1.VolumeAttachment"> & {
+  /**
+   * Attachments[].InstanceId; the volume is attached to the instance.
+   *
+   * @generated from field: string instance_id = 1;
+   */
+  instanceId: string;
+
+  /**
+   * Attachments[].Device (/dev/xvda, /dev/sdf).
+   *
+   * @generated from field: string device = 2;
+   */
+  device: string;
+
+  /**
+   * Attachments[].State (attaching, attached, detaching, detached, busy).
+   *
+   * @generated from field: string state = 3;
+   */
+  state: string;
+
+  /**
+   * Attachments[].AttachTime.
+   *
+   * @generated from field: google.protobuf.Timestamp attach_time = 4;
+   */
+  attachTime?: Timestamp | undefined;
+
+  /**
+   * Attachments[].DeleteOnTermination.
+   *
+   * @generated from field: bool delete_on_termination = 5;
+   */
+  deleteOnTermination: boolean;
+};
+
+/**
+ * Describes the message elava.v1.VolumeAttachment.
+ * Use `create(VolumeAttachmentSchema)` to create a new message.
+ */
+export const VolumeAttachmentSchema: GenMessage<VolumeAttachment> = /*@__PURE__*/
+  messageDesc(file_elava_v1_storage, 2);
+
+/**
+ * EbsVolume is one EBS volume (EC2 DescribeVolumes: Volumes[]).
+ *
+ * @generated from message elava.v1.EbsVolume
+ */
+export type EbsVolume = Message<"elava.v1.EbsVolume"> & {
+  /**
+   * DescribeVolumes: VolumeId.
+   *
+   * @generated from field: string volume_id = 1;
+   */
+  volumeId: string;
+
+  /**
+   * DescribeVolumes: Size (GiB).
+   *
+   * @generated from field: int32 size_gib = 2;
+   */
+  sizeGib: number;
+
+  /**
+   * DescribeVolumes: VolumeType (gp2, gp3, io1, io2, st1, sc1, standard).
+   *
+   * @generated from field: string volume_type = 3;
+   */
+  volumeType: string;
+
+  /**
+   * DescribeVolumes: Iops (provisioned, or the baseline of gp2).
+   *
+   * @generated from field: int32 iops = 4;
+   */
+  iops: number;
+
+  /**
+   * DescribeVolumes: Throughput (MiB/s, gp3 only).
+   *
+   * @generated from field: int32 throughput = 5;
+   */
+  throughput: number;
+
+  /**
+   * DescribeVolumes: Encrypted.
+   *
+   * @generated from field: bool encrypted = 6;
+   */
+  encrypted: boolean;
+
+  /**
+   * DescribeVolumes: KmsKeyId (KMS keys are not a resource type of this schema).
+   *
+   * @generated from field: string kms_key_id = 7;
+   */
+  kmsKeyId: string;
+
+  /**
+   * DescribeVolumes: State (creating, available, in-use, deleting, deleted, error).
+   *
+   * @generated from field: string state = 8;
+   */
+  state: string;
+
+  /**
+   * DescribeVolumes: SnapshotId (the snapshot it was created from; snapshots are not a
+   * resource type of this schema).
+   *
+   * @generated from field: string snapshot_id = 9;
+   */
+  snapshotId: string;
+
+  /**
+   * DescribeVolumes: AvailabilityZone.
+   *
+   * @generated from field: string availability_zone = 10;
+   */
+  availabilityZone: string;
+
+  /**
+   * DescribeVolumes: CreateTime.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 11;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * DescribeVolumes: MultiAttachEnabled.
+   *
+   * @generated from field: bool multi_attach_enabled = 12;
+   */
+  multiAttachEnabled: boolean;
+
+  /**
+   * DescribeVolumes: Attachments[].
+   *
+   * @generated from field: repeated elava.v1.VolumeAttachment attachments = 13;
+   */
+  attachments: VolumeAttachment[];
+};
+
+/**
+ * Describes the message elava.v1.EbsVolume.
+ * Use `create(EbsVolumeSchema)` to create a new message.
+ */
+export const EbsVolumeSchema: GenMessage<EbsVolume> = /*@__PURE__*/
+  messageDesc(file_elava_v1_storage, 3);
 

@@ -73,6 +73,7 @@ export const rdsInstanceCollector = defineCollector({
           createdTime: timestamp(db.InstanceCreateTime),
           kmsKeyId: db.KmsKeyId ?? "",
           deletionProtection: db.DeletionProtection ?? false,
+          dbClusterIdentifier: db.DBClusterIdentifier ?? "",
         }),
       ),
     };

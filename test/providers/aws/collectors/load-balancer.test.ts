@@ -1,4 +1,9 @@
 import {
+  DescribeLoadBalancersCommand as DescribeClassicLoadBalancersCommand,
+  DescribeTagsCommand as DescribeClassicTagsCommand,
+  ElasticLoadBalancingClient,
+} from "@aws-sdk/client-elastic-load-balancing";
+import {
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
@@ -16,6 +21,9 @@ import { observe, pagesOf, payloadOf, REGIONAL, testContext } from "./harness.ts
 import {
   arnlessLoadBalancer,
   bareLoadBalancer,
+  classicArn,
+  fullClassic,
+  fullClassicTags,
   fullLoadBalancer,
   fullLoadBalancerTags,
   lbArn,
@@ -23,7 +31,10 @@ import {
 } from "./load-balancer.fixture.ts";
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const elb = mockClient(ElasticLoadBalancingClient);
 beforeEach(() => {
+  // No classic load balancers unless a test says otherwise.
+  elb.on(DescribeClassicLoadBalancersCommand).resolves({ LoadBalancerDescriptions: [] });
   elbv2.on(DescribeTagsCommand).callsFake((input: { ResourceArns?: string[] }) => ({
     TagDescriptions: (input.ResourceArns ?? []).map((arn) =>
       arn === fullLoadBalancerTags.ResourceArn
@@ -32,7 +43,10 @@ beforeEach(() => {
     ),
   }));
 });
-afterEach(() => elbv2.reset());
+afterEach(() => {
+  elbv2.reset();
+  elb.reset();
+});
 
 describe("load_balancer collector", () => {
   it("pages target groups once, then load balancers at 400, tags in chunks of 20", async () => {
@@ -49,7 +63,8 @@ describe("load_balancer collector", () => {
 
     const pages = await pagesOf(loadBalancerCollector, ctx);
 
-    expect(pages.map((p) => p.length)).toEqual([26, 1]);
+    // Then the classic listing's one empty page.
+    expect(pages.map((p) => p.length)).toEqual([26, 1, 0]);
     expect(groupInputs).toEqual([
       { PageSize: 400, Marker: undefined },
       { PageSize: 400, Marker: "g1" },
@@ -64,15 +79,16 @@ describe("load_balancer collector", () => {
     expect(tagCalls.map((arns) => arns?.length)).toEqual([20, 6, 1]);
     expect(ctx.limited.calls).toBe(3);
     expect(ctx.limited.maxInFlight).toBeLessThanOrEqual(2);
-    expect(pages[1]?.[0]?.targetGroupArns).toEqual([routingGroups[1]?.TargetGroupArn]);
-    expect(pages[0]?.[1]?.targetGroupArns).toEqual([]);
+    const groupsOf = (item: unknown) => (item as { targetGroupArns?: unknown }).targetGroupArns;
+    expect(groupsOf(pages[1]?.[0])).toEqual([routingGroups[1]?.TargetGroupArn]);
+    expect(groupsOf(pages[0]?.[1])).toEqual([]);
   });
 
   it("makes no tag calls for an account without load balancers", async () => {
     elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
     elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
     const ctx = testContext();
-    expect(await pagesOf(loadBalancerCollector, ctx)).toEqual([[]]);
+    expect(await pagesOf(loadBalancerCollector, ctx)).toEqual([[], []]);
     expect(elbv2.commandCalls(DescribeTagsCommand)).toHaveLength(0);
     expect(ctx.limited.calls).toBe(0);
   });
@@ -104,7 +120,8 @@ describe("load_balancer collector", () => {
       new Date("2026-03-04T05:06:07Z"),
     );
     expect(lb.canonicalHostedZoneId).toBe("Z35SXDOTRQ7X7K");
-    expect(unsetFields(LoadBalancerSchema, lb)).toEqual([]);
+    // Only a classic load balancer has registered instances of its own.
+    expect(unsetFields(LoadBalancerSchema, lb)).toEqual(["instance_ids"]);
   });
 
   it("leaves optional fields empty and names the load balancer by its own name", () => {
@@ -126,5 +143,76 @@ describe("load_balancer collector", () => {
     expect(failure).toBeInstanceOf(PartitionFailure);
     expect((failure as PartitionFailure).reason).toBe("invalid_data");
     expect((failure as PartitionFailure).message).toContain("ghost");
+  });
+
+  it("lists classic load balancers after the ELBv2 ones, at 400 a page, tags in chunks of 20 names", async () => {
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
+    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [fullLoadBalancer] });
+    const many = Array.from({ length: 21 }, (_, i) => ({ LoadBalancerName: `old-${i}` }));
+    const inputs = answerPages(elb.on(DescribeClassicLoadBalancersCommand), [
+      { LoadBalancerDescriptions: [fullClassic, ...many], NextMarker: "c1" },
+      { LoadBalancerDescriptions: [{ LoadBalancerName: "last" }] },
+    ]);
+    elb.on(DescribeClassicTagsCommand).callsFake((input: { LoadBalancerNames?: string[] }) => ({
+      TagDescriptions: (input.LoadBalancerNames ?? []).map((name) =>
+        name === fullClassic.LoadBalancerName
+          ? fullClassicTags
+          : { LoadBalancerName: name, Tags: [] },
+      ),
+    }));
+    const ctx = testContext(REGIONAL, 2);
+    const resources = await observe(loadBalancerCollector, ctx);
+
+    expect(inputs).toEqual([
+      { PageSize: 400, Marker: undefined },
+      { PageSize: 400, Marker: "c1" },
+    ]);
+    const tagCalls = elb
+      .commandCalls(DescribeClassicTagsCommand)
+      .map((c) => c.args[0].input.LoadBalancerNames?.length);
+    expect(tagCalls).toEqual([20, 2, 1]);
+    expect(resources.map((r) => r.id)).toEqual([
+      lbArn("web"),
+      classicArn("legacy-clb"),
+      ...many.map((m) => classicArn(m.LoadBalancerName)),
+      classicArn("last"),
+    ]);
+  });
+
+  it("maps a classic load balancer: type classic, ARN built from its name, its instances", () => {
+    const r = loadBalancerCollector.toProto(
+      { classic: fullClassic, tags: fullClassicTags.Tags },
+      REGIONAL,
+    );
+    expect(r.id).toBe(
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/legacy-clb",
+    );
+    expect(r.arn).toBe(r.id);
+    expect(r.name).toBe("legacy-clb");
+    expect(r.tags).toEqual({ Team: "legacy" });
+    const lb = payloadOf(r, "load_balancer");
+    expect(lb.type).toBe("classic");
+    expect(lb.name).toBe("legacy-clb");
+    expect(lb.vpcId).toBe("vpc-0abc1234");
+    expect(lb.subnetIds).toEqual(["subnet-0pub1", "subnet-0pub2"]);
+    expect(lb.securityGroupIds).toEqual(["sg-0web0000000000001"]);
+    expect(lb.instanceIds).toEqual(["i-0abc1234def567890", "i-0fed9876cba543210"]);
+    expect(lb.canonicalHostedZoneId).toBe("Z35SXDOTRQ7X7K");
+    expect(lb.scheme).toBe("internet-facing");
+    // What the classic API does not have stays empty.
+    expect(unsetFields(LoadBalancerSchema, lb).sort()).toEqual([
+      "ip_address_type",
+      "state",
+      "target_group_arns",
+    ]);
+  });
+
+  it("fails the partition with invalid_data on a classic load balancer without a name", () => {
+    expect(() =>
+      loadBalancerCollector.toProto(
+        { classic: { DNSName: "x.elb.amazonaws.com" }, tags: [] },
+        REGIONAL,
+      ),
+    ).toThrow(PartitionFailure);
   });
 });
