@@ -7,12 +7,18 @@
 import { ALL_RESOURCE_TYPES, type ResourceType } from "../../contract/resource-types.ts";
 import type { Collector } from "./collector.ts";
 import { autoscalingGroupCollector } from "./collectors/autoscaling-group.ts";
+import { cloudwatchAlarmCollector } from "./collectors/cloudwatch-alarm.ts";
 import { dbSubnetGroupCollector } from "./collectors/db-subnet-group.ts";
 import { ec2InstanceCollector } from "./collectors/ec2-instance.ts";
+import { ecsClusterCollector } from "./collectors/ecs-cluster.ts";
+import { ecsServiceCollector } from "./collectors/ecs-service.ts";
+import { ecsTaskCollector } from "./collectors/ecs-task.ts";
+import { efsFilesystemCollector } from "./collectors/efs-filesystem.ts";
 import { eksClusterCollector } from "./collectors/eks-cluster.ts";
 import { eksNodeGroupCollector } from "./collectors/eks-node-group.ts";
 import { iamRoleCollector } from "./collectors/iam-role.ts";
 import { internetGatewayCollector } from "./collectors/internet-gateway.ts";
+import { lambdaFunctionCollector } from "./collectors/lambda-function.ts";
 import { launchTemplateCollector } from "./collectors/launch-template.ts";
 import { loadBalancerCollector } from "./collectors/load-balancer.ts";
 import { natGatewayCollector } from "./collectors/nat-gateway.ts";
@@ -20,6 +26,8 @@ import { rdsInstanceCollector } from "./collectors/rds-instance.ts";
 import { routeTableCollector } from "./collectors/route-table.ts";
 import { s3BucketCollector } from "./collectors/s3-bucket.ts";
 import { securityGroupCollector } from "./collectors/security-group.ts";
+import { snsTopicCollector } from "./collectors/sns-topic.ts";
+import { sqsQueueCollector } from "./collectors/sqs-queue.ts";
 import { subnetCollector } from "./collectors/subnet.ts";
 import { targetGroupCollector } from "./collectors/target-group.ts";
 import { vpcCollector } from "./collectors/vpc.ts";
@@ -28,12 +36,18 @@ import { vpcPeeringCollector } from "./collectors/vpc-peering.ts";
 /** The collector of every resource type. */
 export const COLLECTORS: { readonly [T in ResourceType]: Collector<T> } = {
   autoscaling_group: autoscalingGroupCollector,
+  cloudwatch_alarm: cloudwatchAlarmCollector,
   db_subnet_group: dbSubnetGroupCollector,
   ec2_instance: ec2InstanceCollector,
+  ecs_cluster: ecsClusterCollector,
+  ecs_service: ecsServiceCollector,
+  ecs_task: ecsTaskCollector,
+  efs_filesystem: efsFilesystemCollector,
   eks_cluster: eksClusterCollector,
   eks_node_group: eksNodeGroupCollector,
   iam_role: iamRoleCollector,
   internet_gateway: internetGatewayCollector,
+  lambda_function: lambdaFunctionCollector,
   launch_template: launchTemplateCollector,
   load_balancer: loadBalancerCollector,
   nat_gateway: natGatewayCollector,
@@ -41,6 +55,8 @@ export const COLLECTORS: { readonly [T in ResourceType]: Collector<T> } = {
   route_table: routeTableCollector,
   s3_bucket: s3BucketCollector,
   security_group: securityGroupCollector,
+  sns_topic: snsTopicCollector,
+  sqs_queue: sqsQueueCollector,
   subnet: subnetCollector,
   target_group: targetGroupCollector,
   vpc: vpcCollector,
