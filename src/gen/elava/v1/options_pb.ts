@@ -95,7 +95,7 @@ export type Reference = Message<"elava.v1.Reference"> & {
    * The edge's relation, from the seed's names: runs_in, attached_to, routes_via,
    * protected_by, assumed_by, owns, belongs_to, managed_by, replicates_from, peers_via,
    * nats_through, public_access, targets, registers_to, uses_template, uses_subnet_group,
-   * routes_through, deploys_in, depends_on.
+   * routes_through, deploys_in, depends_on, connects_to.
    *
    * @generated from field: string relation = 3;
    */
