@@ -80,6 +80,9 @@ export const FRAMEWORK_IAM_ACTIONS: readonly string[] = [
 /** Every IAM action a scan may need, sorted: what `deploy/iam-policy.json` must hold. */
 export function requiredIamActions(): string[] {
   return [
-    ...new Set([...FRAMEWORK_IAM_ACTIONS, ...ALL_COLLECTORS.flatMap((c) => c.iamActions)]),
+    ...new Set([
+      ...FRAMEWORK_IAM_ACTIONS,
+      ...ALL_COLLECTORS.flatMap((c) => [...c.iamActions, ...(c.impliedIamActions ?? [])]),
+    ]),
   ].sort();
 }

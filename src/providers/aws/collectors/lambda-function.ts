@@ -4,6 +4,10 @@
  * state, its image URI and its tags (ListFunctions leaves them out). A function deleted
  * between the page and its GetFunction is left out: it no longer exists.
  *
+ * GetFunction returns the tags only to a caller allowed `lambda:ListTags` (and answers
+ * TagsError otherwise): the action is in the policy, and a TagsError fails the partition
+ * as access_denied rather than publish the function without its tags.
+ *
  * Environment variables: only their names leave this module. The values ListFunctions
  * and GetFunction return are dropped where the answers are read, before anything else
  * sees them.
@@ -16,6 +20,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
+import { PartitionFailure } from "../../../errors.ts";
 import { LambdaFunctionSchema } from "../../../gen/elava/v1/compute_pb.ts";
 import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
@@ -67,6 +72,12 @@ async function describe(
         callOptions(ctx),
       ),
     );
+    if (got.TagsError !== undefined) {
+      throw new PartitionFailure(
+        "access_denied",
+        `lambda:ListTags (the tags GetFunction returns) of function ${listed.FunctionName} in ${ctx.region} for ${ctx.accountId}: ${got.TagsError.ErrorCode ?? ""} ${got.TagsError.Message ?? ""}`.trim(),
+      );
+    }
     return described(listed, got);
   } catch (err) {
     if (awsErrorName(err) === "ResourceNotFoundException") return undefined;
@@ -86,6 +97,7 @@ export const lambdaFunctionCollector = defineCollector({
   type: "lambda_function",
   service: "lambda",
   iamActions: ["lambda:ListFunctions", "lambda:GetFunction"],
+  impliedIamActions: ["lambda:ListTags"],
 
   async *list(ctx): AsyncGenerator<LambdaFunctionItem[]> {
     for await (const page of paginateListFunctions(

@@ -118,6 +118,20 @@ describe("lambda_function collector", () => {
     expect(page?.map((i) => i.configuration.FunctionName)).toEqual(["kept"]);
   });
 
+  it("fails the partition as access_denied when GetFunction withholds the tags (no lambda:ListTags)", async () => {
+    lambda.on(ListFunctionsCommand).resolves({ Functions: [{ FunctionName: "a" }] });
+    lambda.on(GetFunctionCommand).resolves({
+      Configuration: { State: "Active" },
+      TagsError: { ErrorCode: "AccessDeniedException", Message: "not authorized: lambda:ListTags" },
+    });
+    const failure = await pagesOf(lambdaFunctionCollector, testContext()).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PartitionFailure);
+    expect((failure as PartitionFailure).reason).toBe("access_denied");
+    expect((failure as PartitionFailure).message).toMatch(
+      /^lambda:ListTags .* of function a in us-east-1 for 123456789012: AccessDeniedException/,
+    );
+  });
+
   it("fails the partition on any other GetFunction error", async () => {
     lambda.on(ListFunctionsCommand).resolves({ Functions: [{ FunctionName: "a" }] });
     lambda
