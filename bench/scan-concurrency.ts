@@ -259,7 +259,7 @@ export async function benchScanConcurrency(options: ScanBenchOptions): Promise<F
       },
       {
         bench: "4 scan",
-        name: "scan CPU / longest chain, --concurrency 66",
+        name: `scan CPU / longest chain, --concurrency ${planned.length} (one per partition)`,
         value: allAtOnce.cpuSeconds / longest.seconds,
         unit: "x",
         note: `${allAtOnce.cpuSeconds.toFixed(3)} s of CPU in this process for ${[...allAtOnce.calls.values()].reduce((a, b) => a + b, 0)} calls and ${allAtOnce.report.published} snapshots: a scan on one thread takes at least its CPU time, so above 1.25 the wall-time target is out of reach whatever the concurrency`,

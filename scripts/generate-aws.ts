@@ -78,7 +78,10 @@ export function resourceTypesDoc(): string {
     const { case: caseName, domain, scope } = RESOURCE_TYPES[type];
     const collector = COLLECTORS[type];
     const client = SERVICES[collector.service].client.name;
-    const actions = collector.iamActions.map((a) => `\`${a}\``).join(", ");
+    const actions = [
+      ...collector.iamActions.map((a) => `\`${a}\``),
+      ...(collector.impliedIamActions ?? []).map((a) => `\`${a}\` (checked within a call)`),
+    ].join(", ");
     return `| \`${type}\` | ${domain} | ${scope} | \`${messageOf(caseName)}\` | ${client} | ${actions} |`;
   });
   return [

@@ -87,6 +87,8 @@ export * from "./gen/elava/v1/event_pb.ts";
 export * from "./gen/elava/v1/identity_pb.ts";
 export * from "./gen/elava/v1/load_balancing_pb.ts";
 export * from "./gen/elava/v1/marker_pb.ts";
+export * from "./gen/elava/v1/messaging_pb.ts";
+export * from "./gen/elava/v1/monitoring_pb.ts";
 export * from "./gen/elava/v1/network_pb.ts";
 export * from "./gen/elava/v1/options_pb.ts";
 export * from "./gen/elava/v1/storage_pb.ts";

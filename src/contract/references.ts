@@ -140,6 +140,13 @@ function stringsOf(holder: Fields, field: DescField | undefined): string[] {
   return typeof v === "string" && v !== "" ? [v] : [];
 }
 
+/** The value under one key of a map<string, string> field; "" and a missing key give none. */
+function mapValueOf(holder: Fields, field: DescField, key: string): string[] {
+  const map = holder[field.localName] as Readonly<Record<string, unknown>> | undefined;
+  const v = map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+  return typeof v === "string" && v !== "" ? [v] : [];
+}
+
 /** The messages at a holder path: the payload, or every element of the lists on the way. */
 function holdersAt(payload: Fields, holder: readonly DescField[]): Fields[] {
   let current: Fields[] = [payload];
@@ -205,13 +212,19 @@ function resolveSite(
   const targetRules = resourceRules(site.targetType);
   const composite = ref.idForm === IdForm.COMPOSITE;
   const prefix = site.path.slice(0, site.path.length - site.field.name.length);
-  const field = composite ? `${prefix}${ref.compositeFields.join("+")}` : site.path;
+  const field = composite
+    ? `${prefix}${ref.compositeFields.join("+")}`
+    : ref.mapKey !== ""
+      ? `${site.path}[${ref.mapKey}]`
+      : site.path;
   for (const holder of holdersAt(payload, site.holder)) {
     const values = composite
       ? combinations(
           ref.compositeFields.map((n) => stringsOf(holder, fieldNamed(holderSchema, n))),
         ).map((parts) => parts.join("/"))
-      : stringsOf(holder, site.field);
+      : ref.mapKey !== ""
+        ? mapValueOf(holder, site.field, ref.mapKey)
+        : stringsOf(holder, site.field);
     const named = (name: string) =>
       name === "" ? undefined : stringsOf(holder, fieldNamed(holderSchema, name))[0];
     for (const value of values) {

@@ -44,6 +44,14 @@ export const RESOURCE_TYPES = {
   rds_cluster: { case: "rdsCluster", domain: "database", scope: "regional" },
   iam_user: { case: "iamUser", domain: "identity", scope: "global" },
   iam_policy: { case: "iamPolicy", domain: "identity", scope: "global" },
+  lambda_function: { case: "lambdaFunction", domain: "compute", scope: "regional" },
+  ecs_cluster: { case: "ecsCluster", domain: "containers", scope: "regional" },
+  ecs_service: { case: "ecsService", domain: "containers", scope: "regional" },
+  ecs_task: { case: "ecsTask", domain: "containers", scope: "regional" },
+  efs_filesystem: { case: "efsFilesystem", domain: "storage", scope: "regional" },
+  cloudwatch_alarm: { case: "cloudwatchAlarm", domain: "monitoring", scope: "regional" },
+  sns_topic: { case: "snsTopic", domain: "messaging", scope: "regional" },
+  sqs_queue: { case: "sqsQueue", domain: "messaging", scope: "regional" },
 } as const satisfies Record<string, { case: ResourceCase; domain: string; scope: Scope }>;
 
 /** A resource type string, e.g. `ec2_instance`. */

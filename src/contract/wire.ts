@@ -19,8 +19,8 @@
  * field (schema-rules.ts) come in ascending bytewise order of their own encoding. In
  * "hash" mode it also leaves out volatile fields. Tests compare "publish" mode with
  * `toBinary` of the message with its unordered lists sorted, on every fixture. It covers
- * the field kinds the schema uses (strings, int32, int64, bool, messages, their lists,
- * string maps); a schema with any other kind goes through `toBinary` with its maps
+ * the field kinds the schema uses (strings, int32, int64, bool, double, messages, their
+ * lists, string maps); a schema with any other kind goes through `toBinary` with its maps
  * appended in the same order, and cannot have volatile or unordered fields (encode.ts
  * refuses it).
  */
@@ -115,6 +115,14 @@ export class WireWriter {
     }
     b[p++] = Number(v);
     this.#pos = p;
+    return this;
+  }
+
+  /** A double: eight bytes, little-endian IEEE 754. */
+  double(value: number): this {
+    this.#ensure(8);
+    this.#buf.writeDoubleLE(value, this.#pos);
+    this.#pos += 8;
     return this;
   }
 
@@ -376,6 +384,12 @@ function fieldWriter(field: DescField, mode: WriteMode): WriteMessage | undefine
         case ScalarType.BOOL:
           return (w, m) => {
             if (m[name] === true) w.tag(no, WireType.Varint).bool(true);
+          };
+        case ScalarType.DOUBLE:
+          return (w, m) => {
+            const v = m[name] as number;
+            // As protobuf-es: only +0 is the zero value; -0 and NaN are written.
+            if (!Object.is(v, 0)) w.tag(no, WireType.Bit64).double(v);
           };
         default:
           return undefined;

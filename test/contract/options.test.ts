@@ -84,10 +84,48 @@ const NOT_REFERENCES: Readonly<Record<string, string>> = {
   "elava.v1.AccessKey.access_key_id": "the key's own id; access keys are part of the user",
   "elava.v1.IamPolicy.policy_id": "the policy's own unique id (its resource_id is the ARN)",
   "elava.v1.IamPolicy.default_version_id": "a version of this policy, not a resource",
+  "elava.v1.LambdaFunction.kms_key_arn": "KMS keys are not a resource type of this schema",
+  "elava.v1.LambdaFunction.layer_arns": "Lambda layers are not a resource type of this schema",
+  "elava.v1.EcsService.task_definition_arn":
+    "task definitions are not a resource type of this schema",
+  "elava.v1.EcsLoadBalancer.load_balancer_name":
+    "Classic Load Balancers are not a type of this schema yet",
+  "elava.v1.EcsTask.task_definition_arn": "task definitions are not a resource type of this schema",
+  "elava.v1.EcsTask.container_instance_arn":
+    "container instances are not a resource type of this schema; ec2_instance_id names the instance",
+  "elava.v1.EcsTask.network_interface_id": "network interfaces are not a type of this schema yet",
+  "elava.v1.EfsFilesystem.kms_key_id": "KMS keys are not a resource type of this schema",
+  "elava.v1.EfsMountTarget.mount_target_id":
+    "the mount target's own id: mount targets are published inside their file system",
+  "elava.v1.EfsMountTarget.network_interface_id":
+    "network interfaces are not a type of this schema yet",
+  "elava.v1.SnsSubscription.subscription_arn":
+    "the subscription's own ARN: subscriptions are published inside their topic",
+  "elava.v1.SnsTopic.kms_master_key_id": "KMS keys are not a resource type of this schema",
+  "elava.v1.SqsQueue.kms_master_key_id": "KMS keys are not a resource type of this schema",
+  "elava.v1.SqsQueue.queue_name":
+    "the queue's own name (its resource_id is the ARN); alarms' QueueName dimensions match it",
+  "elava.v1.SnsTopic.topic_name":
+    "the topic's own name (its resource_id is the ARN); alarms' TopicName dimensions match it",
+  "elava.v1.IamRole.trusted_services":
+    "AWS service principals (lambda.amazonaws.com), not ECS services",
 };
 
 /** Service prefixes that a field may leave out when it names a type (`cluster_name`). */
-const SERVICE_PREFIXES = ["ec2_", "eks_", "rds_", "db_", "iam_", "s3_"];
+const SERVICE_PREFIXES = [
+  "ec2_",
+  "eks_",
+  "rds_",
+  "db_",
+  "iam_",
+  "s3_",
+  "lambda_",
+  "ecs_",
+  "efs_",
+  "cloudwatch_",
+  "sns_",
+  "sqs_",
+];
 const TYPE_STEMS = ALL_RESOURCE_TYPES.flatMap((t) => {
   const prefix = SERVICE_PREFIXES.find((p) => t.startsWith(p));
   return prefix === undefined ? [t] : [t, t.slice(prefix.length)];
@@ -177,6 +215,11 @@ function schemaProblems(
           }
         }
         if (r.idPrefixes.some((p) => p === "")) problems.push(`${at}: an empty id prefix`);
+        const map = f.fieldKind === "map";
+        if (map && (r.mapKey === "" || f.mapKey !== ScalarType.STRING)) {
+          problems.push(`${at}: a reference on a map must name its map_key, on string keys`);
+        }
+        if (!map && r.mapKey !== "") problems.push(`${at}: map_key on a field that is no map`);
       }
       const listed = Object.hasOwn(notReferences, at);
       if (listed && fr.references.length > 0) {
@@ -237,6 +280,9 @@ describe("the schema's rules", () => {
       expect(looksLikeReference(name), name).toBe(true);
     }
     for (const name of ["vpc_zone_identifiers", "db_instance_identifier", "remote_access_sg"]) {
+      expect(looksLikeReference(name), name).toBe(true);
+    }
+    for (const name of ["queue_name", "topic_name", "service_name", "dead_letter_target_arn"]) {
       expect(looksLikeReference(name), name).toBe(true);
     }
     for (const name of ["name", "group_name", "instance_types", "target_type", "cidr_blocks"]) {
@@ -331,6 +377,19 @@ describe("schemaProblems on a schema built wrong on purpose", () => {
           ],
         },
       },
+      {
+        name: "instance_id",
+        rules: {
+          references: [
+            ref({
+              targetType: "ec2_instance",
+              idForm: IdForm.ID,
+              relation: "depends_on",
+              mapKey: "InstanceId",
+            }),
+          ],
+        },
+      },
     ]);
     const problems = schemaProblems("widget", m, {}, realTarget);
     const expected = [
@@ -342,6 +401,7 @@ describe("schemaProblems on a schema built wrong on purpose", () => {
       /peer_vpc_id: names field "peer_owner", which test\.v1\.Broken does not have/u,
       /peer_vpc_id: when names field "kind"/u,
       /profile_arn: target_field "profiles" is not a field of elava\.v1\.IamRole/u,
+      /instance_id: map_key on a field that is no map/u,
     ];
     for (const e of expected)
       expect(

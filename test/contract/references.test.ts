@@ -20,6 +20,8 @@ import {
   InfrastructureChangeEventSchema,
 } from "../../src/gen/elava/v1/event_pb.ts";
 import { TargetGroupSchema, TargetHealthSchema } from "../../src/gen/elava/v1/load_balancing_pb.ts";
+import { SnsSubscriptionSchema, SnsTopicSchema } from "../../src/gen/elava/v1/messaging_pb.ts";
+import { CloudwatchAlarmSchema } from "../../src/gen/elava/v1/monitoring_pb.ts";
 import {
   RouteSchema,
   RouteTableSchema,
@@ -59,6 +61,93 @@ const brief = (r: ResolvedReference) => [
 ];
 
 describe("resolveReferences", () => {
+  it("follows a map's values by key: an alarm's dimensions name instances, groups, queues, clusters", () => {
+    const alarm = (namespace: string, dimensions: Record<string, string>) =>
+      ev(
+        "cloudwatch_alarm",
+        "a",
+        payload(
+          "cloudwatch_alarm",
+          create(CloudwatchAlarmSchema, {
+            alarmName: "a",
+            namespace,
+            dimensions,
+            alarmActions: [
+              `arn:aws:sns:${R}:${A}:alerts`,
+              `arn:aws:autoscaling:${R}:${A}:scalingPolicy:x:autoScalingGroupName/web:policyName/up`,
+            ],
+          }),
+        ),
+      );
+    expect(
+      resolveReferences(
+        alarm("AWS/EC2", { InstanceId: "i-1", AutoScalingGroupName: "web", Other: "x" }),
+      ).map(brief),
+    ).toEqual([
+      ["dimensions[InstanceId]", "depends_on", false, `ec2_instance:${A}:${R}:i-1`],
+      ["dimensions[AutoScalingGroupName]", "depends_on", false, `autoscaling_group:${A}:${R}:web`],
+      ["alarm_actions", "connects_to", false, `sns_topic:${A}:${R}:arn:aws:sns:${R}:${A}:alerts`],
+    ]);
+    // The same dimension name names an ECS or an EKS cluster by the alarm's namespace.
+    expect(
+      resolveReferences(alarm("AWS/ECS", { ClusterName: "prod" }))
+        .map(brief)
+        .slice(0, 1),
+    ).toEqual([["dimensions[ClusterName]", "depends_on", false, `ecs_cluster:${A}:${R}:prod`]]);
+    expect(
+      resolveReferences(alarm("ContainerInsights", { ClusterName: "prod" }))
+        .map(brief)
+        .slice(0, 1),
+    ).toEqual([["dimensions[ClusterName]", "depends_on", false, `eks_cluster:${A}:${R}:prod`]]);
+    expect(
+      resolveReferences(alarm("AWS/SQS", { QueueName: "jobs" }))
+        .map(brief)
+        .slice(0, 1),
+    ).toEqual([
+      ["dimensions[QueueName]", "depends_on", false, `sqs_queue:${A}:${R}:jobs by queue_name`],
+    ]);
+    expect(
+      resolveReferences(alarm("AWS/EC2", { InstanceId: "" }))
+        .map(brief)
+        .slice(0, 1),
+    ).toEqual([
+      ["alarm_actions", "connects_to", false, `sns_topic:${A}:${R}:arn:aws:sns:${R}:${A}:alerts`],
+    ]);
+  });
+
+  it("follows a subscription's endpoint to a queue or a function by its ARN's prefix", () => {
+    const topic = ev(
+      "sns_topic",
+      `arn:aws:sns:${R}:${A}:t`,
+      payload(
+        "sns_topic",
+        create(SnsTopicSchema, {
+          topicName: "t",
+          subscriptions: [
+            create(SnsSubscriptionSchema, {
+              protocol: "sqs",
+              endpoint: `arn:aws:sqs:eu-west-1:${B}:jobs`,
+            }),
+            create(SnsSubscriptionSchema, {
+              protocol: "lambda",
+              endpoint: `arn:aws:lambda:${R}:${A}:function:worker`,
+            }),
+            create(SnsSubscriptionSchema, { protocol: "email", endpoint: "ops@example.com" }),
+          ],
+        }),
+      ),
+    );
+    expect(resolveReferences(topic).map(brief)).toEqual([
+      [
+        "subscriptions[].endpoint",
+        "connects_to",
+        false,
+        `sqs_queue:${B}:eu-west-1:arn:aws:sqs:eu-west-1:${B}:jobs`,
+      ],
+      ["subscriptions[].endpoint", "connects_to", false, `lambda_function:${A}:${R}:worker`],
+    ]);
+  });
+
   it("follows ids in the source's account and region, ARNs where they point, global types to global", () => {
     const instance = ev(
       "ec2_instance",

@@ -9,6 +9,7 @@ type Writes = (w: {
   int32(v: number): unknown;
   int64(v: bigint | number | string): unknown;
   bool(v: boolean): unknown;
+  double(v: number): unknown;
   string(v: string): unknown;
   bytes(v: Uint8Array): unknown;
   fork(): unknown;
@@ -65,6 +66,15 @@ describe("WireWriter writes protobuf-es's bytes", () => {
       w.bool(true);
       w.bool(false);
       w.uint32(2 ** 32 - 1);
+    });
+  });
+
+  it("for doubles: zero, negative zero, fractions, extremes, infinities and NaN", () => {
+    expectSameBytes((w) => {
+      for (const v of [0, -0, 0.5, 80, -1.25, 1e300, Number.MIN_VALUE, Infinity, -Infinity, NaN]) {
+        w.tag(1, WireType.Bit64);
+        w.double(v);
+      }
     });
   });
 

@@ -37,6 +37,12 @@ export interface Collector<T extends ResourceType = ResourceType, Item = unknown
   readonly service: AwsService;
   /** Every IAM action `list` may need; `deploy/iam-policy.json` holds exactly the union. */
   readonly iamActions: readonly string[];
+  /**
+   * IAM actions AWS checks inside a call `list` makes, never called by name: Lambda's
+   * GetFunction returns a function's tags only to a caller allowed `lambda:ListTags`. In
+   * the policy and the docs table; not among the calls the tests hold `list` to.
+   */
+  readonly impliedIamActions?: readonly string[];
   /** Streams pages of items, each item what `toProto` needs for one resource. */
   list(ctx: CollectorContext): AsyncIterable<readonly Item[]>;
   /** Maps one item to the published resource. Throws PartitionFailure("invalid_data") when it cannot. */

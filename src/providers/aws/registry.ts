@@ -7,9 +7,14 @@
 import { ALL_RESOURCE_TYPES, type ResourceType } from "../../contract/resource-types.ts";
 import type { Collector } from "./collector.ts";
 import { autoscalingGroupCollector } from "./collectors/autoscaling-group.ts";
+import { cloudwatchAlarmCollector } from "./collectors/cloudwatch-alarm.ts";
 import { dbSubnetGroupCollector } from "./collectors/db-subnet-group.ts";
 import { ebsVolumeCollector } from "./collectors/ebs-volume.ts";
 import { ec2InstanceCollector } from "./collectors/ec2-instance.ts";
+import { ecsClusterCollector } from "./collectors/ecs-cluster.ts";
+import { ecsServiceCollector } from "./collectors/ecs-service.ts";
+import { ecsTaskCollector } from "./collectors/ecs-task.ts";
+import { efsFilesystemCollector } from "./collectors/efs-filesystem.ts";
 import { eksClusterCollector } from "./collectors/eks-cluster.ts";
 import { eksNodeGroupCollector } from "./collectors/eks-node-group.ts";
 import { elasticIpCollector } from "./collectors/elastic-ip.ts";
@@ -17,6 +22,7 @@ import { iamPolicyCollector } from "./collectors/iam-policy.ts";
 import { iamRoleCollector } from "./collectors/iam-role.ts";
 import { iamUserCollector } from "./collectors/iam-user.ts";
 import { internetGatewayCollector } from "./collectors/internet-gateway.ts";
+import { lambdaFunctionCollector } from "./collectors/lambda-function.ts";
 import { launchTemplateCollector } from "./collectors/launch-template.ts";
 import { loadBalancerCollector } from "./collectors/load-balancer.ts";
 import { natGatewayCollector } from "./collectors/nat-gateway.ts";
@@ -26,6 +32,8 @@ import { rdsInstanceCollector } from "./collectors/rds-instance.ts";
 import { routeTableCollector } from "./collectors/route-table.ts";
 import { s3BucketCollector } from "./collectors/s3-bucket.ts";
 import { securityGroupCollector } from "./collectors/security-group.ts";
+import { snsTopicCollector } from "./collectors/sns-topic.ts";
+import { sqsQueueCollector } from "./collectors/sqs-queue.ts";
 import { subnetCollector } from "./collectors/subnet.ts";
 import { targetGroupCollector } from "./collectors/target-group.ts";
 import { vpcCollector } from "./collectors/vpc.ts";
@@ -34,9 +42,14 @@ import { vpcPeeringCollector } from "./collectors/vpc-peering.ts";
 /** The collector of every resource type. */
 export const COLLECTORS: { readonly [T in ResourceType]: Collector<T> } = {
   autoscaling_group: autoscalingGroupCollector,
+  cloudwatch_alarm: cloudwatchAlarmCollector,
   db_subnet_group: dbSubnetGroupCollector,
   ebs_volume: ebsVolumeCollector,
   ec2_instance: ec2InstanceCollector,
+  ecs_cluster: ecsClusterCollector,
+  ecs_service: ecsServiceCollector,
+  ecs_task: ecsTaskCollector,
+  efs_filesystem: efsFilesystemCollector,
   eks_cluster: eksClusterCollector,
   eks_node_group: eksNodeGroupCollector,
   elastic_ip: elasticIpCollector,
@@ -44,6 +57,7 @@ export const COLLECTORS: { readonly [T in ResourceType]: Collector<T> } = {
   iam_role: iamRoleCollector,
   iam_user: iamUserCollector,
   internet_gateway: internetGatewayCollector,
+  lambda_function: lambdaFunctionCollector,
   launch_template: launchTemplateCollector,
   load_balancer: loadBalancerCollector,
   nat_gateway: natGatewayCollector,
@@ -53,6 +67,8 @@ export const COLLECTORS: { readonly [T in ResourceType]: Collector<T> } = {
   route_table: routeTableCollector,
   s3_bucket: s3BucketCollector,
   security_group: securityGroupCollector,
+  sns_topic: snsTopicCollector,
+  sqs_queue: sqsQueueCollector,
   subnet: subnetCollector,
   target_group: targetGroupCollector,
   vpc: vpcCollector,
@@ -76,6 +92,9 @@ export const FRAMEWORK_IAM_ACTIONS: readonly string[] = [
 /** Every IAM action a scan may need, sorted: what `deploy/iam-policy.json` must hold. */
 export function requiredIamActions(): string[] {
   return [
-    ...new Set([...FRAMEWORK_IAM_ACTIONS, ...ALL_COLLECTORS.flatMap((c) => c.iamActions)]),
+    ...new Set([
+      ...FRAMEWORK_IAM_ACTIONS,
+      ...ALL_COLLECTORS.flatMap((c) => [...c.iamActions, ...(c.impliedIamActions ?? [])]),
+    ]),
   ].sort();
 }

@@ -10,9 +10,15 @@ import { type MessageOf, payload, type ResourceType } from "../../contract/resou
 import {
   AutoscalingGroupSchema,
   Ec2InstanceSchema,
+  LambdaFunctionSchema,
   LaunchTemplateSchema,
 } from "../../gen/elava/v1/compute_pb.ts";
 import {
+  CapacityProviderStrategyItemSchema,
+  EcsClusterSchema,
+  EcsLoadBalancerSchema,
+  EcsServiceSchema,
+  EcsTaskSchema,
   EksClusterSchema,
   EksNodeGroupSchema,
   NodeTaintSchema,
@@ -35,6 +41,12 @@ import {
   TargetHealthSchema,
 } from "../../gen/elava/v1/load_balancing_pb.ts";
 import {
+  SnsSubscriptionSchema,
+  SnsTopicSchema,
+  SqsQueueSchema,
+} from "../../gen/elava/v1/messaging_pb.ts";
+import { CloudwatchAlarmSchema } from "../../gen/elava/v1/monitoring_pb.ts";
+import {
   ElasticIpSchema,
   InternetGatewaySchema,
   NatGatewaySchema,
@@ -51,6 +63,8 @@ import {
 } from "../../gen/elava/v1/network_pb.ts";
 import {
   EbsVolumeSchema,
+  EfsFilesystemSchema,
+  EfsMountTargetSchema,
   PublicAccessBlockSchema,
   S3BucketSchema,
   VolumeAttachmentSchema,
@@ -317,6 +331,52 @@ function macOf(eni: string): string {
 function addressIn(cell: CellPlan, subnet: SubnetPlan, key: number): string {
   const r = new Rng(key);
   return `10.${vpcOctet(cell.indexInUnit)}.${subnet.base + r.int(0, 15)}.${r.int(4, 254)}`;
+}
+
+/**
+ * The cell's serverless and container estate: its functions, queues, topic, ECS cluster
+ * and file system, named from the cell's stem so that every generator below finds the
+ * others' ids without sharing state.
+ */
+function appServices(cell: CellPlan, estate: Estate) {
+  const { name: region } = cell.region;
+  const account = cell.accountId;
+  const random = (n: number) => new Rng(hash(estate.key, Key.Misc, cell.index, 100 + n));
+  const queue = (name: string) => ({
+    name,
+    url: `https://sqs.${region}.amazonaws.com/${account}/${name}`,
+    arn: `arn:aws:sqs:${region}:${account}:${name}`,
+  });
+  const fn = (name: string) => ({
+    name,
+    arn: `arn:aws:lambda:${region}:${account}:function:${name}`,
+  });
+  const ecsCluster = `${cell.stem}-ecs`;
+  const ecsArn = (kind: string, rest: string) => `arn:aws:ecs:${region}:${account}:${kind}/${rest}`;
+  const taskIds = [0, 1, 2].map((t) => random(t).hex(32));
+  return {
+    jobs: queue(`${cell.stem}-jobs`),
+    deadLetters: queue(`${cell.stem}-jobs-dlq`),
+    api: fn(`${cell.stem}-api`),
+    worker: fn(`${cell.stem}-worker`),
+    topic: {
+      name: `${cell.stem}-alerts`,
+      arn: `arn:aws:sns:${region}:${account}:${cell.stem}-alerts`,
+    },
+    ecs: {
+      name: ecsCluster,
+      arn: ecsArn("cluster", ecsCluster),
+      service: "web",
+      serviceArn: ecsArn("service", `${ecsCluster}/web`),
+      taskDefinition: `arn:aws:ecs:${region}:${account}:task-definition/${cell.stem}-web:${3 + (cell.index % 5)}`,
+      batchDefinition: `arn:aws:ecs:${region}:${account}:task-definition/${cell.stem}-batch:1`,
+      tasks: taskIds.map((id) => ({ id, arn: ecsArn("task", `${ecsCluster}/${id}`) })),
+      containerInstance: ecsArn("container-instance", `${ecsCluster}/${random(3).hex(32)}`),
+    },
+    efs: { id: `fs-0${random(4).hex(16)}`, mountTargets: [0, 1, 2].map((m) => random(5 + m)) },
+    eni: (n: number) => ec2Id("eni", hash(estate.key, Key.Misc, cell.index, 110 + n)),
+    createdMs: cell.createdMs + 30 * 86_400_000,
+  };
 }
 
 /** One generator per resource type. */
@@ -1502,5 +1562,356 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         document,
       }),
     );
+  },
+  lambda_function(cell, view, out) {
+    const app = appServices(cell, view.estate);
+    const fn = (
+      f: { name: string; arn: string },
+      handler: string,
+      memorySize: number,
+      env: string[],
+      deadLetterTargetArn: string,
+      n: number,
+    ) =>
+      observe(
+        out,
+        "lambda_function",
+        f.name,
+        f.name,
+        f.arn,
+        ownerTags(cell),
+        create(LambdaFunctionSchema, {
+          functionName: f.name,
+          runtime: "nodejs22.x",
+          handler,
+          memorySize,
+          timeout: 30,
+          roleArn: cell.roles.app.arn,
+          vpcId: cell.vpcId,
+          subnetIds: subnetIds(cell.subnets.private),
+          securityGroupIds: [cell.sg.app],
+          layerArns: [],
+          architectures: [isArm(cell.appAsg.instances[0]?.type ?? "") ? "arm64" : "x86_64"],
+          packageType: "Zip",
+          imageUri: "",
+          // Volatile: an idle function turns Inactive now and then.
+          state: moving(view, cell, 5, n) % 9 === 0 ? "Inactive" : "Active",
+          lastModified: ts(app.createdMs + n * 3_600_000),
+          environmentVariableNames: env,
+          description: `${f.name} of ${cell.app}`,
+          codeSize: BigInt(1_048_576 + n * 4096),
+          codeSha256: new Rng(hash(view.estate.key, Key.Misc, cell.index, 120 + n)).hex(43),
+          kmsKeyArn: "",
+          deadLetterTargetArn,
+          ephemeralStorageSize: 512,
+          tracingMode: "PassThrough",
+          logGroup: `/aws/lambda/${f.name}`,
+        }),
+      );
+    fn(app.api, "index.handler", 512, ["LOG_LEVEL", "TABLE_NAME"], "", 0);
+    fn(app.worker, "worker.handler", 1024, ["LOG_LEVEL", "QUEUE_URL"], app.deadLetters.arn, 1);
+  },
+
+  ecs_cluster(cell, view, out) {
+    const { ecs } = appServices(cell, view.estate);
+    const running = 2 + (moving(view, cell, 6) % 2);
+    observe(
+      out,
+      "ecs_cluster",
+      ecs.name,
+      ecs.name,
+      ecs.arn,
+      ownerTags(cell),
+      create(EcsClusterSchema, {
+        clusterName: ecs.name,
+        status: "ACTIVE",
+        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategy: [
+          create(CapacityProviderStrategyItemSchema, {
+            capacityProvider: "FARGATE",
+            weight: 1,
+            base: 1,
+          }),
+        ],
+        registeredContainerInstancesCount: cell.appAsg.instances.length > 0 ? 1 : 0,
+        runningTasksCount: running,
+        pendingTasksCount: 3 - running,
+        activeServicesCount: 1,
+        containerInsights: cell.env === "prod" ? "enabled" : "disabled",
+      }),
+    );
+  },
+
+  ecs_service(cell, view, out) {
+    const { ecs, createdMs } = appServices(cell, view.estate);
+    const running = 2 - (moving(view, cell, 6, 1) % 3 === 0 ? 1 : 0);
+    observe(
+      out,
+      "ecs_service",
+      `${ecs.name}/${ecs.service}`,
+      ecs.service,
+      ecs.serviceArn,
+      ownerTags(cell),
+      create(EcsServiceSchema, {
+        clusterName: ecs.name,
+        serviceName: ecs.service,
+        status: "ACTIVE",
+        taskDefinitionArn: ecs.taskDefinition,
+        launchType: "FARGATE",
+        desiredCount: 2,
+        runningCount: running,
+        pendingCount: 2 - running,
+        loadBalancers: [
+          create(EcsLoadBalancerSchema, {
+            targetGroupArn: cell.tg.arn,
+            containerName: "web",
+            containerPort: 8080,
+          }),
+        ],
+        subnetIds: subnetIds(cell.subnets.private),
+        securityGroupIds: [cell.sg.app],
+        assignPublicIp: false,
+        capacityProviderStrategy: [],
+        schedulingStrategy: "REPLICA",
+        platformVersion: "LATEST",
+        roleArn: "",
+        createdAt: ts(createdMs),
+        deploymentController: "ECS",
+        healthCheckGracePeriodSeconds: 60,
+        enableExecuteCommand: cell.env !== "prod",
+      }),
+    );
+  },
+
+  ecs_task(cell, view, out) {
+    const app = appServices(cell, view.estate);
+    const { ecs } = app;
+    const host = cell.appAsg.instances[0];
+    ecs.tasks.forEach((task, t) => {
+      // Tasks 0 and 1 are the service's on Fargate; task 2 a batch job on an app instance.
+      const service = t < 2;
+      const onHost = !service && host !== undefined;
+      const subnet = service ? cell.subnets.private[t % cell.subnets.private.length] : host?.subnet;
+      observe(
+        out,
+        "ecs_task",
+        task.arn,
+        task.id,
+        task.arn,
+        ownerTags(cell),
+        create(EcsTaskSchema, {
+          clusterName: ecs.name,
+          group: service ? `service:${ecs.service}` : `family:${cell.stem}-batch`,
+          serviceName: service ? ecs.service : "",
+          taskDefinitionArn: service ? ecs.taskDefinition : ecs.batchDefinition,
+          launchType: onHost ? "EC2" : "FARGATE",
+          lastStatus: "RUNNING",
+          desiredStatus: "RUNNING",
+          containerInstanceArn: onHost ? ecs.containerInstance : "",
+          ec2InstanceId: onHost ? host.id : "",
+          networkInterfaceId: app.eni(t),
+          subnetId: subnet?.id ?? "",
+          privateIpv4Address: `10.${vpcOctet(cell.indexInUnit)}.${(subnet?.base ?? 0) + 1}.${40 + t}`,
+          availabilityZone: subnet?.az ?? "",
+          cpu: service ? "512" : "1024",
+          memory: service ? "1024" : "2048",
+          createdAt: ts(scanTime(1) - (t + 1) * 3_600_000),
+          startedAt: ts(scanTime(1) - (t + 1) * 3_600_000 + 45_000),
+          startedBy: service ? "ecs-svc/1234567890123456789" : "events-rule/nightly",
+          capacityProviderName: service ? "FARGATE" : "",
+          platformVersion: service ? "1.4.0" : "",
+          // Volatile: the containers' health checks.
+          healthStatus: moving(view, cell, 7, t) % 8 === 0 ? "UNHEALTHY" : "HEALTHY",
+          connectivity: "CONNECTED",
+          containerNames: service ? ["web", "log-router"] : ["batch"],
+          enableExecuteCommand: false,
+        }),
+      );
+    });
+  },
+
+  efs_filesystem(cell, view, out) {
+    const { efs, createdMs } = appServices(cell, view.estate);
+    const name = `${cell.stem}-shared`;
+    observe(
+      out,
+      "efs_filesystem",
+      efs.id,
+      name,
+      `arn:aws:elasticfilesystem:${cell.region.name}:${cell.accountId}:file-system/${efs.id}`,
+      ownerTags(cell, name),
+      create(EfsFilesystemSchema, {
+        fileSystemId: efs.id,
+        name,
+        lifeCycleState: "available",
+        performanceMode: "generalPurpose",
+        throughputMode: "elastic",
+        provisionedThroughputMibps: 0,
+        encrypted: true,
+        kmsKeyId: cell.db.kmsKey,
+        // Volatile: metered from what the clients write.
+        sizeInBytes: BigInt(6144 + (moving(view, cell, 8) % 1_000_000) * 4096),
+        numberOfMountTargets: cell.subnets.private.length,
+        creationTime: ts(createdMs),
+        availabilityZone: "",
+        mountTargets: cell.subnets.private.map((subnet, m) => {
+          const r = efs.mountTargets[m % efs.mountTargets.length] as Rng;
+          return create(EfsMountTargetSchema, {
+            mountTargetId: `fsmt-0${r.hex(16)}`,
+            subnetId: subnet.id,
+            vpcId: cell.vpcId,
+            availabilityZone: subnet.az,
+            ipAddress: `10.${vpcOctet(cell.indexInUnit)}.${subnet.base + 2}.${10 + m}`,
+            lifeCycleState: "available",
+            securityGroupIds: [cell.sg.app],
+            networkInterfaceId: `eni-0${r.hex(16)}`,
+          });
+        }),
+      }),
+    );
+  },
+
+  cloudwatch_alarm(cell, view, out) {
+    const app = appServices(cell, view.estate);
+    const alarm = (
+      suffix: string,
+      namespace: string,
+      metricName: string,
+      dimensions: Record<string, string>,
+      threshold: number,
+      n: number,
+    ) => {
+      const name = `${cell.stem}-${suffix}`;
+      // Volatile: the state follows the metric.
+      const firing = moving(view, cell, 9, n) % 10 === 0;
+      observe(
+        out,
+        "cloudwatch_alarm",
+        name,
+        name,
+        `arn:aws:cloudwatch:${cell.region.name}:${cell.accountId}:alarm:${name}`,
+        ownerTags(cell),
+        create(CloudwatchAlarmSchema, {
+          alarmName: name,
+          description: `${metricName} of ${cell.stem}`,
+          namespace,
+          metricName,
+          dimensions,
+          statistic: "Average",
+          extendedStatistic: "",
+          period: 300,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          threshold,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "missing",
+          actionsEnabled: true,
+          alarmActions: [app.topic.arn],
+          okActions: [app.topic.arn],
+          insufficientDataActions: [],
+          stateValue: firing ? "ALARM" : "OK",
+          stateReason: firing
+            ? "Threshold Crossed: 2 out of the last 3 datapoints were greater than the threshold."
+            : "Threshold Crossed: no datapoint was greater than the threshold.",
+          stateUpdatedAt: ts(
+            scanTime(view.scan) - (1 + (moving(view, cell, 9, n + 8) % 50)) * 60_000,
+          ),
+          configurationUpdatedAt: ts(app.createdMs + n * 60_000),
+          unit: metricName === "CPUUtilization" ? "Percent" : "Count",
+        }),
+      );
+    };
+    alarm("db-cpu", "AWS/RDS", "CPUUtilization", { DBInstanceIdentifier: cell.db.primary }, 80, 0);
+    alarm(
+      "app-cpu",
+      "AWS/EC2",
+      "CPUUtilization",
+      { AutoScalingGroupName: cell.appAsg.name },
+      70,
+      1,
+    );
+    alarm(
+      "jobs-backlog",
+      "AWS/SQS",
+      "ApproximateNumberOfMessagesVisible",
+      { QueueName: app.jobs.name },
+      1000,
+      2,
+    );
+  },
+
+  sns_topic(cell, view, out) {
+    const app = appServices(cell, view.estate);
+    const sub = (protocol: string, endpoint: string, n: number) =>
+      create(SnsSubscriptionSchema, {
+        subscriptionArn: `${app.topic.arn}:${new Rng(hash(view.estate.key, Key.Misc, cell.index, 130 + n)).uuid()}`,
+        protocol,
+        endpoint,
+        owner: cell.accountId,
+      });
+    observe(
+      out,
+      "sns_topic",
+      app.topic.arn,
+      app.topic.name,
+      app.topic.arn,
+      ownerTags(cell),
+      create(SnsTopicSchema, {
+        topicName: app.topic.name,
+        displayName: `${cell.app} ${cell.env} alerts`,
+        kmsMasterKeyId: "alias/aws/sns",
+        fifoTopic: false,
+        contentBasedDeduplication: false,
+        owner: cell.accountId,
+        subscriptions: [
+          sub("sqs", app.jobs.arn, 0),
+          sub("lambda", app.worker.arn, 1),
+          sub("email", `${cell.team}-oncall@example.com`, 2),
+        ],
+      }),
+    );
+  },
+
+  sqs_queue(cell, view, out) {
+    const app = appServices(cell, view.estate);
+    const queue = (
+      q: { name: string; url: string; arn: string },
+      retention: number,
+      deadLetterTargetArn: string,
+      n: number,
+    ) =>
+      observe(
+        out,
+        "sqs_queue",
+        q.arn,
+        q.name,
+        q.arn,
+        ownerTags(cell),
+        create(SqsQueueSchema, {
+          queueName: q.name,
+          queueUrl: q.url,
+          fifoQueue: false,
+          visibilityTimeout: 60,
+          messageRetentionPeriod: retention,
+          delaySeconds: 0,
+          maximumMessageSize: 262_144,
+          receiveMessageWaitTime: 20,
+          kmsMasterKeyId: "",
+          kmsDataKeyReusePeriod: 300,
+          sqsManagedSse: true,
+          deadLetterTargetArn,
+          maxReceiveCount: deadLetterTargetArn === "" ? 0 : 5,
+          contentBasedDeduplication: false,
+          deduplicationScope: "",
+          fifoThroughputLimit: "",
+          createdAt: ts(app.createdMs + n * 1000),
+          lastModifiedAt: ts(app.createdMs + n * 1000),
+          // Volatile: the backlog follows the traffic.
+          approximateNumberOfMessages: BigInt(moving(view, cell, 10, n) % 500),
+          approximateNumberOfMessagesNotVisible: BigInt(moving(view, cell, 10, n + 2) % 20),
+        }),
+      );
+    queue(app.jobs, 345_600, app.deadLetters.arn, 0);
+    queue(app.deadLetters, 1_209_600, "", 1);
   },
 };

@@ -30,7 +30,10 @@ describe("AWS collector registry", () => {
       expect(c.type).toBe(type);
       expect(c.iamActions.length).toBeGreaterThan(0);
       const prefix = SERVICES[c.service].iamPrefix;
-      for (const a of c.iamActions) expect(a.startsWith(`${prefix}:`), a).toBe(true);
+      for (const a of [...c.iamActions, ...(c.impliedIamActions ?? [])]) {
+        expect(a.startsWith(`${prefix}:`), a).toBe(true);
+      }
+      for (const a of c.impliedIamActions ?? []) expect(c.iamActions, a).not.toContain(a);
     }
   });
 
@@ -73,7 +76,9 @@ describe("files derived from the registry", () => {
     for (const c of ALL_COLLECTORS) {
       const row = doc.split("\n").find((l) => l.startsWith(`| \`${c.type}\` |`));
       expect(row, c.type).toBeDefined();
-      for (const a of c.iamActions) expect(row).toContain(`\`${a}\``);
+      for (const a of [...c.iamActions, ...(c.impliedIamActions ?? [])]) {
+        expect(row).toContain(`\`${a}\``);
+      }
     }
   });
 });

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/compute.proto.
  */
 export const file_elava_v1_compute: GenFile = /*@__PURE__*/
-  fileDesc("ChZlbGF2YS92MS9jb21wdXRlLnByb3RvEghlbGF2YS52MSKcBwoLRWMySW5zdGFuY2USEwoLaW5zdGFuY2VfaWQYASABKAkSFQoNaW5zdGFuY2VfdHlwZRgCIAEoCRINCgVzdGF0ZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJEhEKCXB1YmxpY19pcBgFIAEoCRIYChBwcml2YXRlX2Ruc19uYW1lGAYgASgJEiYKBnZwY19pZBgHIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIwCglzdWJuZXRfaWQYCCABKAlCHeL5GBkaFwoGc3VibmV0EAEaC2F0dGFjaGVkX3RvEkQKEnNlY3VyaXR5X2dyb3VwX2lkcxgJIAMoCUIo4vkYJBABGiAKDnNlY3VyaXR5X2dyb3VwEAEaDHByb3RlY3RlZF9ieRIZChFhdmFpbGFiaWxpdHlfem9uZRgKIAEoCRIQCghpbWFnZV9pZBgLIAEoCRJXChhpYW1faW5zdGFuY2VfcHJvZmlsZV9hcm4YDCABKAlCNeL5GDEaLwoIaWFtX3JvbGUQAxoKYXNzdW1lZF9ieUIVaW5zdGFuY2VfcHJvZmlsZV9hcm5zEkMKFmF1dG9zY2FsaW5nX2dyb3VwX25hbWUYDSABKAlCI+L5GB8aHQoRYXV0b3NjYWxpbmdfZ3JvdXAQAhoEb3ducyABEkQKEmxhdW5jaF90ZW1wbGF0ZV9pZBgOIAEoCUIo4vkYJBoiCg9sYXVuY2hfdGVtcGxhdGUQARoNdXNlc190ZW1wbGF0ZRIfChdsYXVuY2hfdGVtcGxhdGVfdmVyc2lvbhgPIAEoCRIYChBla3NfY2x1c3Rlcl9uYW1lGBAgASgJEq0BChNla3Nfbm9kZV9ncm91cF9uYW1lGBEgASgJQo8B4vkYigEaRQoOZWtzX25vZGVfZ3JvdXAQBBoKbWFuYWdlZF9ieSoQZWtzX2NsdXN0ZXJfbmFtZSoTZWtzX25vZGVfZ3JvdXBfbmFtZRpBCg5la3Nfbm9kZV9ncm91cBAEGgRvd25zIAEqEGVrc19jbHVzdGVyX25hbWUqE2Vrc19ub2RlX2dyb3VwX25hbWUSLwoLbGF1bmNoX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFyY2hpdGVjdHVyZRgTIAEoCRIXCg9wdWJsaWNfZG5zX25hbWUYFCABKAk6FeL5GBEIARABGgtpbnN0YW5jZV9pZCKRAwoOTGF1bmNoVGVtcGxhdGUSGgoSbGF1bmNoX3RlbXBsYXRlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSFwoPZGVmYXVsdF92ZXJzaW9uGAMgASgDEhYKDmxhdGVzdF92ZXJzaW9uGAQgASgDEhUKDWluc3RhbmNlX3R5cGUYBSABKAkSEAoIaW1hZ2VfaWQYBiABKAkSRAoSc2VjdXJpdHlfZ3JvdXBfaWRzGAcgAygJQiji+RgkEAEaIAoOc2VjdXJpdHlfZ3JvdXAQARoMcHJvdGVjdGVkX2J5ElMKFGlhbV9pbnN0YW5jZV9wcm9maWxlGAggASgJQjXi+RgxGi8KCGlhbV9yb2xlEAMaCmFzc3VtZWRfYnlCFWluc3RhbmNlX3Byb2ZpbGVfYXJucxISCgpjcmVhdGVkX2J5GAkgASgJEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOhzi+RgYCAEQARoSbGF1bmNoX3RlbXBsYXRlX2lkItAFChBBdXRvc2NhbGluZ0dyb3VwEgwKBG5hbWUYASABKAkSEAoIbWluX3NpemUYAiABKAUSEAoIbWF4X3NpemUYAyABKAUSGAoQZGVzaXJlZF9jYXBhY2l0eRgEIAEoBRIcCgxjdXJyZW50X3NpemUYBSABKAVCBuL5GAIIARI0CgxpbnN0YW5jZV9pZHMYBiADKAlCHuL5GBoQARoWCgxlYzJfaW5zdGFuY2UQARoEb3ducxJEChJsYXVuY2hfdGVtcGxhdGVfaWQYByABKAlCKOL5GCQaIgoPbGF1bmNoX3RlbXBsYXRlEAEaDXVzZXNfdGVtcGxhdGUSHwoXbGF1bmNoX3RlbXBsYXRlX3ZlcnNpb24YCCABKAkSGgoSbGF1bmNoX2NvbmZpZ19uYW1lGAkgASgJEkEKEXRhcmdldF9ncm91cF9hcm5zGAogAygJQibi+RgiEAEaHgoMdGFyZ2V0X2dyb3VwEAMaDHJlZ2lzdGVyc190bxJKChNsb2FkX2JhbGFuY2VyX25hbWVzGAsgAygJQi3i+RgpEAEaJQoNbG9hZF9iYWxhbmNlchACGgxyZWdpc3RlcnNfdG9CBG5hbWUSPAoUdnBjX3pvbmVfaWRlbnRpZmllcnMYDCADKAlCHuL5GBoQARoWCgZzdWJuZXQQARoKZGVwbG95c19pbhIZChFoZWFsdGhfY2hlY2tfdHlwZRgNIAEoCRIhChloZWFsdGhfY2hlY2tfZ3JhY2VfcGVyaW9kGA4gASgFEhgKEGRlZmF1bHRfY29vbGRvd24YDyABKAUSMAoMY3JlYXRlZF90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIiChJhdmFpbGFiaWxpdHlfem9uZXMYESADKAlCBuL5GAIQARIOCgZzdGF0dXMYEiABKAk6DuL5GAoIARACGgRuYW1lYgZwcm90bzM", [file_elava_v1_options, file_google_protobuf_timestamp]);
+  fileDesc("ChZlbGF2YS92MS9jb21wdXRlLnByb3RvEghlbGF2YS52MSKcBwoLRWMySW5zdGFuY2USEwoLaW5zdGFuY2VfaWQYASABKAkSFQoNaW5zdGFuY2VfdHlwZRgCIAEoCRINCgVzdGF0ZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJEhEKCXB1YmxpY19pcBgFIAEoCRIYChBwcml2YXRlX2Ruc19uYW1lGAYgASgJEiYKBnZwY19pZBgHIAEoCUIW4vkYEhoQCgN2cGMQARoHcnVuc19pbhIwCglzdWJuZXRfaWQYCCABKAlCHeL5GBkaFwoGc3VibmV0EAEaC2F0dGFjaGVkX3RvEkQKEnNlY3VyaXR5X2dyb3VwX2lkcxgJIAMoCUIo4vkYJBABGiAKDnNlY3VyaXR5X2dyb3VwEAEaDHByb3RlY3RlZF9ieRIZChFhdmFpbGFiaWxpdHlfem9uZRgKIAEoCRIQCghpbWFnZV9pZBgLIAEoCRJXChhpYW1faW5zdGFuY2VfcHJvZmlsZV9hcm4YDCABKAlCNeL5GDEaLwoIaWFtX3JvbGUQAxoKYXNzdW1lZF9ieUIVaW5zdGFuY2VfcHJvZmlsZV9hcm5zEkMKFmF1dG9zY2FsaW5nX2dyb3VwX25hbWUYDSABKAlCI+L5GB8aHQoRYXV0b3NjYWxpbmdfZ3JvdXAQAhoEb3ducyABEkQKEmxhdW5jaF90ZW1wbGF0ZV9pZBgOIAEoCUIo4vkYJBoiCg9sYXVuY2hfdGVtcGxhdGUQARoNdXNlc190ZW1wbGF0ZRIfChdsYXVuY2hfdGVtcGxhdGVfdmVyc2lvbhgPIAEoCRIYChBla3NfY2x1c3Rlcl9uYW1lGBAgASgJEq0BChNla3Nfbm9kZV9ncm91cF9uYW1lGBEgASgJQo8B4vkYigEaRQoOZWtzX25vZGVfZ3JvdXAQBBoKbWFuYWdlZF9ieSoQZWtzX2NsdXN0ZXJfbmFtZSoTZWtzX25vZGVfZ3JvdXBfbmFtZRpBCg5la3Nfbm9kZV9ncm91cBAEGgRvd25zIAEqEGVrc19jbHVzdGVyX25hbWUqE2Vrc19ub2RlX2dyb3VwX25hbWUSLwoLbGF1bmNoX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFyY2hpdGVjdHVyZRgTIAEoCRIXCg9wdWJsaWNfZG5zX25hbWUYFCABKAk6FeL5GBEIARABGgtpbnN0YW5jZV9pZCKRAwoOTGF1bmNoVGVtcGxhdGUSGgoSbGF1bmNoX3RlbXBsYXRlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSFwoPZGVmYXVsdF92ZXJzaW9uGAMgASgDEhYKDmxhdGVzdF92ZXJzaW9uGAQgASgDEhUKDWluc3RhbmNlX3R5cGUYBSABKAkSEAoIaW1hZ2VfaWQYBiABKAkSRAoSc2VjdXJpdHlfZ3JvdXBfaWRzGAcgAygJQiji+RgkEAEaIAoOc2VjdXJpdHlfZ3JvdXAQARoMcHJvdGVjdGVkX2J5ElMKFGlhbV9pbnN0YW5jZV9wcm9maWxlGAggASgJQjXi+RgxGi8KCGlhbV9yb2xlEAMaCmFzc3VtZWRfYnlCFWluc3RhbmNlX3Byb2ZpbGVfYXJucxISCgpjcmVhdGVkX2J5GAkgASgJEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOhzi+RgYCAEQARoSbGF1bmNoX3RlbXBsYXRlX2lkItAFChBBdXRvc2NhbGluZ0dyb3VwEgwKBG5hbWUYASABKAkSEAoIbWluX3NpemUYAiABKAUSEAoIbWF4X3NpemUYAyABKAUSGAoQZGVzaXJlZF9jYXBhY2l0eRgEIAEoBRIcCgxjdXJyZW50X3NpemUYBSABKAVCBuL5GAIIARI0CgxpbnN0YW5jZV9pZHMYBiADKAlCHuL5GBoQARoWCgxlYzJfaW5zdGFuY2UQARoEb3ducxJEChJsYXVuY2hfdGVtcGxhdGVfaWQYByABKAlCKOL5GCQaIgoPbGF1bmNoX3RlbXBsYXRlEAEaDXVzZXNfdGVtcGxhdGUSHwoXbGF1bmNoX3RlbXBsYXRlX3ZlcnNpb24YCCABKAkSGgoSbGF1bmNoX2NvbmZpZ19uYW1lGAkgASgJEkEKEXRhcmdldF9ncm91cF9hcm5zGAogAygJQibi+RgiEAEaHgoMdGFyZ2V0X2dyb3VwEAMaDHJlZ2lzdGVyc190bxJKChNsb2FkX2JhbGFuY2VyX25hbWVzGAsgAygJQi3i+RgpEAEaJQoNbG9hZF9iYWxhbmNlchACGgxyZWdpc3RlcnNfdG9CBG5hbWUSPAoUdnBjX3pvbmVfaWRlbnRpZmllcnMYDCADKAlCHuL5GBoQARoWCgZzdWJuZXQQARoKZGVwbG95c19pbhIZChFoZWFsdGhfY2hlY2tfdHlwZRgNIAEoCRIhChloZWFsdGhfY2hlY2tfZ3JhY2VfcGVyaW9kGA4gASgFEhgKEGRlZmF1bHRfY29vbGRvd24YDyABKAUSMAoMY3JlYXRlZF90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIiChJhdmFpbGFiaWxpdHlfem9uZXMYESADKAlCBuL5GAIQARIOCgZzdGF0dXMYEiABKAk6DuL5GAoIARACGgRuYW1lIocHCg5MYW1iZGFGdW5jdGlvbhIVCg1mdW5jdGlvbl9uYW1lGAEgASgJEg8KB3J1bnRpbWUYAiABKAkSDwoHaGFuZGxlchgDIAEoCRITCgttZW1vcnlfc2l6ZRgEIAEoBRIPCgd0aW1lb3V0GAUgASgFEjAKCHJvbGVfYXJuGAYgASgJQh7i+RgaGhgKCGlhbV9yb2xlEAMaCmFzc3VtZWRfYnkSJgoGdnBjX2lkGAcgASgJQhbi+RgSGhAKA3ZwYxABGgdydW5zX2luEi8KCnN1Ym5ldF9pZHMYCCADKAlCG+L5GBcQARoTCgZzdWJuZXQQARoHcnVuc19pbhJEChJzZWN1cml0eV9ncm91cF9pZHMYCSADKAlCKOL5GCQQARogCg5zZWN1cml0eV9ncm91cBABGgxwcm90ZWN0ZWRfYnkSEgoKbGF5ZXJfYXJucxgKIAMoCRIVCg1hcmNoaXRlY3R1cmVzGAsgAygJEhQKDHBhY2thZ2VfdHlwZRgMIAEoCRIRCglpbWFnZV91cmkYDSABKAkSFQoFc3RhdGUYDiABKAlCBuL5GAIIARIxCg1sYXN0X21vZGlmaWVkGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqChplbnZpcm9ubWVudF92YXJpYWJsZV9uYW1lcxgQIAMoCUIG4vkYAhABEhMKC2Rlc2NyaXB0aW9uGBEgASgJEhEKCWNvZGVfc2l6ZRgSIAEoAxITCgtjb2RlX3NoYTI1NhgTIAEoCRITCgtrbXNfa2V5X2FybhgUIAEoCRLGAQoWZGVhZF9sZXR0ZXJfdGFyZ2V0X2FybhgVIAEoCUKlAeL5GKABGk4KCXNxc19xdWV1ZRADGgtjb25uZWN0c190bzIMYXJuOmF3czpzcXM6Mg9hcm46YXdzLWNuOnNxczoyE2Fybjphd3MtdXMtZ292OnNxczoaTgoJc25zX3RvcGljEAMaC2Nvbm5lY3RzX3RvMgxhcm46YXdzOnNuczoyD2Fybjphd3MtY246c25zOjITYXJuOmF3cy11cy1nb3Y6c25zOhIeChZlcGhlbWVyYWxfc3RvcmFnZV9zaXplGBYgASgFEhQKDHRyYWNpbmdfbW9kZRgXIAEoCRIRCglsb2dfZ3JvdXAYGCABKAk6F+L5GBMIARACGg1mdW5jdGlvbl9uYW1lYgZwcm90bzM", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * Ec2Instance is one EC2 instance (EC2 DescribeInstances: Reservations[].Instances[]).
@@ -405,4 +405,193 @@ export type AutoscalingGroup = Message<"elava.v1.AutoscalingGroup"> & {
  */
 export const AutoscalingGroupSchema: GenMessage<AutoscalingGroup> = /*@__PURE__*/
   messageDesc(file_elava_v1_compute, 2);
+
+/**
+ * LambdaFunction is one Lambda function, its unqualified ($LATEST) configuration (Lambda
+ * ListFunctions, then GetFunction for what the list leaves out: state, image, tags).
+ * Environment variables are published by name only: their values are never read into
+ * the stream.
+ *
+ * @generated from message elava.v1.LambdaFunction
+ */
+export type LambdaFunction = Message<"elava.v1.LambdaFunction"> & {
+  /**
+   * ListFunctions: Functions[].FunctionName.
+   *
+   * @generated from field: string function_name = 1;
+   */
+  functionName: string;
+
+  /**
+   * ListFunctions: Functions[].Runtime (nodejs22.x, python3.13, ...; "" for an image).
+   *
+   * @generated from field: string runtime = 2;
+   */
+  runtime: string;
+
+  /**
+   * ListFunctions: Functions[].Handler ("" for an image).
+   *
+   * @generated from field: string handler = 3;
+   */
+  handler: string;
+
+  /**
+   * ListFunctions: Functions[].MemorySize (MB).
+   *
+   * @generated from field: int32 memory_size = 4;
+   */
+  memorySize: number;
+
+  /**
+   * ListFunctions: Functions[].Timeout (seconds).
+   *
+   * @generated from field: int32 timeout = 5;
+   */
+  timeout: number;
+
+  /**
+   * ListFunctions: Functions[].Role (the execution role's ARN).
+   *
+   * @generated from field: string role_arn = 6;
+   */
+  roleArn: string;
+
+  /**
+   * ListFunctions: Functions[].VpcConfig.VpcId ("" outside a VPC).
+   *
+   * @generated from field: string vpc_id = 7;
+   */
+  vpcId: string;
+
+  /**
+   * ListFunctions: Functions[].VpcConfig.SubnetIds.
+   *
+   * @generated from field: repeated string subnet_ids = 8;
+   */
+  subnetIds: string[];
+
+  /**
+   * ListFunctions: Functions[].VpcConfig.SecurityGroupIds.
+   *
+   * @generated from field: repeated string security_group_ids = 9;
+   */
+  securityGroupIds: string[];
+
+  /**
+   * ListFunctions: Functions[].Layers[].Arn (layer version ARNs). Ordered: layers are
+   * extracted in this order, a later one overwriting an earlier one's files.
+   *
+   * @generated from field: repeated string layer_arns = 10;
+   */
+  layerArns: string[];
+
+  /**
+   * ListFunctions: Functions[].Architectures (x86_64 or arm64; one element).
+   *
+   * @generated from field: repeated string architectures = 11;
+   */
+  architectures: string[];
+
+  /**
+   * ListFunctions: Functions[].PackageType (Zip, Image).
+   *
+   * @generated from field: string package_type = 12;
+   */
+  packageType: string;
+
+  /**
+   * GetFunction: Code.ImageUri ("" for a Zip package).
+   *
+   * @generated from field: string image_uri = 13;
+   */
+  imageUri: string;
+
+  /**
+   * GetFunction: Configuration.State (Pending, Active, Inactive, Failed). Volatile: a
+   * function idle for weeks turns Inactive by itself, and Active again when invoked.
+   *
+   * @generated from field: string state = 14;
+   */
+  state: string;
+
+  /**
+   * ListFunctions: Functions[].LastModified (the last change of code or configuration).
+   *
+   * @generated from field: google.protobuf.Timestamp last_modified = 15;
+   */
+  lastModified?: Timestamp | undefined;
+
+  /**
+   * ListFunctions: Functions[].Environment.Variables, the names only; never the values.
+   *
+   * @generated from field: repeated string environment_variable_names = 16;
+   */
+  environmentVariableNames: string[];
+
+  /**
+   * ListFunctions: Functions[].Description.
+   *
+   * @generated from field: string description = 17;
+   */
+  description: string;
+
+  /**
+   * ListFunctions: Functions[].CodeSize (bytes of the deployment package).
+   *
+   * @generated from field: int64 code_size = 18;
+   */
+  codeSize: bigint;
+
+  /**
+   * ListFunctions: Functions[].CodeSha256.
+   *
+   * @generated from field: string code_sha256 = 19;
+   */
+  codeSha256: string;
+
+  /**
+   * ListFunctions: Functions[].KMSKeyArn (the key of the environment variables; "" for the
+   * service key).
+   *
+   * @generated from field: string kms_key_arn = 20;
+   */
+  kmsKeyArn: string;
+
+  /**
+   * ListFunctions: Functions[].DeadLetterConfig.TargetArn (an SQS queue or SNS topic that
+   * receives failed asynchronous invocations).
+   *
+   * @generated from field: string dead_letter_target_arn = 21;
+   */
+  deadLetterTargetArn: string;
+
+  /**
+   * ListFunctions: Functions[].EphemeralStorage.Size (MB of /tmp).
+   *
+   * @generated from field: int32 ephemeral_storage_size = 22;
+   */
+  ephemeralStorageSize: number;
+
+  /**
+   * ListFunctions: Functions[].TracingConfig.Mode (Active, PassThrough).
+   *
+   * @generated from field: string tracing_mode = 23;
+   */
+  tracingMode: string;
+
+  /**
+   * ListFunctions: Functions[].LoggingConfig.LogGroup.
+   *
+   * @generated from field: string log_group = 24;
+   */
+  logGroup: string;
+};
+
+/**
+ * Describes the message elava.v1.LambdaFunction.
+ * Use `create(LambdaFunctionSchema)` to create a new message.
+ */
+export const LambdaFunctionSchema: GenMessage<LambdaFunction> = /*@__PURE__*/
+  messageDesc(file_elava_v1_compute, 3);
 

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/containers.proto.
  */
 export const file_elava_v1_containers: GenFile = /*@__PURE__*/
-  fileDesc("ChllbGF2YS92MS9jb250YWluZXJzLnByb3RvEghlbGF2YS52MSKZBAoKRWtzQ2x1c3RlchIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSDgoGc3RhdHVzGAMgASgJEhAKCGVuZHBvaW50GAQgASgJEjAKCHJvbGVfYXJuGAUgASgJQh7i+RgaGhgKCGlhbV9yb2xlEAMaCmFzc3VtZWRfYnkSJgoGdnBjX2lkGAYgASgJQhbi+RgSGhAKA3ZwYxABGgdydW5zX2luEjIKCnN1Ym5ldF9pZHMYByADKAlCHuL5GBoQARoWCgZzdWJuZXQQARoKZGVwbG95c19pbhJEChJzZWN1cml0eV9ncm91cF9pZHMYCCADKAlCKOL5GCQQARogCg5zZWN1cml0eV9ncm91cBABGgxwcm90ZWN0ZWRfYnkSWgoQbm9kZV9ncm91cF9uYW1lcxgJIAMoCUJA4vkYPBABGjgKDmVrc19ub2RlX2dyb3VwEAQaCmJlbG9uZ3NfdG8gASoEbmFtZSoQbm9kZV9ncm91cF9uYW1lcxIgChBmYXJnYXRlX3Byb2ZpbGVzGAogAygJQgbi+RgCEAESLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQcGxhdGZvcm1fdmVyc2lvbhgMIAEoCRIeChZlbmRwb2ludF9wdWJsaWNfYWNjZXNzGA0gASgIOg7i+RgKCAEQAhoEbmFtZSI3CglOb2RlVGFpbnQSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJEg4KBmVmZmVjdBgDIAEoCSKtBgoMRWtzTm9kZUdyb3VwEjcKDGNsdXN0ZXJfbmFtZRgBIAEoCUIh4vkYHRobCgtla3NfY2x1c3RlchACGgpiZWxvbmdzX3RvEhcKD25vZGVfZ3JvdXBfbmFtZRgCIAEoCRIOCgZzdGF0dXMYAyABKAkSMQoJbm9kZV9yb2xlGAQgASgJQh7i+RgaGhgKCGlhbV9yb2xlEAMaCmFzc3VtZWRfYnkSFgoOaW5zdGFuY2VfdHlwZXMYBSADKAkSEAoIYW1pX3R5cGUYBiABKAkSEAoIbWluX3NpemUYByABKAUSEAoIbWF4X3NpemUYCCABKAUSFAoMZGVzaXJlZF9zaXplGAkgASgFEhQKDGN1cnJlbnRfc2l6ZRgKIAEoBRJBChZhdXRvc2NhbGluZ19ncm91cF9uYW1lGAsgASgJQiHi+RgdGhsKEWF1dG9zY2FsaW5nX2dyb3VwEAIaBG93bnMSMgoKc3VibmV0X2lkcxgMIAMoCUIe4vkYGhABGhYKBnN1Ym5ldBABGgpkZXBsb3lzX2luEkQKEmxhdW5jaF90ZW1wbGF0ZV9pZBgNIAEoCUIo4vkYJBoiCg9sYXVuY2hfdGVtcGxhdGUQARoNdXNlc190ZW1wbGF0ZRJAChByZW1vdGVfYWNjZXNzX3NnGA4gASgJQibi+RgiGiAKDnNlY3VyaXR5X2dyb3VwEAEaDHByb3RlY3RlZF9ieRIyCgZsYWJlbHMYDyADKAsyIi5lbGF2YS52MS5Fa3NOb2RlR3JvdXAuTGFiZWxzRW50cnkSKwoGdGFpbnRzGBAgAygLMhMuZWxhdmEudjEuTm9kZVRhaW50Qgbi+RgCEAESLgoKY3JlYXRlZF9hdBgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNY2FwYWNpdHlfdHlwZRgSIAEoCRIPCgd2ZXJzaW9uGBMgASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAE6J+L5GCMIARAEGgxjbHVzdGVyX25hbWUaD25vZGVfZ3JvdXBfbmFtZWIGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
+  fileDesc("ChllbGF2YS92MS9jb250YWluZXJzLnByb3RvEghlbGF2YS52MSKZBAoKRWtzQ2x1c3RlchIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSDgoGc3RhdHVzGAMgASgJEhAKCGVuZHBvaW50GAQgASgJEjAKCHJvbGVfYXJuGAUgASgJQh7i+RgaGhgKCGlhbV9yb2xlEAMaCmFzc3VtZWRfYnkSJgoGdnBjX2lkGAYgASgJQhbi+RgSGhAKA3ZwYxABGgdydW5zX2luEjIKCnN1Ym5ldF9pZHMYByADKAlCHuL5GBoQARoWCgZzdWJuZXQQARoKZGVwbG95c19pbhJEChJzZWN1cml0eV9ncm91cF9pZHMYCCADKAlCKOL5GCQQARogCg5zZWN1cml0eV9ncm91cBABGgxwcm90ZWN0ZWRfYnkSWgoQbm9kZV9ncm91cF9uYW1lcxgJIAMoCUJA4vkYPBABGjgKDmVrc19ub2RlX2dyb3VwEAQaCmJlbG9uZ3NfdG8gASoEbmFtZSoQbm9kZV9ncm91cF9uYW1lcxIgChBmYXJnYXRlX3Byb2ZpbGVzGAogAygJQgbi+RgCEAESLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQcGxhdGZvcm1fdmVyc2lvbhgMIAEoCRIeChZlbmRwb2ludF9wdWJsaWNfYWNjZXNzGA0gASgIOg7i+RgKCAEQAhoEbmFtZSI3CglOb2RlVGFpbnQSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJEg4KBmVmZmVjdBgDIAEoCSKtBgoMRWtzTm9kZUdyb3VwEjcKDGNsdXN0ZXJfbmFtZRgBIAEoCUIh4vkYHRobCgtla3NfY2x1c3RlchACGgpiZWxvbmdzX3RvEhcKD25vZGVfZ3JvdXBfbmFtZRgCIAEoCRIOCgZzdGF0dXMYAyABKAkSMQoJbm9kZV9yb2xlGAQgASgJQh7i+RgaGhgKCGlhbV9yb2xlEAMaCmFzc3VtZWRfYnkSFgoOaW5zdGFuY2VfdHlwZXMYBSADKAkSEAoIYW1pX3R5cGUYBiABKAkSEAoIbWluX3NpemUYByABKAUSEAoIbWF4X3NpemUYCCABKAUSFAoMZGVzaXJlZF9zaXplGAkgASgFEhQKDGN1cnJlbnRfc2l6ZRgKIAEoBRJBChZhdXRvc2NhbGluZ19ncm91cF9uYW1lGAsgASgJQiHi+RgdGhsKEWF1dG9zY2FsaW5nX2dyb3VwEAIaBG93bnMSMgoKc3VibmV0X2lkcxgMIAMoCUIe4vkYGhABGhYKBnN1Ym5ldBABGgpkZXBsb3lzX2luEkQKEmxhdW5jaF90ZW1wbGF0ZV9pZBgNIAEoCUIo4vkYJBoiCg9sYXVuY2hfdGVtcGxhdGUQARoNdXNlc190ZW1wbGF0ZRJAChByZW1vdGVfYWNjZXNzX3NnGA4gASgJQibi+RgiGiAKDnNlY3VyaXR5X2dyb3VwEAEaDHByb3RlY3RlZF9ieRIyCgZsYWJlbHMYDyADKAsyIi5lbGF2YS52MS5Fa3NOb2RlR3JvdXAuTGFiZWxzRW50cnkSKwoGdGFpbnRzGBAgAygLMhMuZWxhdmEudjEuTm9kZVRhaW50Qgbi+RgCEAESLgoKY3JlYXRlZF9hdBgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNY2FwYWNpdHlfdHlwZRgSIAEoCRIPCgd2ZXJzaW9uGBMgASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAE6J+L5GCMIARAEGgxjbHVzdGVyX25hbWUaD25vZGVfZ3JvdXBfbmFtZSJXChxDYXBhY2l0eVByb3ZpZGVyU3RyYXRlZ3lJdGVtEhkKEWNhcGFjaXR5X3Byb3ZpZGVyGAEgASgJEg4KBndlaWdodBgCIAEoBRIMCgRiYXNlGAMgASgFIo0DCgpFY3NDbHVzdGVyEhQKDGNsdXN0ZXJfbmFtZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSIgoSY2FwYWNpdHlfcHJvdmlkZXJzGAMgAygJQgbi+RgCEAESWgoiZGVmYXVsdF9jYXBhY2l0eV9wcm92aWRlcl9zdHJhdGVneRgEIAMoCzImLmVsYXZhLnYxLkNhcGFjaXR5UHJvdmlkZXJTdHJhdGVneUl0ZW1CBuL5GAIQARI0CiRyZWdpc3RlcmVkX2NvbnRhaW5lcl9pbnN0YW5jZXNfY291bnQYBSABKAVCBuL5GAIIARIjChNydW5uaW5nX3Rhc2tzX2NvdW50GAYgASgFQgbi+RgCCAESIwoTcGVuZGluZ190YXNrc19jb3VudBgHIAEoBUIG4vkYAggBEiUKFWFjdGl2ZV9zZXJ2aWNlc19jb3VudBgIIAEoBUIG4vkYAggBEhoKEmNvbnRhaW5lcl9pbnNpZ2h0cxgJIAEoCToW4vkYEggBEAIaDGNsdXN0ZXJfbmFtZSKdAQoPRWNzTG9hZEJhbGFuY2VyEj4KEHRhcmdldF9ncm91cF9hcm4YASABKAlCJOL5GCAaHgoMdGFyZ2V0X2dyb3VwEAMaDHJlZ2lzdGVyc190bxIaChJsb2FkX2JhbGFuY2VyX25hbWUYAiABKAkSFgoOY29udGFpbmVyX25hbWUYAyABKAkSFgoOY29udGFpbmVyX3BvcnQYBCABKAUivgYKCkVjc1NlcnZpY2USNwoMY2x1c3Rlcl9uYW1lGAEgASgJQiHi+RgdGhsKC2Vjc19jbHVzdGVyEAIaCmJlbG9uZ3NfdG8SFAoMc2VydmljZV9uYW1lGAIgASgJEg4KBnN0YXR1cxgDIAEoCRIbChN0YXNrX2RlZmluaXRpb25fYXJuGAQgASgJEhMKC2xhdW5jaF90eXBlGAUgASgJEhUKDWRlc2lyZWRfY291bnQYBiABKAUSHQoNcnVubmluZ19jb3VudBgHIAEoBUIG4vkYAggBEh0KDXBlbmRpbmdfY291bnQYCCABKAVCBuL5GAIIARI5Cg5sb2FkX2JhbGFuY2VycxgJIAMoCzIZLmVsYXZhLnYxLkVjc0xvYWRCYWxhbmNlckIG4vkYAhABEjIKCnN1Ym5ldF9pZHMYCiADKAlCHuL5GBoQARoWCgZzdWJuZXQQARoKZGVwbG95c19pbhJEChJzZWN1cml0eV9ncm91cF9pZHMYCyADKAlCKOL5GCQQARogCg5zZWN1cml0eV9ncm91cBABGgxwcm90ZWN0ZWRfYnkSGAoQYXNzaWduX3B1YmxpY19pcBgMIAEoCBJSChpjYXBhY2l0eV9wcm92aWRlcl9zdHJhdGVneRgNIAMoCzImLmVsYXZhLnYxLkNhcGFjaXR5UHJvdmlkZXJTdHJhdGVneUl0ZW1CBuL5GAIQARIbChNzY2hlZHVsaW5nX3N0cmF0ZWd5GA4gASgJEhgKEHBsYXRmb3JtX3ZlcnNpb24YDyABKAkSMAoIcm9sZV9hcm4YECABKAlCHuL5GBoaGAoIaWFtX3JvbGUQAxoKYXNzdW1lZF9ieRIuCgpjcmVhdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChVkZXBsb3ltZW50X2NvbnRyb2xsZXIYEiABKAkSKQohaGVhbHRoX2NoZWNrX2dyYWNlX3BlcmlvZF9zZWNvbmRzGBMgASgFEh4KFmVuYWJsZV9leGVjdXRlX2NvbW1hbmQYFCABKAg6JOL5GCAIARAEGgxjbHVzdGVyX25hbWUaDHNlcnZpY2VfbmFtZSLCBgoHRWNzVGFzaxI3CgxjbHVzdGVyX25hbWUYASABKAlCIeL5GB0aGwoLZWNzX2NsdXN0ZXIQAhoKYmVsb25nc190bxINCgVncm91cBgCIAEoCRJTCgxzZXJ2aWNlX25hbWUYAyABKAlCPeL5GDkaNwoLZWNzX3NlcnZpY2UQBBoKbWFuYWdlZF9ieSoMY2x1c3Rlcl9uYW1lKgxzZXJ2aWNlX25hbWUSGwoTdGFza19kZWZpbml0aW9uX2FybhgEIAEoCRITCgtsYXVuY2hfdHlwZRgFIAEoCRIbCgtsYXN0X3N0YXR1cxgGIAEoCUIG4vkYAggBEhYKDmRlc2lyZWRfc3RhdHVzGAcgASgJEh4KFmNvbnRhaW5lcl9pbnN0YW5jZV9hcm4YCCABKAkSOAoPZWMyX2luc3RhbmNlX2lkGAkgASgJQh/i+RgbGhkKDGVjMl9pbnN0YW5jZRABGgdydW5zX2luEhwKFG5ldHdvcmtfaW50ZXJmYWNlX2lkGAogASgJEi8KCXN1Ym5ldF9pZBgLIAEoCUIc4vkYGBoWCgZzdWJuZXQQARoKZGVwbG95c19pbhIcChRwcml2YXRlX2lwdjRfYWRkcmVzcxgMIAEoCRIZChFhdmFpbGFiaWxpdHlfem9uZRgNIAEoCRILCgNjcHUYDiABKAkSDgoGbWVtb3J5GA8gASgJEi4KCmNyZWF0ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnN0YXJ0ZWRfYnkYEiABKAkSHgoWY2FwYWNpdHlfcHJvdmlkZXJfbmFtZRgTIAEoCRIYChBwbGF0Zm9ybV92ZXJzaW9uGBQgASgJEh0KDWhlYWx0aF9zdGF0dXMYFSABKAlCBuL5GAIIARIcCgxjb25uZWN0aXZpdHkYFiABKAlCBuL5GAIIARIfCg9jb250YWluZXJfbmFtZXMYFyADKAlCBuL5GAIQARIeChZlbmFibGVfZXhlY3V0ZV9jb21tYW5kGBggASgIOgji+RgECAEQA2IGcHJvdG8z", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * EksCluster is one EKS cluster (EKS ListClusters, DescribeCluster, ListNodegroups,
@@ -307,4 +307,520 @@ export type EksNodeGroup = Message<"elava.v1.EksNodeGroup"> & {
  */
 export const EksNodeGroupSchema: GenMessage<EksNodeGroup> = /*@__PURE__*/
   messageDesc(file_elava_v1_containers, 2);
+
+/**
+ * CapacityProviderStrategyItem is one capacity provider of an ECS strategy
+ * (capacityProviderStrategy[] of DescribeClusters and DescribeServices).
+ *
+ * @generated from message elava.v1.CapacityProviderStrategyItem
+ */
+export type CapacityProviderStrategyItem = Message<"elava.v1.CapacityProviderStrategyItem"> & {
+  /**
+   * capacityProviderStrategy[].capacityProvider (FARGATE, FARGATE_SPOT, or an Auto Scaling
+   * group capacity provider's name).
+   *
+   * @generated from field: string capacity_provider = 1;
+   */
+  capacityProvider: string;
+
+  /**
+   * capacityProviderStrategy[].weight.
+   *
+   * @generated from field: int32 weight = 2;
+   */
+  weight: number;
+
+  /**
+   * capacityProviderStrategy[].base.
+   *
+   * @generated from field: int32 base = 3;
+   */
+  base: number;
+};
+
+/**
+ * Describes the message elava.v1.CapacityProviderStrategyItem.
+ * Use `create(CapacityProviderStrategyItemSchema)` to create a new message.
+ */
+export const CapacityProviderStrategyItemSchema: GenMessage<CapacityProviderStrategyItem> = /*@__PURE__*/
+  messageDesc(file_elava_v1_containers, 3);
+
+/**
+ * EcsCluster is one ECS cluster (ECS ListClusters, DescribeClusters with SETTINGS and
+ * TAGS).
+ *
+ * @generated from message elava.v1.EcsCluster
+ */
+export type EcsCluster = Message<"elava.v1.EcsCluster"> & {
+  /**
+   * DescribeClusters: clusters[].clusterName.
+   *
+   * @generated from field: string cluster_name = 1;
+   */
+  clusterName: string;
+
+  /**
+   * DescribeClusters: clusters[].status (ACTIVE, PROVISIONING, DEPROVISIONING, FAILED,
+   * INACTIVE).
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * DescribeClusters: clusters[].capacityProviders.
+   *
+   * @generated from field: repeated string capacity_providers = 3;
+   */
+  capacityProviders: string[];
+
+  /**
+   * DescribeClusters: clusters[].defaultCapacityProviderStrategy.
+   *
+   * @generated from field: repeated elava.v1.CapacityProviderStrategyItem default_capacity_provider_strategy = 4;
+   */
+  defaultCapacityProviderStrategy: CapacityProviderStrategyItem[];
+
+  /**
+   * DescribeClusters: clusters[].registeredContainerInstancesCount. Volatile: container
+   * instances come and go with their Auto Scaling groups.
+   *
+   * @generated from field: int32 registered_container_instances_count = 5;
+   */
+  registeredContainerInstancesCount: number;
+
+  /**
+   * DescribeClusters: clusters[].runningTasksCount. Volatile: tasks start and stop by
+   * themselves (scaling, replacement, batch jobs).
+   *
+   * @generated from field: int32 running_tasks_count = 6;
+   */
+  runningTasksCount: number;
+
+  /**
+   * DescribeClusters: clusters[].pendingTasksCount. Volatile, as running_tasks_count.
+   *
+   * @generated from field: int32 pending_tasks_count = 7;
+   */
+  pendingTasksCount: number;
+
+  /**
+   * DescribeClusters: clusters[].activeServicesCount. Volatile: a count of other
+   * resources (ecs_service), whose own events report their changes.
+   *
+   * @generated from field: int32 active_services_count = 8;
+   */
+  activeServicesCount: number;
+
+  /**
+   * DescribeClusters: clusters[].settings[name=containerInsights].value (enabled,
+   * enhanced, disabled).
+   *
+   * @generated from field: string container_insights = 9;
+   */
+  containerInsights: string;
+};
+
+/**
+ * Describes the message elava.v1.EcsCluster.
+ * Use `create(EcsClusterSchema)` to create a new message.
+ */
+export const EcsClusterSchema: GenMessage<EcsCluster> = /*@__PURE__*/
+  messageDesc(file_elava_v1_containers, 4);
+
+/**
+ * EcsLoadBalancer is one load balancer of an ECS service (DescribeServices:
+ * services[].loadBalancers[]).
+ *
+ * @generated from message elava.v1.EcsLoadBalancer
+ */
+export type EcsLoadBalancer = Message<"elava.v1.EcsLoadBalancer"> & {
+  /**
+   * loadBalancers[].targetGroupArn (an ALB or NLB target group).
+   *
+   * @generated from field: string target_group_arn = 1;
+   */
+  targetGroupArn: string;
+
+  /**
+   * loadBalancers[].loadBalancerName (a Classic Load Balancer).
+   *
+   * @generated from field: string load_balancer_name = 2;
+   */
+  loadBalancerName: string;
+
+  /**
+   * loadBalancers[].containerName.
+   *
+   * @generated from field: string container_name = 3;
+   */
+  containerName: string;
+
+  /**
+   * loadBalancers[].containerPort.
+   *
+   * @generated from field: int32 container_port = 4;
+   */
+  containerPort: number;
+};
+
+/**
+ * Describes the message elava.v1.EcsLoadBalancer.
+ * Use `create(EcsLoadBalancerSchema)` to create a new message.
+ */
+export const EcsLoadBalancerSchema: GenMessage<EcsLoadBalancer> = /*@__PURE__*/
+  messageDesc(file_elava_v1_containers, 5);
+
+/**
+ * EcsService is one ECS service (ECS ListServices per cluster, DescribeServices with
+ * TAGS). Its resource_id is "<cluster_name>/<service_name>": service names are unique
+ * only within their cluster.
+ *
+ * @generated from message elava.v1.EcsService
+ */
+export type EcsService = Message<"elava.v1.EcsService"> & {
+  /**
+   * DescribeServices: services[].clusterArn, its name.
+   *
+   * @generated from field: string cluster_name = 1;
+   */
+  clusterName: string;
+
+  /**
+   * DescribeServices: services[].serviceName.
+   *
+   * @generated from field: string service_name = 2;
+   */
+  serviceName: string;
+
+  /**
+   * DescribeServices: services[].status (ACTIVE, DRAINING, INACTIVE).
+   *
+   * @generated from field: string status = 3;
+   */
+  status: string;
+
+  /**
+   * DescribeServices: services[].taskDefinition (the task definition revision's ARN; task
+   * definitions are not a resource type of this schema).
+   *
+   * @generated from field: string task_definition_arn = 4;
+   */
+  taskDefinitionArn: string;
+
+  /**
+   * DescribeServices: services[].launchType (EC2, FARGATE, EXTERNAL; "" with a capacity
+   * provider strategy).
+   *
+   * @generated from field: string launch_type = 5;
+   */
+  launchType: string;
+
+  /**
+   * DescribeServices: services[].desiredCount.
+   *
+   * @generated from field: int32 desired_count = 6;
+   */
+  desiredCount: number;
+
+  /**
+   * DescribeServices: services[].runningCount. Volatile: tasks stop and are replaced by
+   * themselves; desired_count is the intent.
+   *
+   * @generated from field: int32 running_count = 7;
+   */
+  runningCount: number;
+
+  /**
+   * DescribeServices: services[].pendingCount. Volatile, as running_count.
+   *
+   * @generated from field: int32 pending_count = 8;
+   */
+  pendingCount: number;
+
+  /**
+   * DescribeServices: services[].loadBalancers.
+   *
+   * @generated from field: repeated elava.v1.EcsLoadBalancer load_balancers = 9;
+   */
+  loadBalancers: EcsLoadBalancer[];
+
+  /**
+   * DescribeServices: services[].networkConfiguration.awsvpcConfiguration.subnets.
+   *
+   * @generated from field: repeated string subnet_ids = 10;
+   */
+  subnetIds: string[];
+
+  /**
+   * DescribeServices: services[].networkConfiguration.awsvpcConfiguration.securityGroups.
+   *
+   * @generated from field: repeated string security_group_ids = 11;
+   */
+  securityGroupIds: string[];
+
+  /**
+   * DescribeServices: services[].networkConfiguration.awsvpcConfiguration.assignPublicIp
+   * is ENABLED.
+   *
+   * @generated from field: bool assign_public_ip = 12;
+   */
+  assignPublicIp: boolean;
+
+  /**
+   * DescribeServices: services[].capacityProviderStrategy.
+   *
+   * @generated from field: repeated elava.v1.CapacityProviderStrategyItem capacity_provider_strategy = 13;
+   */
+  capacityProviderStrategy: CapacityProviderStrategyItem[];
+
+  /**
+   * DescribeServices: services[].schedulingStrategy (REPLICA, DAEMON).
+   *
+   * @generated from field: string scheduling_strategy = 14;
+   */
+  schedulingStrategy: string;
+
+  /**
+   * DescribeServices: services[].platformVersion (Fargate: LATEST, 1.4.0).
+   *
+   * @generated from field: string platform_version = 15;
+   */
+  platformVersion: string;
+
+  /**
+   * DescribeServices: services[].roleArn (the role the service calls the load balancer
+   * with).
+   *
+   * @generated from field: string role_arn = 16;
+   */
+  roleArn: string;
+
+  /**
+   * DescribeServices: services[].createdAt.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 17;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * DescribeServices: services[].deploymentController.type (ECS, CODE_DEPLOY, EXTERNAL).
+   *
+   * @generated from field: string deployment_controller = 18;
+   */
+  deploymentController: string;
+
+  /**
+   * DescribeServices: services[].healthCheckGracePeriodSeconds.
+   *
+   * @generated from field: int32 health_check_grace_period_seconds = 19;
+   */
+  healthCheckGracePeriodSeconds: number;
+
+  /**
+   * DescribeServices: services[].enableExecuteCommand.
+   *
+   * @generated from field: bool enable_execute_command = 20;
+   */
+  enableExecuteCommand: boolean;
+};
+
+/**
+ * Describes the message elava.v1.EcsService.
+ * Use `create(EcsServiceSchema)` to create a new message.
+ */
+export const EcsServiceSchema: GenMessage<EcsService> = /*@__PURE__*/
+  messageDesc(file_elava_v1_containers, 6);
+
+/**
+ * EcsTask is one running ECS task (ECS ListTasks per cluster, DescribeTasks with TAGS,
+ * and DescribeContainerInstances for the EC2 instance under an EC2 task). Its
+ * resource_id is its ARN.
+ *
+ * @generated from message elava.v1.EcsTask
+ */
+export type EcsTask = Message<"elava.v1.EcsTask"> & {
+  /**
+   * DescribeTasks: tasks[].clusterArn, its name.
+   *
+   * @generated from field: string cluster_name = 1;
+   */
+  clusterName: string;
+
+  /**
+   * DescribeTasks: tasks[].group ("service:<name>" for a service's task, "family:<name>"
+   * for one run by hand or by a schedule).
+   *
+   * @generated from field: string group = 2;
+   */
+  group: string;
+
+  /**
+   * DescribeTasks: tasks[].group after "service:"; "" for a task of no service.
+   *
+   * @generated from field: string service_name = 3;
+   */
+  serviceName: string;
+
+  /**
+   * DescribeTasks: tasks[].taskDefinitionArn (task definitions are not a resource type of
+   * this schema).
+   *
+   * @generated from field: string task_definition_arn = 4;
+   */
+  taskDefinitionArn: string;
+
+  /**
+   * DescribeTasks: tasks[].launchType (EC2, FARGATE, EXTERNAL).
+   *
+   * @generated from field: string launch_type = 5;
+   */
+  launchType: string;
+
+  /**
+   * DescribeTasks: tasks[].lastStatus (PROVISIONING, PENDING, ACTIVATING, RUNNING, ...).
+   * Volatile: a task walks through these states by itself.
+   *
+   * @generated from field: string last_status = 6;
+   */
+  lastStatus: string;
+
+  /**
+   * DescribeTasks: tasks[].desiredStatus (RUNNING, STOPPED).
+   *
+   * @generated from field: string desired_status = 7;
+   */
+  desiredStatus: string;
+
+  /**
+   * DescribeTasks: tasks[].containerInstanceArn ("" on Fargate).
+   *
+   * @generated from field: string container_instance_arn = 8;
+   */
+  containerInstanceArn: string;
+
+  /**
+   * DescribeContainerInstances: containerInstances[].ec2InstanceId of the task's
+   * container instance ("" on Fargate).
+   *
+   * @generated from field: string ec2_instance_id = 9;
+   */
+  ec2InstanceId: string;
+
+  /**
+   * DescribeTasks: tasks[].attachments[type=ElasticNetworkInterface].details[name=
+   * networkInterfaceId] (awsvpc network mode).
+   *
+   * @generated from field: string network_interface_id = 10;
+   */
+  networkInterfaceId: string;
+
+  /**
+   * DescribeTasks: tasks[].attachments[type=ElasticNetworkInterface].details[name=subnetId].
+   *
+   * @generated from field: string subnet_id = 11;
+   */
+  subnetId: string;
+
+  /**
+   * DescribeTasks: tasks[].attachments[type=ElasticNetworkInterface].details[name=
+   * privateIPv4Address].
+   *
+   * @generated from field: string private_ipv4_address = 12;
+   */
+  privateIpv4Address: string;
+
+  /**
+   * DescribeTasks: tasks[].availabilityZone.
+   *
+   * @generated from field: string availability_zone = 13;
+   */
+  availabilityZone: string;
+
+  /**
+   * DescribeTasks: tasks[].cpu (CPU units, "256").
+   *
+   * @generated from field: string cpu = 14;
+   */
+  cpu: string;
+
+  /**
+   * DescribeTasks: tasks[].memory (MiB, "512").
+   *
+   * @generated from field: string memory = 15;
+   */
+  memory: string;
+
+  /**
+   * DescribeTasks: tasks[].createdAt.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 16;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * DescribeTasks: tasks[].startedAt.
+   *
+   * @generated from field: google.protobuf.Timestamp started_at = 17;
+   */
+  startedAt?: Timestamp | undefined;
+
+  /**
+   * DescribeTasks: tasks[].startedBy (a deployment id, "events-rule/...", a user).
+   *
+   * @generated from field: string started_by = 18;
+   */
+  startedBy: string;
+
+  /**
+   * DescribeTasks: tasks[].capacityProviderName.
+   *
+   * @generated from field: string capacity_provider_name = 19;
+   */
+  capacityProviderName: string;
+
+  /**
+   * DescribeTasks: tasks[].platformVersion (Fargate).
+   *
+   * @generated from field: string platform_version = 20;
+   */
+  platformVersion: string;
+
+  /**
+   * DescribeTasks: tasks[].healthStatus (HEALTHY, UNHEALTHY, UNKNOWN). Volatile: the
+   * verdict of the containers' health checks.
+   *
+   * @generated from field: string health_status = 21;
+   */
+  healthStatus: string;
+
+  /**
+   * DescribeTasks: tasks[].connectivity (CONNECTED, DISCONNECTED). Volatile: the agent's
+   * link to the service, which drops and recovers by itself.
+   *
+   * @generated from field: string connectivity = 22;
+   */
+  connectivity: string;
+
+  /**
+   * DescribeTasks: tasks[].containers[].name.
+   *
+   * @generated from field: repeated string container_names = 23;
+   */
+  containerNames: string[];
+
+  /**
+   * DescribeTasks: tasks[].enableExecuteCommand.
+   *
+   * @generated from field: bool enable_execute_command = 24;
+   */
+  enableExecuteCommand: boolean;
+};
+
+/**
+ * Describes the message elava.v1.EcsTask.
+ * Use `create(EcsTaskSchema)` to create a new message.
+ */
+export const EcsTaskSchema: GenMessage<EcsTask> = /*@__PURE__*/
+  messageDesc(file_elava_v1_containers, 7);
 

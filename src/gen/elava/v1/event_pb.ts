@@ -4,9 +4,9 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { AutoscalingGroup, Ec2Instance, LaunchTemplate } from "./compute_pb.ts";
+import type { AutoscalingGroup, Ec2Instance, LambdaFunction, LaunchTemplate } from "./compute_pb.ts";
 import { file_elava_v1_compute } from "./compute_pb.ts";
-import type { EksCluster, EksNodeGroup } from "./containers_pb.ts";
+import type { EcsCluster, EcsService, EcsTask, EksCluster, EksNodeGroup } from "./containers_pb.ts";
 import { file_elava_v1_containers } from "./containers_pb.ts";
 import type { DbSubnetGroup, RdsCluster, RdsInstance } from "./database_pb.ts";
 import { file_elava_v1_database } from "./database_pb.ts";
@@ -14,10 +14,14 @@ import type { IamPolicy, IamRole, IamUser } from "./identity_pb.ts";
 import { file_elava_v1_identity } from "./identity_pb.ts";
 import type { LoadBalancer, TargetGroup } from "./load_balancing_pb.ts";
 import { file_elava_v1_load_balancing } from "./load_balancing_pb.ts";
+import type { SnsTopic, SqsQueue } from "./messaging_pb.ts";
+import { file_elava_v1_messaging } from "./messaging_pb.ts";
+import type { CloudwatchAlarm } from "./monitoring_pb.ts";
+import { file_elava_v1_monitoring } from "./monitoring_pb.ts";
 import type { ElasticIp, InternetGateway, NatGateway, NetworkInterface, RouteTable, SecurityGroup, Subnet, Vpc, VpcPeering } from "./network_pb.ts";
 import { file_elava_v1_network } from "./network_pb.ts";
 import { file_elava_v1_options } from "./options_pb.ts";
-import type { EbsVolume, S3Bucket } from "./storage_pb.ts";
+import type { EbsVolume, EfsFilesystem, S3Bucket } from "./storage_pb.ts";
 import { file_elava_v1_storage } from "./storage_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -27,7 +31,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/event.proto.
  */
 export const file_elava_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChRlbGF2YS92MS9ldmVudC5wcm90bxIIZWxhdmEudjEi0wwKGUluZnJhc3RydWN0dXJlQ2hhbmdlRXZlbnQSEgoCaWQYASABKAlCBuL5GAIIARI3CgtvYnNlcnZlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBuL5GAIIARIpCgtjaGFuZ2VfdHlwZRgDIAEoDjIULmVsYXZhLnYxLkNoYW5nZVR5cGUSEAoIcHJvdmlkZXIYBCABKAkSEgoKYWNjb3VudF9pZBgFIAEoCRIOCgZyZWdpb24YBiABKAkSFQoNcmVzb3VyY2VfdHlwZRgHIAEoCRITCgtyZXNvdXJjZV9pZBgIIAEoCRIVCg1yZXNvdXJjZV9uYW1lGAkgASgJEgsKA2FybhgKIAEoCRIXCgdzY2FuX2lkGAsgASgJQgbi+RgCCAESOwoPc2Nhbl9zdGFydGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIG4vkYAggBEjsKBHRhZ3MYDSADKAsyLS5lbGF2YS52MS5JbmZyYXN0cnVjdHVyZUNoYW5nZUV2ZW50LlRhZ3NFbnRyeRIcCgxjb250ZW50X2hhc2gYDiABKAlCBuL5GAIIARItCgxlYzJfaW5zdGFuY2UYFCABKAsyFS5lbGF2YS52MS5FYzJJbnN0YW5jZUgAEjMKD2xhdW5jaF90ZW1wbGF0ZRgVIAEoCzIYLmVsYXZhLnYxLkxhdW5jaFRlbXBsYXRlSAASNwoRYXV0b3NjYWxpbmdfZ3JvdXAYFiABKAsyGi5lbGF2YS52MS5BdXRvc2NhbGluZ0dyb3VwSAASKwoLZWtzX2NsdXN0ZXIYFyABKAsyFC5lbGF2YS52MS5Fa3NDbHVzdGVySAASMAoOZWtzX25vZGVfZ3JvdXAYGCABKAsyFi5lbGF2YS52MS5Fa3NOb2RlR3JvdXBIABItCgxyZHNfaW5zdGFuY2UYGSABKAsyFS5lbGF2YS52MS5SZHNJbnN0YW5jZUgAEjIKD2RiX3N1Ym5ldF9ncm91cBgaIAEoCzIXLmVsYXZhLnYxLkRiU3VibmV0R3JvdXBIABIcCgN2cGMYGyABKAsyDS5lbGF2YS52MS5WcGNIABIiCgZzdWJuZXQYHCABKAsyEC5lbGF2YS52MS5TdWJuZXRIABIrCgtyb3V0ZV90YWJsZRgdIAEoCzIULmVsYXZhLnYxLlJvdXRlVGFibGVIABI1ChBpbnRlcm5ldF9nYXRld2F5GB4gASgLMhkuZWxhdmEudjEuSW50ZXJuZXRHYXRld2F5SAASKwoLbmF0X2dhdGV3YXkYHyABKAsyFC5lbGF2YS52MS5OYXRHYXRld2F5SAASKwoLdnBjX3BlZXJpbmcYICABKAsyFC5lbGF2YS52MS5WcGNQZWVyaW5nSAASMQoOc2VjdXJpdHlfZ3JvdXAYISABKAsyFy5lbGF2YS52MS5TZWN1cml0eUdyb3VwSAASLwoNbG9hZF9iYWxhbmNlchgiIAEoCzIWLmVsYXZhLnYxLkxvYWRCYWxhbmNlckgAEi0KDHRhcmdldF9ncm91cBgjIAEoCzIVLmVsYXZhLnYxLlRhcmdldEdyb3VwSAASJwoJczNfYnVja2V0GCQgASgLMhIuZWxhdmEudjEuUzNCdWNrZXRIABIlCghpYW1fcm9sZRglIAEoCzIRLmVsYXZhLnYxLklhbVJvbGVIABI3ChFuZXR3b3JrX2ludGVyZmFjZRgmIAEoCzIaLmVsYXZhLnYxLk5ldHdvcmtJbnRlcmZhY2VIABIpCgplbGFzdGljX2lwGCcgASgLMhMuZWxhdmEudjEuRWxhc3RpY0lwSAASKQoKZWJzX3ZvbHVtZRgoIAEoCzITLmVsYXZhLnYxLkVic1ZvbHVtZUgAEisKC3Jkc19jbHVzdGVyGCkgASgLMhQuZWxhdmEudjEuUmRzQ2x1c3RlckgAEiUKCGlhbV91c2VyGCogASgLMhEuZWxhdmEudjEuSWFtVXNlckgAEikKCmlhbV9wb2xpY3kYKyABKAsyEy5lbGF2YS52MS5JYW1Qb2xpY3lIABorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIKCghyZXNvdXJjZSqTAQoKQ2hhbmdlVHlwZRIbChdDSEFOR0VfVFlQRV9VTlNQRUNJRklFRBAAEhgKFENIQU5HRV9UWVBFX1NOQVBTSE9UEAESFwoTQ0hBTkdFX1RZUEVfQ1JFQVRFRBACEhgKFENIQU5HRV9UWVBFX01PRElGSUVEEAMSGwoXQ0hBTkdFX1RZUEVfRElTQVBQRUFSRUQQBGIGcHJvdG8z", [file_elava_v1_compute, file_elava_v1_containers, file_elava_v1_database, file_elava_v1_identity, file_elava_v1_load_balancing, file_elava_v1_network, file_elava_v1_options, file_elava_v1_storage, file_google_protobuf_timestamp]);
+  fileDesc("ChRlbGF2YS92MS9ldmVudC5wcm90bxIIZWxhdmEudjEixQ8KGUluZnJhc3RydWN0dXJlQ2hhbmdlRXZlbnQSEgoCaWQYASABKAlCBuL5GAIIARI3CgtvYnNlcnZlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBuL5GAIIARIpCgtjaGFuZ2VfdHlwZRgDIAEoDjIULmVsYXZhLnYxLkNoYW5nZVR5cGUSEAoIcHJvdmlkZXIYBCABKAkSEgoKYWNjb3VudF9pZBgFIAEoCRIOCgZyZWdpb24YBiABKAkSFQoNcmVzb3VyY2VfdHlwZRgHIAEoCRITCgtyZXNvdXJjZV9pZBgIIAEoCRIVCg1yZXNvdXJjZV9uYW1lGAkgASgJEgsKA2FybhgKIAEoCRIXCgdzY2FuX2lkGAsgASgJQgbi+RgCCAESOwoPc2Nhbl9zdGFydGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIG4vkYAggBEjsKBHRhZ3MYDSADKAsyLS5lbGF2YS52MS5JbmZyYXN0cnVjdHVyZUNoYW5nZUV2ZW50LlRhZ3NFbnRyeRIcCgxjb250ZW50X2hhc2gYDiABKAlCBuL5GAIIARItCgxlYzJfaW5zdGFuY2UYFCABKAsyFS5lbGF2YS52MS5FYzJJbnN0YW5jZUgAEjMKD2xhdW5jaF90ZW1wbGF0ZRgVIAEoCzIYLmVsYXZhLnYxLkxhdW5jaFRlbXBsYXRlSAASNwoRYXV0b3NjYWxpbmdfZ3JvdXAYFiABKAsyGi5lbGF2YS52MS5BdXRvc2NhbGluZ0dyb3VwSAASKwoLZWtzX2NsdXN0ZXIYFyABKAsyFC5lbGF2YS52MS5Fa3NDbHVzdGVySAASMAoOZWtzX25vZGVfZ3JvdXAYGCABKAsyFi5lbGF2YS52MS5Fa3NOb2RlR3JvdXBIABItCgxyZHNfaW5zdGFuY2UYGSABKAsyFS5lbGF2YS52MS5SZHNJbnN0YW5jZUgAEjIKD2RiX3N1Ym5ldF9ncm91cBgaIAEoCzIXLmVsYXZhLnYxLkRiU3VibmV0R3JvdXBIABIcCgN2cGMYGyABKAsyDS5lbGF2YS52MS5WcGNIABIiCgZzdWJuZXQYHCABKAsyEC5lbGF2YS52MS5TdWJuZXRIABIrCgtyb3V0ZV90YWJsZRgdIAEoCzIULmVsYXZhLnYxLlJvdXRlVGFibGVIABI1ChBpbnRlcm5ldF9nYXRld2F5GB4gASgLMhkuZWxhdmEudjEuSW50ZXJuZXRHYXRld2F5SAASKwoLbmF0X2dhdGV3YXkYHyABKAsyFC5lbGF2YS52MS5OYXRHYXRld2F5SAASKwoLdnBjX3BlZXJpbmcYICABKAsyFC5lbGF2YS52MS5WcGNQZWVyaW5nSAASMQoOc2VjdXJpdHlfZ3JvdXAYISABKAsyFy5lbGF2YS52MS5TZWN1cml0eUdyb3VwSAASLwoNbG9hZF9iYWxhbmNlchgiIAEoCzIWLmVsYXZhLnYxLkxvYWRCYWxhbmNlckgAEi0KDHRhcmdldF9ncm91cBgjIAEoCzIVLmVsYXZhLnYxLlRhcmdldEdyb3VwSAASJwoJczNfYnVja2V0GCQgASgLMhIuZWxhdmEudjEuUzNCdWNrZXRIABIlCghpYW1fcm9sZRglIAEoCzIRLmVsYXZhLnYxLklhbVJvbGVIABI3ChFuZXR3b3JrX2ludGVyZmFjZRgmIAEoCzIaLmVsYXZhLnYxLk5ldHdvcmtJbnRlcmZhY2VIABIpCgplbGFzdGljX2lwGCcgASgLMhMuZWxhdmEudjEuRWxhc3RpY0lwSAASKQoKZWJzX3ZvbHVtZRgoIAEoCzITLmVsYXZhLnYxLkVic1ZvbHVtZUgAEisKC3Jkc19jbHVzdGVyGCkgASgLMhQuZWxhdmEudjEuUmRzQ2x1c3RlckgAEiUKCGlhbV91c2VyGCogASgLMhEuZWxhdmEudjEuSWFtVXNlckgAEikKCmlhbV9wb2xpY3kYKyABKAsyEy5lbGF2YS52MS5JYW1Qb2xpY3lIABIzCg9sYW1iZGFfZnVuY3Rpb24YLCABKAsyGC5lbGF2YS52MS5MYW1iZGFGdW5jdGlvbkgAEisKC2Vjc19jbHVzdGVyGC0gASgLMhQuZWxhdmEudjEuRWNzQ2x1c3RlckgAEisKC2Vjc19zZXJ2aWNlGC4gASgLMhQuZWxhdmEudjEuRWNzU2VydmljZUgAEiUKCGVjc190YXNrGC8gASgLMhEuZWxhdmEudjEuRWNzVGFza0gAEjEKDmVmc19maWxlc3lzdGVtGDAgASgLMhcuZWxhdmEudjEuRWZzRmlsZXN5c3RlbUgAEjUKEGNsb3Vkd2F0Y2hfYWxhcm0YMSABKAsyGS5lbGF2YS52MS5DbG91ZHdhdGNoQWxhcm1IABInCglzbnNfdG9waWMYMiABKAsyEi5lbGF2YS52MS5TbnNUb3BpY0gAEicKCXNxc19xdWV1ZRgzIAEoCzISLmVsYXZhLnYxLlNxc1F1ZXVlSAAaKwoJVGFnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCCgoIcmVzb3VyY2UqkwEKCkNoYW5nZVR5cGUSGwoXQ0hBTkdFX1RZUEVfVU5TUEVDSUZJRUQQABIYChRDSEFOR0VfVFlQRV9TTkFQU0hPVBABEhcKE0NIQU5HRV9UWVBFX0NSRUFURUQQAhIYChRDSEFOR0VfVFlQRV9NT0RJRklFRBADEhsKF0NIQU5HRV9UWVBFX0RJU0FQUEVBUkVEEARiBnByb3RvMw", [file_elava_v1_compute, file_elava_v1_containers, file_elava_v1_database, file_elava_v1_identity, file_elava_v1_load_balancing, file_elava_v1_messaging, file_elava_v1_monitoring, file_elava_v1_network, file_elava_v1_options, file_elava_v1_storage, file_google_protobuf_timestamp]);
 
 /**
  * InfrastructureChangeEvent is one resource as one scan saw it. It is published on
@@ -290,6 +294,54 @@ export type InfrastructureChangeEvent = Message<"elava.v1.InfrastructureChangeEv
      */
     value: IamPolicy;
     case: "iamPolicy";
+  } | {
+    /**
+     * @generated from field: elava.v1.LambdaFunction lambda_function = 44;
+     */
+    value: LambdaFunction;
+    case: "lambdaFunction";
+  } | {
+    /**
+     * @generated from field: elava.v1.EcsCluster ecs_cluster = 45;
+     */
+    value: EcsCluster;
+    case: "ecsCluster";
+  } | {
+    /**
+     * @generated from field: elava.v1.EcsService ecs_service = 46;
+     */
+    value: EcsService;
+    case: "ecsService";
+  } | {
+    /**
+     * @generated from field: elava.v1.EcsTask ecs_task = 47;
+     */
+    value: EcsTask;
+    case: "ecsTask";
+  } | {
+    /**
+     * @generated from field: elava.v1.EfsFilesystem efs_filesystem = 48;
+     */
+    value: EfsFilesystem;
+    case: "efsFilesystem";
+  } | {
+    /**
+     * @generated from field: elava.v1.CloudwatchAlarm cloudwatch_alarm = 49;
+     */
+    value: CloudwatchAlarm;
+    case: "cloudwatchAlarm";
+  } | {
+    /**
+     * @generated from field: elava.v1.SnsTopic sns_topic = 50;
+     */
+    value: SnsTopic;
+    case: "snsTopic";
+  } | {
+    /**
+     * @generated from field: elava.v1.SqsQueue sqs_queue = 51;
+     */
+    value: SqsQueue;
+    case: "sqsQueue";
   } | { case: undefined; value?: undefined };
 };
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/options.proto.
  */
 export const file_elava_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("ChZlbGF2YS92MS9vcHRpb25zLnByb3RvEghlbGF2YS52MSJaCgpGaWVsZFJ1bGVzEhAKCHZvbGF0aWxlGAEgASgIEhEKCXVub3JkZXJlZBgCIAEoCBInCgpyZWZlcmVuY2VzGAMgAygLMhMuZWxhdmEudjEuUmVmZXJlbmNlIqgCCglSZWZlcmVuY2USEwoLdGFyZ2V0X3R5cGUYASABKAkSIQoHaWRfZm9ybRgCIAEoDjIQLmVsYXZhLnYxLklkRm9ybRIQCghyZWxhdGlvbhgDIAEoCRIPCgdpbnZlcnNlGAQgASgIEhgKEGNvbXBvc2l0ZV9maWVsZHMYBSADKAkSEwoLaWRfcHJlZml4ZXMYBiADKAkSIQoEd2hlbhgHIAEoCzITLmVsYXZhLnYxLkNvbmRpdGlvbhIUCgx0YXJnZXRfZmllbGQYCCABKAkSFQoNYWNjb3VudF9maWVsZBgJIAEoCRIUCgxyZWdpb25fZmllbGQYCiABKAkSFQoNY3Jvc3NfYWNjb3VudBgLIAEoCBIUCgxjcm9zc19yZWdpb24YDCABKAgiKgoJQ29uZGl0aW9uEg0KBWZpZWxkGAEgASgJEg4KBnZhbHVlcxgCIAMoCSKeAQoNUmVzb3VyY2VSdWxlcxIeCgVzY29wZRgBIAEoDjIPLmVsYXZhLnYxLlNjb3BlEiEKB2lkX2Zvcm0YAiABKA4yEC5lbGF2YS52MS5JZEZvcm0SEQoJaWRfZmllbGRzGAMgAygJEhsKE293bmVyX2FjY291bnRfZmllbGQYBCABKAkSGgoSb3duZXJfcmVnaW9uX2ZpZWxkGAUgASgJKoIBCgZJZEZvcm0SFwoTSURfRk9STV9VTlNQRUNJRklFRBAAEg4KCklEX0ZPUk1fSUQQARIQCgxJRF9GT1JNX05BTUUQAhIPCgtJRF9GT1JNX0FSThADEhUKEUlEX0ZPUk1fQ09NUE9TSVRFEAQSFQoRSURfRk9STV9JRF9PUl9BUk4QBSpECgVTY29wZRIVChFTQ09QRV9VTlNQRUNJRklFRBAAEhIKDlNDT1BFX1JFR0lPTkFMEAESEAoMU0NPUEVfR0xPQkFMEAI6SwoFZmllbGQSHS5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zGJyPAyABKAsyFC5lbGF2YS52MS5GaWVsZFJ1bGVzUgVmaWVsZDpWCghyZXNvdXJjZRIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxicjwMgASgLMhcuZWxhdmEudjEuUmVzb3VyY2VSdWxlc1IIcmVzb3VyY2ViBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("ChZlbGF2YS92MS9vcHRpb25zLnByb3RvEghlbGF2YS52MSJaCgpGaWVsZFJ1bGVzEhAKCHZvbGF0aWxlGAEgASgIEhEKCXVub3JkZXJlZBgCIAEoCBInCgpyZWZlcmVuY2VzGAMgAygLMhMuZWxhdmEudjEuUmVmZXJlbmNlIrkCCglSZWZlcmVuY2USEwoLdGFyZ2V0X3R5cGUYASABKAkSIQoHaWRfZm9ybRgCIAEoDjIQLmVsYXZhLnYxLklkRm9ybRIQCghyZWxhdGlvbhgDIAEoCRIPCgdpbnZlcnNlGAQgASgIEhgKEGNvbXBvc2l0ZV9maWVsZHMYBSADKAkSEwoLaWRfcHJlZml4ZXMYBiADKAkSIQoEd2hlbhgHIAEoCzITLmVsYXZhLnYxLkNvbmRpdGlvbhIUCgx0YXJnZXRfZmllbGQYCCABKAkSFQoNYWNjb3VudF9maWVsZBgJIAEoCRIUCgxyZWdpb25fZmllbGQYCiABKAkSFQoNY3Jvc3NfYWNjb3VudBgLIAEoCBIUCgxjcm9zc19yZWdpb24YDCABKAgSDwoHbWFwX2tleRgPIAEoCSIqCglDb25kaXRpb24SDQoFZmllbGQYASABKAkSDgoGdmFsdWVzGAIgAygJIp4BCg1SZXNvdXJjZVJ1bGVzEh4KBXNjb3BlGAEgASgOMg8uZWxhdmEudjEuU2NvcGUSIQoHaWRfZm9ybRgCIAEoDjIQLmVsYXZhLnYxLklkRm9ybRIRCglpZF9maWVsZHMYAyADKAkSGwoTb3duZXJfYWNjb3VudF9maWVsZBgEIAEoCRIaChJvd25lcl9yZWdpb25fZmllbGQYBSABKAkqggEKBklkRm9ybRIXChNJRF9GT1JNX1VOU1BFQ0lGSUVEEAASDgoKSURfRk9STV9JRBABEhAKDElEX0ZPUk1fTkFNRRACEg8KC0lEX0ZPUk1fQVJOEAMSFQoRSURfRk9STV9DT01QT1NJVEUQBBIVChFJRF9GT1JNX0lEX09SX0FSThAFKkQKBVNjb3BlEhUKEVNDT1BFX1VOU1BFQ0lGSUVEEAASEgoOU0NPUEVfUkVHSU9OQUwQARIQCgxTQ09QRV9HTE9CQUwQAjpLCgVmaWVsZBIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMYnI8DIAEoCzIULmVsYXZhLnYxLkZpZWxkUnVsZXNSBWZpZWxkOlYKCHJlc291cmNlEh8uZ29vZ2xlLnByb3RvYnVmLk1lc3NhZ2VPcHRpb25zGJyPAyABKAsyFy5lbGF2YS52MS5SZXNvdXJjZVJ1bGVzUghyZXNvdXJjZWIGcHJvdG8z", [file_google_protobuf_descriptor]);
 
 /**
  * FieldRules are the rules of one field: `(elava.v1.field)`.
@@ -95,7 +95,7 @@ export type Reference = Message<"elava.v1.Reference"> & {
    * The edge's relation, from the seed's names: runs_in, attached_to, routes_via,
    * protected_by, assumed_by, owns, belongs_to, managed_by, replicates_from, peers_via,
    * nats_through, public_access, targets, registers_to, uses_template, uses_subnet_group,
-   * routes_through, deploys_in, depends_on.
+   * routes_through, deploys_in, depends_on, connects_to.
    *
    * @generated from field: string relation = 3;
    */
@@ -170,6 +170,15 @@ export type Reference = Message<"elava.v1.Reference"> & {
    * @generated from field: bool cross_region = 12;
    */
   crossRegion: boolean;
+
+  /**
+   * For a map<string, string> field: only the value under this key names a target (an
+   * alarm's dimensions: "InstanceId" names an EC2 instance, "DBInstanceIdentifier" a DB
+   * instance). One reference per key; a map field's references must each name a key.
+   *
+   * @generated from field: string map_key = 15;
+   */
+  mapKey: string;
 };
 
 /**

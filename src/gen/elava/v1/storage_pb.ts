@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file elava/v1/storage.proto.
  */
 export const file_elava_v1_storage: GenFile = /*@__PURE__*/
-  fileDesc("ChZlbGF2YS92MS9zdG9yYWdlLnByb3RvEghlbGF2YS52MSKYAgoIUzNCdWNrZXQSDAoEbmFtZRgBIAEoCRIOCgZyZWdpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdmVyc2lvbmluZxgEIAEoCRISCgptZmFfZGVsZXRlGAUgASgIEhwKFGVuY3J5cHRpb25fYWxnb3JpdGhtGAYgASgJEhIKCmttc19rZXlfaWQYByABKAkSGgoSYnVja2V0X2tleV9lbmFibGVkGAggASgIEjgKE3B1YmxpY19hY2Nlc3NfYmxvY2sYCSABKAsyGy5lbGF2YS52MS5QdWJsaWNBY2Nlc3NCbG9jazoO4vkYCggCEAIaBG5hbWUiiAEKEVB1YmxpY0FjY2Vzc0Jsb2NrEhkKEWJsb2NrX3B1YmxpY19hY2xzGAEgASgIEhoKEmlnbm9yZV9wdWJsaWNfYWNscxgCIAEoCBIbChNibG9ja19wdWJsaWNfcG9saWN5GAMgASgIEh8KF3Jlc3RyaWN0X3B1YmxpY19idWNrZXRzGAQgASgIIrsBChBWb2x1bWVBdHRhY2htZW50EjgKC2luc3RhbmNlX2lkGAEgASgJQiPi+RgfGh0KDGVjMl9pbnN0YW5jZRABGgthdHRhY2hlZF90bxIOCgZkZXZpY2UYAiABKAkSDQoFc3RhdGUYAyABKAkSLwoLYXR0YWNoX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh0KFWRlbGV0ZV9vbl90ZXJtaW5hdGlvbhgFIAEoCCLpAgoJRWJzVm9sdW1lEhEKCXZvbHVtZV9pZBgBIAEoCRIQCghzaXplX2dpYhgCIAEoBRITCgt2b2x1bWVfdHlwZRgDIAEoCRIMCgRpb3BzGAQgASgFEhIKCnRocm91Z2hwdXQYBSABKAUSEQoJZW5jcnlwdGVkGAYgASgIEhIKCmttc19rZXlfaWQYByABKAkSDQoFc3RhdGUYCCABKAkSEwoLc25hcHNob3RfaWQYCSABKAkSGQoRYXZhaWxhYmlsaXR5X3pvbmUYCiABKAkSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHAoUbXVsdGlfYXR0YWNoX2VuYWJsZWQYDCABKAgSNwoLYXR0YWNobWVudHMYDSADKAsyGi5lbGF2YS52MS5Wb2x1bWVBdHRhY2htZW50Qgbi+RgCEAE6E+L5GA8IARABGgl2b2x1bWVfaWRiBnByb3RvMw", [file_elava_v1_options, file_google_protobuf_timestamp]);
+  fileDesc("ChZlbGF2YS92MS9zdG9yYWdlLnByb3RvEghlbGF2YS52MSKYAgoIUzNCdWNrZXQSDAoEbmFtZRgBIAEoCRIOCgZyZWdpb24YAiABKAkSLgoKY3JlYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdmVyc2lvbmluZxgEIAEoCRISCgptZmFfZGVsZXRlGAUgASgIEhwKFGVuY3J5cHRpb25fYWxnb3JpdGhtGAYgASgJEhIKCmttc19rZXlfaWQYByABKAkSGgoSYnVja2V0X2tleV9lbmFibGVkGAggASgIEjgKE3B1YmxpY19hY2Nlc3NfYmxvY2sYCSABKAsyGy5lbGF2YS52MS5QdWJsaWNBY2Nlc3NCbG9jazoO4vkYCggCEAIaBG5hbWUiiAEKEVB1YmxpY0FjY2Vzc0Jsb2NrEhkKEWJsb2NrX3B1YmxpY19hY2xzGAEgASgIEhoKEmlnbm9yZV9wdWJsaWNfYWNscxgCIAEoCBIbChNibG9ja19wdWJsaWNfcG9saWN5GAMgASgIEh8KF3Jlc3RyaWN0X3B1YmxpY19idWNrZXRzGAQgASgIIrsBChBWb2x1bWVBdHRhY2htZW50EjgKC2luc3RhbmNlX2lkGAEgASgJQiPi+RgfGh0KDGVjMl9pbnN0YW5jZRABGgthdHRhY2hlZF90bxIOCgZkZXZpY2UYAiABKAkSDQoFc3RhdGUYAyABKAkSLwoLYXR0YWNoX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh0KFWRlbGV0ZV9vbl90ZXJtaW5hdGlvbhgFIAEoCCLpAgoJRWJzVm9sdW1lEhEKCXZvbHVtZV9pZBgBIAEoCRIQCghzaXplX2dpYhgCIAEoBRITCgt2b2x1bWVfdHlwZRgDIAEoCRIMCgRpb3BzGAQgASgFEhIKCnRocm91Z2hwdXQYBSABKAUSEQoJZW5jcnlwdGVkGAYgASgIEhIKCmttc19rZXlfaWQYByABKAkSDQoFc3RhdGUYCCABKAkSEwoLc25hcHNob3RfaWQYCSABKAkSGQoRYXZhaWxhYmlsaXR5X3pvbmUYCiABKAkSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHAoUbXVsdGlfYXR0YWNoX2VuYWJsZWQYDCABKAgSNwoLYXR0YWNobWVudHMYDSADKAsyGi5lbGF2YS52MS5Wb2x1bWVBdHRhY2htZW50Qgbi+RgCEAE6E+L5GA8IARABGgl2b2x1bWVfaWQirwIKDkVmc01vdW50VGFyZ2V0EhcKD21vdW50X3RhcmdldF9pZBgBIAEoCRIvCglzdWJuZXRfaWQYAiABKAlCHOL5GBgaFgoGc3VibmV0EAEaCmRlcGxveXNfaW4SJgoGdnBjX2lkGAMgASgJQhbi+RgSGhAKA3ZwYxABGgdydW5zX2luEhkKEWF2YWlsYWJpbGl0eV96b25lGAQgASgJEhIKCmlwX2FkZHJlc3MYBSABKAkSGAoQbGlmZV9jeWNsZV9zdGF0ZRgGIAEoCRJEChJzZWN1cml0eV9ncm91cF9pZHMYByADKAlCKOL5GCQQARogCg5zZWN1cml0eV9ncm91cBABGgxwcm90ZWN0ZWRfYnkSHAoUbmV0d29ya19pbnRlcmZhY2VfaWQYCCABKAkisAMKDUVmc0ZpbGVzeXN0ZW0SFgoOZmlsZV9zeXN0ZW1faWQYASABKAkSDAoEbmFtZRgCIAEoCRIYChBsaWZlX2N5Y2xlX3N0YXRlGAMgASgJEhgKEHBlcmZvcm1hbmNlX21vZGUYBCABKAkSFwoPdGhyb3VnaHB1dF9tb2RlGAUgASgJEiQKHHByb3Zpc2lvbmVkX3Rocm91Z2hwdXRfbWlicHMYBiABKAESEQoJZW5jcnlwdGVkGAcgASgIEhIKCmttc19rZXlfaWQYCCABKAkSHQoNc2l6ZV9pbl9ieXRlcxgJIAEoA0IG4vkYAggBEh8KF251bWJlcl9vZl9tb3VudF90YXJnZXRzGAogASgFEjEKDWNyZWF0aW9uX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEWF2YWlsYWJpbGl0eV96b25lGAwgASgJEjcKDW1vdW50X3RhcmdldHMYDSADKAsyGC5lbGF2YS52MS5FZnNNb3VudFRhcmdldEIG4vkYAhABOhji+RgUCAEQARoOZmlsZV9zeXN0ZW1faWRiBnByb3RvMw", [file_elava_v1_options, file_google_protobuf_timestamp]);
 
 /**
  * S3Bucket is one S3 bucket (S3 ListBuckets, then per bucket GetBucketLocation,
@@ -294,4 +294,186 @@ export type EbsVolume = Message<"elava.v1.EbsVolume"> & {
  */
 export const EbsVolumeSchema: GenMessage<EbsVolume> = /*@__PURE__*/
   messageDesc(file_elava_v1_storage, 3);
+
+/**
+ * EfsMountTarget is one mount target of an EFS file system (EFS DescribeMountTargets,
+ * DescribeMountTargetSecurityGroups).
+ *
+ * @generated from message elava.v1.EfsMountTarget
+ */
+export type EfsMountTarget = Message<"elava.v1.EfsMountTarget"> & {
+  /**
+   * DescribeMountTargets: MountTargets[].MountTargetId (its own id; mount targets are
+   * published only inside their file system).
+   *
+   * @generated from field: string mount_target_id = 1;
+   */
+  mountTargetId: string;
+
+  /**
+   * DescribeMountTargets: MountTargets[].SubnetId.
+   *
+   * @generated from field: string subnet_id = 2;
+   */
+  subnetId: string;
+
+  /**
+   * DescribeMountTargets: MountTargets[].VpcId.
+   *
+   * @generated from field: string vpc_id = 3;
+   */
+  vpcId: string;
+
+  /**
+   * DescribeMountTargets: MountTargets[].AvailabilityZoneName.
+   *
+   * @generated from field: string availability_zone = 4;
+   */
+  availabilityZone: string;
+
+  /**
+   * DescribeMountTargets: MountTargets[].IpAddress.
+   *
+   * @generated from field: string ip_address = 5;
+   */
+  ipAddress: string;
+
+  /**
+   * DescribeMountTargets: MountTargets[].LifeCycleState (creating, available, ...).
+   *
+   * @generated from field: string life_cycle_state = 6;
+   */
+  lifeCycleState: string;
+
+  /**
+   * DescribeMountTargetSecurityGroups: SecurityGroups.
+   *
+   * @generated from field: repeated string security_group_ids = 7;
+   */
+  securityGroupIds: string[];
+
+  /**
+   * DescribeMountTargets: MountTargets[].NetworkInterfaceId.
+   *
+   * @generated from field: string network_interface_id = 8;
+   */
+  networkInterfaceId: string;
+};
+
+/**
+ * Describes the message elava.v1.EfsMountTarget.
+ * Use `create(EfsMountTargetSchema)` to create a new message.
+ */
+export const EfsMountTargetSchema: GenMessage<EfsMountTarget> = /*@__PURE__*/
+  messageDesc(file_elava_v1_storage, 4);
+
+/**
+ * EfsFilesystem is one EFS file system (EFS DescribeFileSystems, then per file system
+ * DescribeMountTargets and per mount target DescribeMountTargetSecurityGroups).
+ *
+ * @generated from message elava.v1.EfsFilesystem
+ */
+export type EfsFilesystem = Message<"elava.v1.EfsFilesystem"> & {
+  /**
+   * DescribeFileSystems: FileSystems[].FileSystemId.
+   *
+   * @generated from field: string file_system_id = 1;
+   */
+  fileSystemId: string;
+
+  /**
+   * DescribeFileSystems: FileSystems[].Name (its Name tag).
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * DescribeFileSystems: FileSystems[].LifeCycleState (creating, available, updating,
+   * deleting, deleted, error).
+   *
+   * @generated from field: string life_cycle_state = 3;
+   */
+  lifeCycleState: string;
+
+  /**
+   * DescribeFileSystems: FileSystems[].PerformanceMode (generalPurpose, maxIO).
+   *
+   * @generated from field: string performance_mode = 4;
+   */
+  performanceMode: string;
+
+  /**
+   * DescribeFileSystems: FileSystems[].ThroughputMode (bursting, provisioned, elastic).
+   *
+   * @generated from field: string throughput_mode = 5;
+   */
+  throughputMode: string;
+
+  /**
+   * DescribeFileSystems: FileSystems[].ProvisionedThroughputInMibps (0 unless provisioned).
+   *
+   * @generated from field: double provisioned_throughput_mibps = 6;
+   */
+  provisionedThroughputMibps: number;
+
+  /**
+   * DescribeFileSystems: FileSystems[].Encrypted.
+   *
+   * @generated from field: bool encrypted = 7;
+   */
+  encrypted: boolean;
+
+  /**
+   * DescribeFileSystems: FileSystems[].KmsKeyId (an ARN; KMS keys are not a resource type
+   * of this schema).
+   *
+   * @generated from field: string kms_key_id = 8;
+   */
+  kmsKeyId: string;
+
+  /**
+   * DescribeFileSystems: FileSystems[].SizeInBytes.Value. Volatile: it follows what the
+   * clients write, and EFS meters it about once an hour.
+   *
+   * @generated from field: int64 size_in_bytes = 9;
+   */
+  sizeInBytes: bigint;
+
+  /**
+   * DescribeFileSystems: FileSystems[].NumberOfMountTargets.
+   *
+   * @generated from field: int32 number_of_mount_targets = 10;
+   */
+  numberOfMountTargets: number;
+
+  /**
+   * DescribeFileSystems: FileSystems[].CreationTime.
+   *
+   * @generated from field: google.protobuf.Timestamp creation_time = 11;
+   */
+  creationTime?: Timestamp | undefined;
+
+  /**
+   * DescribeFileSystems: FileSystems[].AvailabilityZoneName (One Zone file systems; ""
+   * for Regional).
+   *
+   * @generated from field: string availability_zone = 12;
+   */
+  availabilityZone: string;
+
+  /**
+   * DescribeMountTargets: MountTargets.
+   *
+   * @generated from field: repeated elava.v1.EfsMountTarget mount_targets = 13;
+   */
+  mountTargets: EfsMountTarget[];
+};
+
+/**
+ * Describes the message elava.v1.EfsFilesystem.
+ * Use `create(EfsFilesystemSchema)` to create a new message.
+ */
+export const EfsFilesystemSchema: GenMessage<EfsFilesystem> = /*@__PURE__*/
+  messageDesc(file_elava_v1_storage, 5);
 
