@@ -49,6 +49,14 @@ const PINNED: { readonly scheme: string; readonly digests: Readonly<Record<strin
     rds_cluster: "b4861709074d4f0a",
     iam_user: "ea04258430545236",
     iam_policy: "ca20c626fa7f8677",
+    lambda_function: "aea45f993f8d4851",
+    ecs_cluster: "3c4a12f579604f24",
+    ecs_service: "9eb52e2ee50c7f9a",
+    ecs_task: "898f762239d8535f",
+    efs_filesystem: "b3c7b5efa7861234",
+    cloudwatch_alarm: "d0173f6520c39518",
+    sns_topic: "17783dc44899ab8b",
+    sqs_queue: "4a0b2c1a9bf36500",
   },
 };
 

@@ -36,7 +36,7 @@ describe("sample provider", () => {
   });
 
   it("lists each partition in pages that together are exactly the estate", async () => {
-    const options = { ...DEFAULT_SAMPLE_OPTIONS, resources: 90_000, scan: 4 };
+    const options = { ...DEFAULT_SAMPLE_OPTIONS, resources: 120_000, scan: 4 };
     const provider = createSampleProvider(options);
     const expected = new Map<string, string[]>();
     for (const { partition, resource } of sampleResources(options)) {
