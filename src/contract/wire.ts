@@ -150,6 +150,28 @@ export class WireWriter {
     return this;
   }
 
+  /** A string's UTF-8 bytes with no length (header blocks); an inline path for ASCII. */
+  text(value: string): this {
+    const n = value.length;
+    this.#ensure(n);
+    const b = this.#buf;
+    let p = this.#pos;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c > 0x7f) {
+        const rest = value.slice(i);
+        const bytes = Buffer.byteLength(rest, "utf8");
+        this.#pos = p;
+        this.#ensure(bytes);
+        this.#pos += this.#buf.write(rest, this.#pos, bytes, "utf8");
+        return this;
+      }
+      b[p++] = c;
+    }
+    this.#pos = p;
+    return this;
+  }
+
   /** Bytes as they are, with no length. */
   raw(chunk: Uint8Array): this {
     this.#ensure(chunk.length);
