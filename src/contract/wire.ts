@@ -249,8 +249,20 @@ export function writeSortedMap(
   fieldNo: number,
   map: Readonly<Record<string, string>>,
 ): void {
-  // The default sort compares UTF-16 code units, as `<` does.
-  for (const k of Object.keys(map).sort()) {
+  // Sorted in place by insertion, comparing UTF-16 code units with `<` as the default sort
+  // does: maps hold a few entries, and Array.prototype.sort allocated a work array per
+  // call, a tenth of everything a scan allocated.
+  const keys = Object.keys(map);
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > k) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  for (const k of keys) {
     const v = map[k] as string;
     w.tag(fieldNo, WireType.LengthDelimited)
       .fork()
