@@ -2,7 +2,7 @@
  * `npm run bench`: every speed and memory target of the project, measured the same way
  * each time, printed as a table and written to bench/results.json with the machine.
  *
- *   npm run bench                      # all benches (about 8 to 12 minutes on 2 cores)
+ *   npm run bench                      # all benches (15 to 25 minutes on 2 cores)
  *   npm run bench -- --only publish    # one or more: publish, memory, replay, scan, cluster
  *
  * How each figure is measured, and what it means: docs/benchmarks.md.
