@@ -52,8 +52,12 @@ const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** The header block a message goes out with: its pairs in the NATS wire format. */
+/**
+ * The header block a message goes out with: the one the encoder wrote, as the publisher
+ * sends it, or else its pairs in the NATS wire format.
+ */
 export function headerBlock(message: OutgoingMessage): Uint8Array {
+  if (message.headerBlock !== undefined) return message.headerBlock;
   const lines = message.headers.map(([name, value]) => `${name}: ${value}\r\n`).join("");
   return encoder.encode(`NATS/1.0\r\n${lines}\r\n`);
 }

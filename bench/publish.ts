@@ -24,6 +24,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PUBLISHER_OPTIONS } from "../src/publisher/publisher.ts";
+import { measurePartsChild, type PartsBudget, shippedScanFlags } from "./budget.ts";
 import { onCpuShare } from "./cpu.ts";
 import { type EventLoopDelay, worse as worseDelay } from "./event-loop.ts";
 import type { Figure } from "./figures.ts";
@@ -55,6 +56,9 @@ export interface PublishBenchOptions {
  */
 export const DEFAULT_HEAP_NODE_OPTIONS = "--max-old-space-size=4096";
 
+/** Resources of the parts' measurement (budget.ts): enough for steady rates, a few seconds. */
+const BUDGET_RESOURCES = 100_000;
+
 /** A reference that did not run, and why. */
 export interface NotMeasured {
   readonly unavailable: string;
@@ -78,6 +82,55 @@ export interface PublishResults {
   readonly raw: ReferenceRun | NotMeasured;
   /** `go version`, for the note. */
   readonly goVersion?: string;
+  /** The parts' CPU per event, measured alone with each heap's flags (budget.ts). */
+  readonly budgets?: {
+    readonly shipped: PartsBudget;
+    readonly defaultHeap: PartsBudget;
+    /** The launcher's flags for `scan`. */
+    readonly flags: readonly string[];
+  };
+}
+
+/** A heap's CPU per message split into its parts; `rest` is what the parts do not explain. */
+export interface MessageBudget {
+  readonly total: number;
+  readonly generate: number;
+  readonly encode: number;
+  readonly sha256: number;
+  readonly publish: number;
+  readonly gc: number;
+  readonly rest: number;
+}
+
+/**
+ * The budget of a shipped run: its CPU per message (every thread, startup included), the
+ * parts measured alone with the same heap flags (generating, encoding, of it SHA-256), the
+ * client CPU per message of Elava's publisher on pre-encoded messages (publishing and
+ * reading acks), and the rest. The parts include the garbage collection they cause; `gc`
+ * is the run's whole GC time per message, for comparison, not another part.
+ */
+export function messageBudget(
+  run: ShippedRun,
+  parts: PartsBudget,
+  publishMicros: number,
+): MessageBudget {
+  const total = (run.cpuSeconds / run.messages) * 1e6;
+  const encode = parts.generateEncodeUs - parts.generateUs;
+  return {
+    total,
+    generate: parts.generateUs,
+    encode,
+    sha256: parts.sha256Us,
+    publish: publishMicros,
+    gc: (run.gcCpuSeconds / run.messages) * 1e6,
+    rest: total - parts.generateUs - encode - publishMicros,
+  };
+}
+
+/** `63.0 µs = generate 5.1 + encode 7.9 (SHA-256 0.8) + publish 7.4 + rest 42.6; GC 30.1 of the total`. */
+export function formatBudget(b: MessageBudget): string {
+  const f = (x: number) => x.toFixed(1);
+  return `${f(b.total)} µs = generate ${f(b.generate)} + encode ${f(b.encode)} (SHA-256 ${f(b.sha256)}) + publish and acks ${f(b.publish)} + rest ${f(b.rest)}; GC ${f(b.gc)} of the total`;
 }
 
 /** Messages per second of a run. */
@@ -162,6 +215,19 @@ export function publishFigures(r: PublishResults): Figure[] {
       },
     ];
   };
+  const budgetRows = (label: string, run: ShippedRun, parts: PartsBudget | undefined): Figure[] => {
+    if (parts === undefined || raw === undefined) return [];
+    const b = messageBudget(run, parts, micros(raw.cpuSeconds, raw.messages));
+    return [
+      {
+        bench,
+        name: `  ${label}: CPU per message, part by part`,
+        value: b.total,
+        unit: "µs",
+        note: `${formatBudget(b)}. Generating and encoding measured alone (bench/budget.ts, ${parts.resources} resources, the same heap flags, GC they cause included); publishing is Elava's publisher's client CPU per message on the pre-encoded messages (its own process); the rest is the scanner, its bookkeeping, startup, the JIT and the collections the parts alone do not cause`,
+      },
+    ];
+  };
   const cpuBudget =
     go === undefined
       ? Number.NaN
@@ -198,6 +264,7 @@ export function publishFigures(r: PublishResults): Figure[] {
       note: "what generating and encoding cost on top of publishing, with the heap flags and startup",
     },
     ...heapRows("shipped", r.shipped, r.shippedWorst, true),
+    ...budgetRows("shipped", r.shipped, r.budgets?.shipped),
     ...(r.shippedEventLoop === undefined
       ? []
       : [
@@ -231,6 +298,7 @@ export function publishFigures(r: PublishResults): Figure[] {
       unit: "x",
     },
     ...heapRows("default heap", r.defaultHeap, r.defaultHeapWorst, false),
+    ...budgetRows("default heap", r.defaultHeap, r.budgets?.defaultHeap),
     ...referenceRows(
       `Go nats.go PublishAsync, window ${r.window}: msgs/s`,
       r.go,
@@ -372,6 +440,22 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
     }
     if (shipped === undefined || defaultHeap === undefined)
       throw new Error("publish: no rounds ran");
+    let budgets: PublishResults["budgets"];
+    try {
+      const flags = shippedScanFlags();
+      log(
+        `publish: the parts' CPU per event alone, with ${flags.join(" ")} and with Node's defaults`,
+      );
+      budgets = {
+        flags,
+        shipped: measurePartsChild(flags, BUDGET_RESOURCES),
+        defaultHeap: measurePartsChild([DEFAULT_HEAP_NODE_OPTIONS], BUDGET_RESOURCES),
+      };
+      log(`publish: parts, shipped flags: ${JSON.stringify(budgets.shipped)}`);
+      log(`publish: parts, default heap: ${JSON.stringify(budgets.defaultHeap)}`);
+    } catch (err) {
+      log(`publish: the parts could not be measured: ${(err as Error).message}`);
+    }
     const result = (ref: {
       best?: ReferenceRun;
       unavailable?: string;
@@ -391,6 +475,7 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Figure
       natsJs: result(references.natsJs),
       raw: result(references.raw),
       ...("unavailable" in goBuild ? {} : { goVersion: goBuild.version }),
+      ...(budgets !== undefined ? { budgets } : {}),
     });
   } finally {
     await session.close();

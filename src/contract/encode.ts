@@ -49,7 +49,7 @@ import { CONTENT_TYPE_PROTOBUF, Header } from "./headers.ts";
 import { UlidFactory } from "./ids.ts";
 import { RESOURCE_TYPES, type ResourcePayload } from "./resource-types.ts";
 import { anyFieldWithin } from "./schema-rules.ts";
-import { type PartitionKey, partitionId, partitionSubject, snapshotSubject } from "./subject.ts";
+import { encodeToken, type PartitionKey, partitionId, partitionSubject } from "./subject.ts";
 import {
   canonicalBinary,
   type MessageRecord,
@@ -86,6 +86,11 @@ export interface OutgoingMessage {
   readonly msgId: string;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly data: Uint8Array;
+  /**
+   * The same headers as NATS sends them (`NATS/1.0\r\nName: value\r\n...\r\n`), when the
+   * encoder wrote them already; the publisher builds them from `headers` otherwise.
+   */
+  readonly headerBlock?: Uint8Array;
 }
 
 /** An encoded snapshot, with its content hash. */
@@ -149,7 +154,13 @@ const writer = new WireWriter();
 interface ScanTemplate {
   /** The scan id and scan start fields of the envelope. */
   readonly fields: Uint8Array;
+  /** The header block up to the msg id's subject part: `NATS/1.0\r\nNats-Msg-Id: <scan id>:`. */
+  readonly headerStart: Uint8Array;
+  /** From the end of the msg id to the content hash's value. */
+  readonly headerMiddle: Uint8Array;
 }
+
+const HEADER_END = new TextEncoder().encode("\r\n\r\n");
 
 const scanTemplates = new WeakMap<ScanContext, ScanTemplate>();
 
@@ -160,7 +171,14 @@ function scanTemplate(scan: ScanContext): ScanTemplate {
     writeString(w, F.scanId, scan.scanId);
     writeTimestamp(w, F.scanStartedAt, scan.scanStartedAt.getTime());
     assertHeaderValue(Header.ScanId, scan.scanId);
-    template = { fields: w.take() };
+    const text = new TextEncoder();
+    template = {
+      fields: w.take(),
+      headerStart: text.encode(`NATS/1.0\r\n${Header.MsgId}: ${scan.scanId}:`),
+      headerMiddle: text.encode(
+        `\r\n${Header.ContentType}: ${CONTENT_TYPE_PROTOBUF}\r\n${Header.Schema}: ${SNAPSHOT_SCHEMA_NAME}\r\n${Header.ScanId}: ${scan.scanId}\r\n${Header.ContentHash}: `,
+      ),
+    };
     scanTemplates.set(scan, template);
   }
   return template;
@@ -224,28 +242,66 @@ export function encodeSnapshot(
 
   const template = scanTemplate(scan);
   const observedMs = observedAt.getTime();
-  writeString(w, F.id, eventIds.next(observedMs));
+  w.tag(F.id, WireType.LengthDelimited).bytes(eventIds.nextAscii(observedMs));
   writeTimestamp(w, F.observedAt, observedMs);
   w.raw(template.fields);
   writeString(w, F.contentHash, contentHash);
   const data = w.take();
 
-  const subject = snapshotSubject(scan.prefix, partition, resource.id);
+  const subject = `${partitionPrefix(scan.prefix, partition)}${encodeToken(resource.id)}`;
   // The subject's tokens are percent-encoded (no whitespace), so the msg id needs no check.
-  const msgId = `${scan.scanId}:${subject.slice(scan.prefix.length + 1)}`;
-  return {
-    subject,
-    msgId,
-    contentHash,
-    data,
-    headers: [
-      [Header.MsgId, msgId],
+  w.raw(template.headerStart)
+    .text(subject.slice(scan.prefix.length + 1))
+    .raw(template.headerMiddle)
+    .text(contentHash)
+    .raw(HEADER_END);
+  return new Snapshot(subject, contentHash, data, w.take(), scan);
+}
+
+/**
+ * Each partition's subject and a dot, built once per partition rather than once per
+ * snapshot (the partition key is the same object for every resource of a listing).
+ */
+const partitionPrefixes = new WeakMap<PartitionKey, { prefix: string; subjectDot: string }>();
+
+function partitionPrefix(prefix: string, partition: PartitionKey): string {
+  const cached = partitionPrefixes.get(partition);
+  if (cached !== undefined && cached.prefix === prefix) return cached.subjectDot;
+  const subjectDot = `${partitionSubject(prefix, partition)}.`;
+  partitionPrefixes.set(partition, { prefix, subjectDot });
+  return subjectDot;
+}
+
+/**
+ * An encoded snapshot. Its header block is written by the encoder; the msg id and the
+ * header pairs, which the publisher does not need, are made only when asked for.
+ */
+class Snapshot implements EncodedSnapshot {
+  readonly #scan: ScanContext;
+
+  constructor(
+    readonly subject: string,
+    readonly contentHash: string,
+    readonly data: Uint8Array,
+    readonly headerBlock: Uint8Array,
+    scan: ScanContext,
+  ) {
+    this.#scan = scan;
+  }
+
+  get msgId(): string {
+    return `${this.#scan.scanId}:${this.subject.slice(this.#scan.prefix.length + 1)}`;
+  }
+
+  get headers(): ReadonlyArray<readonly [string, string]> {
+    return [
+      [Header.MsgId, this.msgId],
       [Header.ContentType, CONTENT_TYPE_PROTOBUF],
       [Header.Schema, SNAPSHOT_SCHEMA_NAME],
-      [Header.ScanId, scan.scanId],
-      [Header.ContentHash, contentHash],
-    ],
-  };
+      [Header.ScanId, this.#scan.scanId],
+      [Header.ContentHash, this.contentHash],
+    ];
+  }
 }
 
 /** The outcome of one partition's scan, as its marker reports it. */

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 
 function encodeTime(ms: number): string {
   let out = "";
@@ -22,7 +23,33 @@ export class UlidFactory {
   #lastMs = -1;
   #random = new Uint8Array(16); // 16 base32 digits of randomness, one digit (5 bits) per byte
 
+  /** The id as ASCII bytes, in a buffer the next call overwrites. */
+  readonly #ascii = new Uint8Array(26);
+
   next(now: number = Date.now()): string {
+    this.#advance(now);
+    let rand = "";
+    for (const digit of this.#random) rand += ALPHABET[digit];
+    return encodeTime(this.#lastMs) + rand;
+  }
+
+  /**
+   * The next id as 26 ASCII bytes, without building a string (the encoder writes one per
+   * snapshot). The bytes are valid until the next call of `next` or `nextAscii`.
+   */
+  nextAscii(now: number = Date.now()): Uint8Array {
+    this.#advance(now);
+    const out = this.#ascii;
+    let t = this.#lastMs;
+    for (let i = 9; i >= 0; i--) {
+      out[i] = ALPHABET_CODES[t % 32] as number;
+      t = Math.floor(t / 32);
+    }
+    for (let i = 0; i < 16; i++) out[10 + i] = ALPHABET_CODES[this.#random[i] as number] as number;
+    return out;
+  }
+
+  #advance(now: number): void {
     if (now > this.#lastMs) {
       this.#lastMs = now;
       const bytes = randomBytes(16);
@@ -30,9 +57,6 @@ export class UlidFactory {
     } else {
       this.#increment();
     }
-    let rand = "";
-    for (const digit of this.#random) rand += ALPHABET[digit];
-    return encodeTime(this.#lastMs) + rand;
   }
 
   #increment(): void {

@@ -158,6 +158,28 @@ export class WireWriter {
     return this;
   }
 
+  /** A string's UTF-8 bytes with no length (header blocks); an inline path for ASCII. */
+  text(value: string): this {
+    const n = value.length;
+    this.#ensure(n);
+    const b = this.#buf;
+    let p = this.#pos;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c > 0x7f) {
+        const rest = value.slice(i);
+        const bytes = Buffer.byteLength(rest, "utf8");
+        this.#pos = p;
+        this.#ensure(bytes);
+        this.#pos += this.#buf.write(rest, this.#pos, bytes, "utf8");
+        return this;
+      }
+      b[p++] = c;
+    }
+    this.#pos = p;
+    return this;
+  }
+
   /** Bytes as they are, with no length. */
   raw(chunk: Uint8Array): this {
     this.#ensure(chunk.length);
@@ -235,8 +257,20 @@ export function writeSortedMap(
   fieldNo: number,
   map: Readonly<Record<string, string>>,
 ): void {
-  // The default sort compares UTF-16 code units, as `<` does.
-  for (const k of Object.keys(map).sort()) {
+  // Sorted in place by insertion, comparing UTF-16 code units with `<` as the default sort
+  // does: maps hold a few entries, and Array.prototype.sort allocated a work array per
+  // call, a tenth of everything a scan allocated.
+  const keys = Object.keys(map);
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > k) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  for (const k of keys) {
     const v = map[k] as string;
     w.tag(fieldNo, WireType.LengthDelimited)
       .fork()

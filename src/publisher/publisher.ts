@@ -30,16 +30,11 @@
  * Memory is bounded by the window: `send` waits while it is full, and the outcome of each
  * message is reported to the caller's callback, not kept.
  */
-import {
-  createInbox,
-  type MsgHdrs,
-  type NatsConnection,
-  headers as natsHeaders,
-  type Subscription,
-} from "@nats-io/transport-node";
+import { createInbox, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { OutgoingMessage } from "../contract/encode.ts";
 import { DEFAULT_PUBLISH_DEADLINE_MS } from "../contract/stream-defaults.ts";
 import { ConfigError } from "../errors.ts";
+import { headerBlock, headerBlockLength, WireHeaders } from "./wire-headers.ts";
 
 /** Tuning of the publisher. */
 export interface PublisherOptions {
@@ -134,8 +129,8 @@ export interface PublisherStats {
 
 interface Pending {
   readonly message: OutgoingMessage;
-  /** Built once: every retry sends the same headers. */
-  readonly headers: MsgHdrs;
+  /** The header block, built once: every retry sends the same bytes. */
+  readonly headers: Uint8Array;
   readonly reply: string;
   readonly onSettled: OnSettled;
   readonly firstSentAt: number;
@@ -180,20 +175,12 @@ function permanentError(errCode: number | undefined, description: string): boole
 
 /** The length of headers in the NATS wire format (`NATS/1.0\r\nName: value\r\n...\r\n`). */
 export function headersLength(pairs: OutgoingMessage["headers"]): number {
-  let n = "NATS/1.0\r\n\r\n".length;
-  for (const [k, v] of pairs) n += Buffer.byteLength(k) + 2 + Buffer.byteLength(v) + 2;
-  return n;
+  return headerBlockLength(pairs);
 }
 
-function toMsgHdrs(pairs: OutgoingMessage["headers"]): MsgHdrs {
-  const h = natsHeaders();
-  for (const [k, v] of pairs) {
-    if (/[\r\n]/u.test(k) || /[\r\n]/u.test(v)) {
-      throw new Error(`header ${JSON.stringify(k)} cannot contain a line break`);
-    }
-    h.append(k, v);
-  }
-  return h;
+/** The length of a message's header block, as the server counts it. */
+export function headerBytes(message: OutgoingMessage): number {
+  return message.headerBlock?.length ?? headerBlockLength(message.headers);
 }
 
 /** Publishes messages to JetStream through a bounded window of in-flight publishes. */
@@ -218,9 +205,10 @@ export class JetStreamPublisher {
   };
   readonly #lowWater: number;
   /** Reused by every publish: the client reads it synchronously and keeps nothing. */
-  readonly #publishOptions: { reply: string; headers: MsgHdrs } = {
+  readonly #wireHeaders = new WireHeaders();
+  readonly #publishOptions: { reply: string; headers: WireHeaders } = {
     reply: "",
-    headers: natsHeaders(),
+    headers: this.#wireHeaders,
   };
   #nextToken = 0;
   #connected = true;
@@ -340,7 +328,7 @@ export class JetStreamPublisher {
    */
   send(message: OutgoingMessage, onSettled: OnSettled): Promise<void> | undefined {
     if (this.#closed) throw new Error(`publisher is closed; cannot publish ${message.subject}`);
-    const size = message.data.length + headersLength(message.headers);
+    const size = message.data.length + headerBytes(message);
     const max = this.maxPayload;
     this.#stats.sent += 1;
     this.#stats.bytes += size;
@@ -407,9 +395,9 @@ export class JetStreamPublisher {
   }
 
   #start(message: OutgoingMessage, onSettled: OnSettled): void {
-    let headers: MsgHdrs;
+    let headers: Uint8Array;
     try {
-      headers = toMsgHdrs(message.headers);
+      headers = message.headerBlock ?? headerBlock(message.headers);
     } catch (err) {
       this.#failUnsent(message, onSettled, "rejected", (err as Error).message);
       return;
@@ -439,7 +427,7 @@ export class JetStreamPublisher {
     p.retryAt = 0;
     if (!this.#connected) return; // resent on reconnect
     try {
-      this.#publishOptions.headers = p.headers;
+      this.#wireHeaders.block = p.headers;
       this.#publishOptions.reply = p.reply;
       this.#nc.publish(p.message.subject, p.message.data, this.#publishOptions);
       p.transmitted = true;

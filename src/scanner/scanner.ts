@@ -56,6 +56,7 @@ import {
 } from "../errors.ts";
 import type { Provider, Unit } from "../providers/provider.ts";
 import {
+  headerBytes,
   headersLength,
   type JetStreamPublisher,
   type OnSettled,
@@ -167,7 +168,7 @@ export function planPartitions(
 /** The file store's size of a stored message (nats-server's fileStoreMsgSize). */
 function storedSize(o: PublishOutcome): number {
   const m = o.message;
-  return 30 + m.subject.length + headersLength(m.headers) + m.data.length;
+  return 30 + m.subject.length + headerBytes(m) + m.data.length;
 }
 
 /** What the scan stored, against the stream's limits (see the module comment). */

@@ -72,6 +72,15 @@ describe("messages file", () => {
     );
     expect(b?.data.length).toBe(0);
     expect(headerPairs(b?.headers ?? new Uint8Array())).toEqual([["Nats-Msg-Id", "y"]]);
+    // A block the encoder wrote is framed as it is, byte for byte.
+    const written = new TextEncoder().encode("NATS/1.0\r\nNats-Msg-Id: z\r\n\r\n");
+    const [c] = readMessagesFile(
+      Buffer.concat([
+        Buffer.from(MESSAGES_FILE_MAGIC),
+        frameMessage({ ...empty, headers: [], headerBlock: written }),
+      ]),
+    );
+    expect(Buffer.from(c?.headers ?? []).equals(Buffer.from(written))).toBe(true);
   });
 
   it("rejects a file without its magic, and a truncated one, saying where", () => {

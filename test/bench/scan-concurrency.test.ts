@@ -6,7 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  addCollectorCost,
+  type CollectorCost,
   compareCalls,
+  formatCollectorCost,
   resourcesByType,
   SCAN_BENCH_ESTATE,
   startFakeAwsProcess,
@@ -71,5 +74,20 @@ describe("bench 4, scan concurrency", () => {
       await provider.close();
       fake.close();
     }
+  });
+});
+
+describe("bench 4's cost per collector", () => {
+  it("sums partitions by type and gives CPU per call and per resource", () => {
+    const costs = new Map<string, CollectorCost>();
+    addCollectorCost(costs, "vpc", { cpuSeconds: 0.002, calls: 1, resources: 2 });
+    addCollectorCost(costs, "vpc", { cpuSeconds: 0.004, calls: 2, resources: 4 });
+    expect(costs.get("vpc")).toEqual({ cpuSeconds: 0.006, calls: 3, resources: 6 });
+    expect(formatCollectorCost("vpc", costs.get("vpc") as CollectorCost)).toBe(
+      "vpc: 3 calls, 2.00 ms CPU per call, 1000 µs per resource (6 resources, 6.0 ms)",
+    );
+    expect(formatCollectorCost("s3_bucket", { cpuSeconds: 0, calls: 0, resources: 0 })).toBe(
+      "s3_bucket: 0 calls, n/a CPU per call, n/a per resource (0 resources, 0.0 ms)",
+    );
   });
 });

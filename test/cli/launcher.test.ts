@@ -35,7 +35,7 @@ function fakeNode(version: string): string {
   const path = join(dir, "node");
   writeFileSync(
     path,
-    `#!/bin/sh\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\necho "ARGS $*"\n`,
+    `#!/bin/sh\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\necho "ARGS $*"\necho "ARENAS \${MALLOC_ARENA_MAX:-unset}"\n`,
   );
   chmodSync(path, 0o755);
   return path;
@@ -63,8 +63,11 @@ describe("bin/elava", () => {
     const node = fakeNode("v24.22.3");
     const scan = await run(BIN, ["scan", "--provider", "sample"], { PATH, ELAVA_NODE: node });
     expect(scan.stdout).toMatch(
-      /^ARGS --max-old-space-size=80 --max-semi-space-size=2 \S+ scan --provider sample$/mu,
+      /^ARGS --max-old-space-size=80 --max-semi-space-size=2 --no-allocation-site-pretenuring \S+ scan --provider sample$/mu,
     );
+    expect(scan.stdout).toMatch(/^ARENAS 2$/mu);
+    const arenas = await run(BIN, ["scan"], { PATH, ELAVA_NODE: node, MALLOC_ARENA_MAX: "4" });
+    expect(arenas.stdout).toMatch(/^ARENAS 4$/mu);
     const runCmd = await run(BIN, ["run"], { PATH, ELAVA_NODE: node });
     expect(runCmd.stdout).toContain("--max-old-space-size=80");
     for (const command of ["tail", "replay", "changes", "history", "graph"]) {
@@ -78,6 +81,7 @@ describe("bin/elava", () => {
     }
     const config = await run(BIN, ["config"], { PATH, ELAVA_NODE: node });
     expect(config.stdout).not.toContain("--max-old-space-size");
+    expect(config.stdout).toMatch(/^ARENAS unset$/mu);
   });
 
   it("leaves the heap to NODE_OPTIONS when it sets one", async () => {
@@ -88,6 +92,7 @@ describe("bin/elava", () => {
       NODE_OPTIONS: "--max-old-space-size=300",
     });
     expect(r.stdout).not.toContain("--max-old-space-size=80");
+    expect(r.stdout).not.toContain("--no-allocation-site-pretenuring");
     expect(r.stdout).toMatch(/ scan$/mu);
     const replay = await run(BIN, ["replay"], {
       PATH,

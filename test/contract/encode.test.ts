@@ -21,6 +21,7 @@ import { canonicalBinary } from "../../src/contract/wire.ts";
 import { InfrastructureChangeEventSchema } from "../../src/gen/elava/v1/event_pb.ts";
 import { PartitionScannedSchema, ScanStatus } from "../../src/gen/elava/v1/marker_pb.ts";
 import { VpcSchema } from "../../src/gen/elava/v1/network_pb.ts";
+import { headerBlock, parseHeaderBlock } from "../../src/publisher/wire-headers.ts";
 import { observedFromEvent } from "../support/events.ts";
 import { fullEvents } from "../support/full-events.ts";
 import { listOrderVariants } from "../support/mutations.ts";
@@ -93,8 +94,21 @@ describe("encodeSnapshot", () => {
         "Elava-Scan-Id": "01SCAN",
         "Elava-Content-Hash": s.contentHash,
       });
+      // The block the publisher sends is the same headers, in the same order, as bytes.
+      expect(Buffer.from(s.headerBlock ?? []).toString()).toBe(
+        Buffer.from(headerBlock(s.headers)).toString(),
+      );
     },
   );
+
+  it("writes the header block of a resource id with characters the subject escapes", () => {
+    const { partition, resource } = fixture("vpc");
+    const s = encodeSnapshot(scan("01SCAN"), partition, { ...resource, id: "vpc.é 1" });
+    expect(s.subject.endsWith(".vpc%2Eé%201")).toBe(true);
+    expect(parseHeaderBlock(s.headerBlock ?? new Uint8Array())).toEqual(
+      s.headers.map(([k, v]) => [k, v]),
+    );
+  });
 
   it("refuses a payload of another type than its partition", () => {
     expect(() =>

@@ -63,7 +63,7 @@ export const DEFAULT_SAMPLE_OPTIONS: SampleOptions = {
 };
 
 /** Resources per page of `list`. */
-export const SAMPLE_PAGE_SIZE = 500;
+export const SAMPLE_PAGE_SIZE = 32;
 
 /**
  * The provider token of the sample's subjects and envelopes: it mimics AWS, but says
