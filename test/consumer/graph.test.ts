@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { buildGraph, formatGraph, nodeKey } from "../../src/consumer/graph.ts";
 import { payload, type ResourceType } from "../../src/contract/resource-types.ts";
 import { AutoscalingGroupSchema, Ec2InstanceSchema } from "../../src/gen/elava/v1/compute_pb.ts";
-import { EksClusterSchema, EksNodeGroupSchema } from "../../src/gen/elava/v1/containers_pb.ts";
+import {
+  EcsLoadBalancerSchema,
+  EcsServiceSchema,
+  EcsTaskSchema,
+  EksClusterSchema,
+  EksNodeGroupSchema,
+} from "../../src/gen/elava/v1/containers_pb.ts";
 import {
   RdsClusterMemberSchema,
   RdsClusterSchema,
@@ -19,8 +25,10 @@ import {
   IamUserSchema,
 } from "../../src/gen/elava/v1/identity_pb.ts";
 import { LoadBalancerSchema, TargetGroupSchema } from "../../src/gen/elava/v1/load_balancing_pb.ts";
+import { CloudwatchAlarmSchema } from "../../src/gen/elava/v1/monitoring_pb.ts";
 import {
   NatGatewaySchema,
+  NetworkInterfaceSchema,
   RouteSchema,
   RouteTableSchema,
   SecurityGroupSchema,
@@ -29,6 +37,11 @@ import {
   VpcPeeringSchema,
   VpcSchema,
 } from "../../src/gen/elava/v1/network_pb.ts";
+import {
+  EbsVolumeSchema,
+  EfsFilesystemSchema,
+  EfsMountTargetSchema,
+} from "../../src/gen/elava/v1/storage_pb.ts";
 
 const A = "123456789012";
 const R = "us-east-1";
@@ -533,5 +546,138 @@ describe("buildGraph: edges the schema's references add", () => {
     expect(edgesOf(g)).toEqual([
       [key("rds_instance", "orders-1"), "belongs_to", key("rds_cluster", "orders")],
     ]);
+  });
+
+  it("has the ENIs of an ECS task and of an EFS mount target attached to them", () => {
+    const TASK = `arn:aws:ecs:${R}:${A}:task/apps/0a1b`;
+    const eni = (id: string, description: string) =>
+      ev(
+        "network_interface",
+        id,
+        payload(
+          "network_interface",
+          create(NetworkInterfaceSchema, {
+            networkInterfaceId: id,
+            interfaceType: "interface",
+            description,
+            requesterManaged: true,
+          }),
+        ),
+      );
+    const g = buildGraph([
+      eni("eni-task", `arn:aws:ecs:${R}:${A}:attachment/5c8e`),
+      eni("eni-efs", "EFS mount target for fs-1 (fsmt-1)"),
+      ev(
+        "ecs_task",
+        TASK,
+        payload("ecs_task", create(EcsTaskSchema, { networkInterfaceId: "eni-task" })),
+      ),
+      ev(
+        "efs_filesystem",
+        "fs-1",
+        payload(
+          "efs_filesystem",
+          create(EfsFilesystemSchema, {
+            fileSystemId: "fs-1",
+            mountTargets: [
+              create(EfsMountTargetSchema, {
+                mountTargetId: "fsmt-1",
+                networkInterfaceId: "eni-efs",
+              }),
+              // A mount target whose interface is gone is dangling, as any other reference.
+              create(EfsMountTargetSchema, {
+                mountTargetId: "fsmt-2",
+                networkInterfaceId: "eni-gone",
+              }),
+            ],
+          }),
+        ),
+      ),
+    ]);
+    // The interface points at what it is attached to, as an instance's does.
+    expect(edgesOf(g)).toEqual([
+      [key("network_interface", "eni-efs"), "attached_to", key("efs_filesystem", "fs-1")],
+      [key("network_interface", "eni-task"), "attached_to", key("ecs_task", TASK)],
+    ]);
+    expect(g.dangling.map((d) => [d.source, d.field, d.targetType, d.missing])).toEqual([
+      [
+        key("efs_filesystem", "fs-1"),
+        "mount_targets[].network_interface_id",
+        "network_interface",
+        "eni-gone",
+      ],
+    ]);
+  });
+
+  it("finds an ECS service's classic load balancer by its name", () => {
+    const CLB = `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/legacy`;
+    const g = buildGraph([
+      ev(
+        "load_balancer",
+        CLB,
+        payload("load_balancer", create(LoadBalancerSchema, { name: "legacy", type: "classic" })),
+      ),
+      ev(
+        "load_balancer",
+        LB,
+        payload("load_balancer", create(LoadBalancerSchema, { name: "web" })),
+      ),
+      ev(
+        "ecs_service",
+        "apps/api",
+        payload(
+          "ecs_service",
+          create(EcsServiceSchema, {
+            loadBalancers: [create(EcsLoadBalancerSchema, { loadBalancerName: "legacy" })],
+          }),
+        ),
+      ),
+    ]);
+    expect(edgesOf(g)).toEqual([
+      [key("ecs_service", "apps/api"), "registers_to", key("load_balancer", CLB)],
+    ]);
+    expect(g.dangling).toEqual([]);
+  });
+
+  it("has an alarm depend on the volume, Aurora cluster and classic load balancer it watches", () => {
+    const CLB = `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/legacy`;
+    const alarm = (name: string, namespace: string, dimensions: Record<string, string>) =>
+      ev(
+        "cloudwatch_alarm",
+        name,
+        payload(
+          "cloudwatch_alarm",
+          create(CloudwatchAlarmSchema, { alarmName: name, namespace, dimensions }),
+        ),
+      );
+    const g = buildGraph([
+      ev(
+        "ebs_volume",
+        "vol-1",
+        payload("ebs_volume", create(EbsVolumeSchema, { volumeId: "vol-1" })),
+      ),
+      ev(
+        "rds_cluster",
+        "orders",
+        payload("rds_cluster", create(RdsClusterSchema, { dbClusterIdentifier: "orders" })),
+      ),
+      ev(
+        "load_balancer",
+        CLB,
+        payload("load_balancer", create(LoadBalancerSchema, { name: "legacy", type: "classic" })),
+      ),
+      alarm("disk", "AWS/EBS", { VolumeId: "vol-1" }),
+      alarm("db", "AWS/RDS", { DBClusterIdentifier: "orders" }),
+      alarm("clb", "AWS/ELB", { LoadBalancerName: "legacy" }),
+      // An ALB's metrics name it by LoadBalancer ("app/web/2"), never by LoadBalancerName
+      // outside AWS/ELB: that dimension is followed in AWS/ELB only.
+      alarm("other", "Custom/App", { LoadBalancerName: "legacy" }),
+    ]);
+    expect(edgesOf(g)).toEqual([
+      [key("cloudwatch_alarm", "clb"), "depends_on", key("load_balancer", CLB)],
+      [key("cloudwatch_alarm", "db"), "depends_on", key("rds_cluster", "orders")],
+      [key("cloudwatch_alarm", "disk"), "depends_on", key("ebs_volume", "vol-1")],
+    ]);
+    expect(g.dangling).toEqual([]);
   });
 });

@@ -179,6 +179,11 @@ describe("consumer tools on sample scans", () => {
       "iam_user depends_on iam_policy",
       "autoscaling_group registers_to load_balancer",
       "load_balancer targets ec2_instance",
+      "network_interface attached_to ecs_task",
+      "network_interface attached_to efs_filesystem",
+      "cloudwatch_alarm depends_on ebs_volume",
+      "cloudwatch_alarm depends_on rds_cluster",
+      "cloudwatch_alarm depends_on load_balancer",
     ]) {
       expect(relations.has(r), r).toBe(true);
     }

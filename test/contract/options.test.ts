@@ -88,17 +88,12 @@ const NOT_REFERENCES: Readonly<Record<string, string>> = {
   "elava.v1.LambdaFunction.layer_arns": "Lambda layers are not a resource type of this schema",
   "elava.v1.EcsService.task_definition_arn":
     "task definitions are not a resource type of this schema",
-  "elava.v1.EcsLoadBalancer.load_balancer_name":
-    "Classic Load Balancers are not a type of this schema yet",
   "elava.v1.EcsTask.task_definition_arn": "task definitions are not a resource type of this schema",
   "elava.v1.EcsTask.container_instance_arn":
     "container instances are not a resource type of this schema; ec2_instance_id names the instance",
-  "elava.v1.EcsTask.network_interface_id": "network interfaces are not a type of this schema yet",
   "elava.v1.EfsFilesystem.kms_key_id": "KMS keys are not a resource type of this schema",
   "elava.v1.EfsMountTarget.mount_target_id":
     "the mount target's own id: mount targets are published inside their file system",
-  "elava.v1.EfsMountTarget.network_interface_id":
-    "network interfaces are not a type of this schema yet",
   "elava.v1.SnsSubscription.subscription_arn":
     "the subscription's own ARN: subscriptions are published inside their topic",
   "elava.v1.SnsTopic.kms_master_key_id": "KMS keys are not a resource type of this schema",

@@ -32,7 +32,7 @@ export const SAMPLE_REGIONS: readonly RegionInfo[] = [
 ];
 
 /** Resources in an average cell, counting its share of the account's roles and buckets. */
-export const AVERAGE_CELL_SIZE = 104;
+export const AVERAGE_CELL_SIZE = 113;
 /**
  * VPCs per unit: about the square root of the cell count, between 4 and 40, so a large
  * estate has large partitions (several pages) as well as many accounts.

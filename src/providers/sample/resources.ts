@@ -373,10 +373,42 @@ function appServices(cell: CellPlan, estate: Estate) {
       tasks: taskIds.map((id) => ({ id, arn: ecsArn("task", `${ecsCluster}/${id}`) })),
       containerInstance: ecsArn("container-instance", `${ecsCluster}/${random(3).hex(32)}`),
     },
-    efs: { id: `fs-0${random(4).hex(16)}`, mountTargets: [0, 1, 2].map((m) => random(5 + m)) },
+    efs: { id: `fs-0${random(4).hex(16)}` },
     eni: (n: number) => ec2Id("eni", hash(estate.key, Key.Misc, cell.index, 110 + n)),
     createdMs: cell.createdMs + 30 * 86_400_000,
   };
+}
+
+/**
+ * Where the cell's ECS task t runs: tasks 0 and 1 are the web service's, on Fargate in a
+ * private subnet; task 2 is a batch job on the first app instance. All are awsvpc: each has
+ * an interface of its own (`appServices(...).eni(t)`) with the task's address.
+ */
+function ecsTaskPlacement(cell: CellPlan, t: number) {
+  const service = t < 2;
+  const host = service ? undefined : cell.appAsg.instances[0];
+  const subnet =
+    host?.subnet ?? (cell.subnets.private[t % cell.subnets.private.length] as SubnetPlan);
+  const ip = `10.${vpcOctet(cell.indexInUnit)}.${subnet.base + 1}.${40 + t}`;
+  return { service, host, subnet, ip };
+}
+
+/** The cell's EFS mount targets, one per private subnet, with their interfaces. */
+function efsMountTargets(cell: CellPlan, estate: Estate) {
+  return cell.subnets.private.map((subnet, m) => {
+    const r = new Rng(hash(estate.key, Key.Misc, cell.index, 105 + m));
+    return {
+      subnet,
+      id: `fsmt-0${r.hex(16)}`,
+      eni: `eni-0${r.hex(16)}`,
+      ip: `10.${vpcOctet(cell.indexInUnit)}.${subnet.base + 2}.${10 + m}`,
+    };
+  });
+}
+
+/** The root volume of a lasting instance. */
+function rootVolume(view: ScanView, instanceId: string): string {
+  return ec2Id("vol", hash(view.estate.key, Key.Volume, idKey(instanceId)));
 }
 
 /** One generator per resource type. */
@@ -1347,6 +1379,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         type?: string;
         description: string;
         instanceId?: string;
+        deviceIndex?: number;
         instanceOwner?: string;
         requester?: string;
         publicIp?: string;
@@ -1371,7 +1404,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
           publicIp: more.publicIp ?? "",
           attachmentInstanceId: more.instanceId ?? "",
           attachmentStatus: "attached",
-          attachmentDeviceIndex: more.instanceId === undefined ? 1 : 0,
+          attachmentDeviceIndex: more.deviceIndex ?? (more.instanceId === undefined ? 1 : 0),
           attachmentInstanceOwnerId: more.instanceOwner ?? cell.accountId,
           requesterId: more.requester ?? "",
           requesterManaged: more.requester !== undefined,
@@ -1427,6 +1460,39 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         },
       );
     });
+    // The ECS tasks' (awsvpc: one each, made and managed by ECS; the batch task's is a
+    // second interface of its instance).
+    const app = appServices(cell, view.estate);
+    app.ecs.tasks.forEach((_, t) => {
+      const { host, subnet, ip } = ecsTaskPlacement(cell, t);
+      const attachment = new Rng(hash(view.estate.key, Key.Misc, cell.index, 140 + t)).uuid();
+      eni(app.eni(t), subnet, ip, [cell.sg.app], {
+        description: `arn:aws:ecs:${cell.region.name}:${cell.accountId}:attachment/${attachment}`,
+        ...(host === undefined
+          ? { instanceOwner: "amazon-aws" }
+          : { instanceId: host.id, deviceIndex: 1 }),
+        requester: "AROAS7B6EXAMPLEECS:ecs-tasks",
+      });
+    });
+    // The Lambda functions' (Hyperplane: one per subnet and security groups, which both
+    // functions share; it names the function that made it).
+    cell.subnets.private.forEach((subnet, m) => {
+      const key = hash(view.estate.key, Key.Misc, cell.index, 150 + m);
+      eni(ec2Id("eni", key), subnet, addressIn(cell, subnet, key), [cell.sg.app], {
+        type: "lambda",
+        description: `AWS Lambda VPC ENI-${app.api.name}-${new Rng(hash(view.estate.key, Key.Misc, cell.index, 160 + m)).uuid()}`,
+        instanceOwner: "amazon-aws",
+        requester: "AROAS7B6EXAMPLELAMBDA:lambda",
+      });
+    });
+    // The EFS mount targets'.
+    for (const mt of efsMountTargets(cell, view.estate)) {
+      eni(mt.eni, mt.subnet, mt.ip, [cell.sg.app], {
+        description: `EFS mount target for ${app.efs.id} (${mt.id})`,
+        instanceOwner: "amazon-aws",
+        requester: "AROAS7B6EXAMPLEEFS:efs",
+      });
+    }
   },
 
   elastic_ip(cell, view, out) {
@@ -1457,7 +1523,7 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
   ebs_volume(cell, view, out) {
     for (const { plan } of lastingInstances(cell)) {
       const key = hash(view.estate.key, Key.Volume, idKey(plan.id));
-      const id = ec2Id("vol", key);
+      const id = rootVolume(view, plan.id);
       const size = [20, 50, 80, 100][key % 4] ?? 20;
       observe(
         out,
@@ -1686,12 +1752,9 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
   ecs_task(cell, view, out) {
     const app = appServices(cell, view.estate);
     const { ecs } = app;
-    const host = cell.appAsg.instances[0];
     ecs.tasks.forEach((task, t) => {
-      // Tasks 0 and 1 are the service's on Fargate; task 2 a batch job on an app instance.
-      const service = t < 2;
-      const onHost = !service && host !== undefined;
-      const subnet = service ? cell.subnets.private[t % cell.subnets.private.length] : host?.subnet;
+      const { service, host, subnet, ip } = ecsTaskPlacement(cell, t);
+      const onHost = host !== undefined;
       observe(
         out,
         "ecs_task",
@@ -1710,9 +1773,9 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
           containerInstanceArn: onHost ? ecs.containerInstance : "",
           ec2InstanceId: onHost ? host.id : "",
           networkInterfaceId: app.eni(t),
-          subnetId: subnet?.id ?? "",
-          privateIpv4Address: `10.${vpcOctet(cell.indexInUnit)}.${(subnet?.base ?? 0) + 1}.${40 + t}`,
-          availabilityZone: subnet?.az ?? "",
+          subnetId: subnet.id,
+          privateIpv4Address: ip,
+          availabilityZone: subnet.az,
           cpu: service ? "512" : "1024",
           memory: service ? "1024" : "2048",
           createdAt: ts(scanTime(1) - (t + 1) * 3_600_000),
@@ -1754,19 +1817,18 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
         numberOfMountTargets: cell.subnets.private.length,
         creationTime: ts(createdMs),
         availabilityZone: "",
-        mountTargets: cell.subnets.private.map((subnet, m) => {
-          const r = efs.mountTargets[m % efs.mountTargets.length] as Rng;
-          return create(EfsMountTargetSchema, {
-            mountTargetId: `fsmt-0${r.hex(16)}`,
-            subnetId: subnet.id,
+        mountTargets: efsMountTargets(cell, view.estate).map((mt) =>
+          create(EfsMountTargetSchema, {
+            mountTargetId: mt.id,
+            subnetId: mt.subnet.id,
             vpcId: cell.vpcId,
-            availabilityZone: subnet.az,
-            ipAddress: `10.${vpcOctet(cell.indexInUnit)}.${subnet.base + 2}.${10 + m}`,
+            availabilityZone: mt.subnet.az,
+            ipAddress: mt.ip,
             lifeCycleState: "available",
             securityGroupIds: [cell.sg.app],
-            networkInterfaceId: `eni-0${r.hex(16)}`,
-          });
-        }),
+            networkInterfaceId: mt.eni,
+          }),
+        ),
       }),
     );
   },
@@ -1838,6 +1900,35 @@ export const GENERATORS: Readonly<Record<ResourceType, CellGenerator>> = {
       1000,
       2,
     );
+    const first = lastingInstances(cell)[0];
+    if (first !== undefined) {
+      alarm(
+        "app-disk",
+        "AWS/EBS",
+        "VolumeQueueLength",
+        { VolumeId: rootVolume(view, first.plan.id) },
+        10,
+        3,
+      );
+    }
+    alarm(
+      "aurora-cpu",
+      "AWS/RDS",
+      "CPUUtilization",
+      { DBClusterIdentifier: cell.aurora.id },
+      80,
+      4,
+    );
+    if (cell.classicLb !== undefined) {
+      alarm(
+        "legacy-unhealthy",
+        "AWS/ELB",
+        "UnHealthyHostCount",
+        { LoadBalancerName: cell.classicLb.name },
+        0,
+        5,
+      );
+    }
   },
 
   sns_topic(cell, view, out) {

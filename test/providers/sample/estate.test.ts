@@ -128,6 +128,54 @@ describe("sample estate", () => {
     }
   });
 
+  it("gives the ECS tasks and EFS mount targets the interfaces AWS makes for them", () => {
+    const estate = collect({ ...DEFAULT_SAMPLE_OPTIONS, resources: 3000 });
+    const enis = new Map<string, Entry>();
+    for (const e of estate.values()) {
+      if (e.resource.payload.case === "networkInterface") enis.set(e.resource.id, e);
+    }
+    const eniOf = (id: string, where: Entry) => {
+      const e = enis.get(id);
+      expect(e?.partition.accountId).toBe(where.partition.accountId);
+      expect(e?.partition.region).toBe(where.partition.region);
+      if (e?.resource.payload.case !== "networkInterface") throw new Error(`no interface ${id}`);
+      expect(e.resource.payload.value.interfaceType).toBe("interface");
+      expect(e.resource.payload.value.requesterManaged).toBe(true);
+      expect(e.resource.payload.value.status).toBe("in-use");
+      return e.resource.payload.value;
+    };
+    let tasks = 0;
+    let mountTargets = 0;
+    for (const e of estate.values()) {
+      const p = e.resource.payload;
+      if (p.case === "ecsTask") {
+        tasks += 1;
+        const eni = eniOf(p.value.networkInterfaceId, e);
+        const { accountId, region } = e.partition;
+        expect(eni.description).toMatch(
+          new RegExp(`^arn:aws:ecs:${region}:${accountId}:attachment/[0-9a-f-]{36}$`, "u"),
+        );
+        expect(eni.subnetId).toBe(p.value.subnetId);
+        expect(eni.privateIpAddress).toBe(p.value.privateIpv4Address);
+        expect(eni.attachmentInstanceId).toBe(p.value.ec2InstanceId);
+      }
+      if (p.case === "efsFilesystem") {
+        for (const mt of p.value.mountTargets) {
+          mountTargets += 1;
+          const eni = eniOf(mt.networkInterfaceId, e);
+          expect(eni.description).toBe(
+            `EFS mount target for ${p.value.fileSystemId} (${mt.mountTargetId})`,
+          );
+          expect(eni.subnetId).toBe(mt.subnetId);
+          expect(eni.privateIpAddress).toBe(mt.ipAddress);
+          expect(eni.securityGroupIds).toEqual(mt.securityGroupIds);
+        }
+      }
+    }
+    expect(tasks).toBeGreaterThan(0);
+    expect(mountTargets).toBeGreaterThan(0);
+  });
+
   it("lists a peering between two units on both sides, with the requester's ARN: one graph node", () => {
     const estate = collect({ ...DEFAULT_SAMPLE_OPTIONS, resources: 20_000 });
     const peerings = new Map<string, Entry[]>();

@@ -625,8 +625,10 @@ export const SecurityGroupSchema: GenMessage<SecurityGroup> = /*@__PURE__*/
  * instance's own ("interface", not requester-managed), a NAT gateway's ("nat_gateway"), a
  * Lambda function's ("lambda"), a network load balancer's ("network_load_balancer"), an
  * application load balancer's (requester "amazon-elb", description "ELB app/..."), an ECS
- * task's (description "arn:aws:ecs:...:attachment/..."), an EKS control plane's
- * (description "Amazon EKS <cluster>").
+ * task's (description "arn:aws:ecs:...:attachment/..."; the task names it), an EFS mount
+ * target's (description "EFS mount target for fs-... (fsmt-...)"; the file system names it),
+ * an EKS control plane's (description "Amazon EKS <cluster>"). A Lambda function's is shared
+ * by the functions of its subnet and security groups and named by none of them.
  *
  * @generated from message elava.v1.NetworkInterface
  */
