@@ -4,7 +4,12 @@
  * `resource_type` string used in subjects, markers and CLI filters, and protobuf-es names
  * the case in camelCase (`ec2Instance`).
  */
-import type { InfrastructureChangeEvent } from "../gen/elava/v1/event_pb.ts";
+import { type DescField, getOption } from "@bufbuild/protobuf";
+import {
+  type InfrastructureChangeEvent,
+  InfrastructureChangeEventSchema,
+} from "../gen/elava/v1/event_pb.ts";
+import { Scope as ProtoScope, resource as resourceOption } from "../gen/elava/v1/options_pb.ts";
 
 /** The `resource` oneof of the event: `{ case: "vpc", value: Vpc }` and so on. */
 export type ResourcePayload = Exclude<InfrastructureChangeEvent["resource"], { case: undefined }>;
@@ -18,58 +23,70 @@ export type Scope = "regional" | "global";
 /** The region name under which global types are scanned and published. */
 export const GLOBAL_REGION = "global";
 
-/** Every v1 resource type: the first 18 in the domain order of DESIGN.md, later ones appended. */
-export const RESOURCE_TYPES = {
-  ec2_instance: { case: "ec2Instance", domain: "compute", scope: "regional" },
-  launch_template: { case: "launchTemplate", domain: "compute", scope: "regional" },
-  autoscaling_group: { case: "autoscalingGroup", domain: "compute", scope: "regional" },
-  eks_cluster: { case: "eksCluster", domain: "containers", scope: "regional" },
-  eks_node_group: { case: "eksNodeGroup", domain: "containers", scope: "regional" },
-  rds_instance: { case: "rdsInstance", domain: "database", scope: "regional" },
-  db_subnet_group: { case: "dbSubnetGroup", domain: "database", scope: "regional" },
-  vpc: { case: "vpc", domain: "network", scope: "regional" },
-  subnet: { case: "subnet", domain: "network", scope: "regional" },
-  route_table: { case: "routeTable", domain: "network", scope: "regional" },
-  internet_gateway: { case: "internetGateway", domain: "network", scope: "regional" },
-  nat_gateway: { case: "natGateway", domain: "network", scope: "regional" },
-  vpc_peering: { case: "vpcPeering", domain: "network", scope: "regional" },
-  security_group: { case: "securityGroup", domain: "network", scope: "regional" },
-  load_balancer: { case: "loadBalancer", domain: "load balancing", scope: "regional" },
-  target_group: { case: "targetGroup", domain: "load balancing", scope: "regional" },
-  s3_bucket: { case: "s3Bucket", domain: "storage", scope: "global" },
-  iam_role: { case: "iamRole", domain: "identity", scope: "global" },
-  network_interface: { case: "networkInterface", domain: "network", scope: "regional" },
-  elastic_ip: { case: "elasticIp", domain: "network", scope: "regional" },
-  ebs_volume: { case: "ebsVolume", domain: "storage", scope: "regional" },
-  rds_cluster: { case: "rdsCluster", domain: "database", scope: "regional" },
-  iam_user: { case: "iamUser", domain: "identity", scope: "global" },
-  iam_policy: { case: "iamPolicy", domain: "identity", scope: "global" },
-  lambda_function: { case: "lambdaFunction", domain: "compute", scope: "regional" },
-  ecs_cluster: { case: "ecsCluster", domain: "containers", scope: "regional" },
-  ecs_service: { case: "ecsService", domain: "containers", scope: "regional" },
-  ecs_task: { case: "ecsTask", domain: "containers", scope: "regional" },
-  efs_filesystem: { case: "efsFilesystem", domain: "storage", scope: "regional" },
-  cloudwatch_alarm: { case: "cloudwatchAlarm", domain: "monitoring", scope: "regional" },
-  sns_topic: { case: "snsTopic", domain: "messaging", scope: "regional" },
-  sqs_queue: { case: "sqsQueue", domain: "messaging", scope: "regional" },
-} as const satisfies Record<string, { case: ResourceCase; domain: string; scope: Scope }>;
+/**
+ * A resource type string, e.g. `ec2_instance`: the proto name of a case of the `resource`
+ * oneof, which protobuf-es names in camelCase (`ec2Instance`). Derived from the generated
+ * code, so a new case of the oneof is a new type with nothing else to list.
+ */
+export type ResourceType = SnakeCase<ResourceCase>;
 
-/** A resource type string, e.g. `ec2_instance`. */
-export type ResourceType = keyof typeof RESOURCE_TYPES;
+/** `ec2Instance` -> `ec2_instance`. */
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
+  : S;
+
+/** `ec2_instance` -> `ec2Instance`. */
+type CamelCase<S extends string> = S extends `${infer H}_${infer T}`
+  ? `${H}${Capitalize<CamelCase<T>>}`
+  : S;
+
+/** What the schema says of a resource type. */
+export interface ResourceTypeInfo<T extends ResourceType = ResourceType> {
+  /** Its oneof case name (`ec2Instance`). */
+  readonly case: CamelCase<T>;
+  /** Its proto file under elava/v1, in words (`load_balancing.proto` -> `load balancing`). */
+  readonly domain: string;
+  /** From its message's `(elava.v1.resource).scope`. */
+  readonly scope: Scope;
+}
+
+/** What the schema says of the resource type of one case of the `resource` oneof. */
+export function resourceTypeInfo(field: DescField): ResourceTypeInfo {
+  if (field.fieldKind !== "message") {
+    throw new Error(
+      `oneof case ${field.name} of elava.v1.InfrastructureChangeEvent is not a message`,
+    );
+  }
+  const scope = getOption(field.message, resourceOption).scope;
+  if (scope !== ProtoScope.REGIONAL && scope !== ProtoScope.GLOBAL) {
+    throw new Error(
+      `${field.message.typeName} declares no scope: give it option (elava.v1.resource) = { scope: SCOPE_REGIONAL } or SCOPE_GLOBAL`,
+    );
+  }
+  const file = field.message.file.name.split("/").at(-1) ?? "";
+  return {
+    case: field.localName as ResourceCase,
+    domain: file.replaceAll("_", " "),
+    scope: scope === ProtoScope.GLOBAL ? "global" : "regional",
+  } as ResourceTypeInfo;
+}
+
+/**
+ * Every v1 resource type, in the order of the oneof's fields (the domain order of DESIGN.md
+ * for the first 18, later ones appended), read from the schema the generated code embeds.
+ */
+export const RESOURCE_TYPES: { readonly [T in ResourceType]: ResourceTypeInfo<T> } =
+  Object.fromEntries(
+    (InfrastructureChangeEventSchema.oneofs.find((o) => o.name === "resource")?.fields ?? []).map(
+      (f) => [f.name, resourceTypeInfo(f)],
+    ),
+  ) as { readonly [T in ResourceType]: ResourceTypeInfo<T> };
 
 /** The oneof payload of one type: `PayloadOf<"vpc">` is `{ case: "vpc"; value: Vpc }`. */
-export type PayloadOf<T extends ResourceType> = Extract<
-  ResourcePayload,
-  { case: (typeof RESOURCE_TYPES)[T]["case"] }
->;
+export type PayloadOf<T extends ResourceType> = Extract<ResourcePayload, { case: CamelCase<T> }>;
 
 /** The typed message of one type: `MessageOf<"vpc">` is `Vpc`. */
 export type MessageOf<T extends ResourceType> = PayloadOf<T>["value"];
-
-// Fails to compile when a oneof case has no entry above.
-type Unlisted = Exclude<ResourceCase, (typeof RESOURCE_TYPES)[ResourceType]["case"]>;
-const everyCaseListed: [Unlisted] extends [never] ? true : Unlisted = true;
-void everyCaseListed;
 
 /** All resource type names. */
 export const ALL_RESOURCE_TYPES = Object.keys(RESOURCE_TYPES) as ResourceType[];

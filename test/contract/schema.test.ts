@@ -7,7 +7,11 @@ import {
   toJson,
 } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { ALL_RESOURCE_TYPES, RESOURCE_TYPES } from "../../src/contract/resource-types.ts";
+import {
+  ALL_RESOURCE_TYPES,
+  RESOURCE_TYPES,
+  resourceTypeInfo,
+} from "../../src/contract/resource-types.ts";
 import { InfrastructureChangeEventSchema } from "../../src/gen/elava/v1/event_pb.ts";
 import { fullEvents, fullVariantEvents } from "../support/full-events.ts";
 import { unsetFieldsAcross } from "../support/populated.ts";
@@ -23,6 +27,31 @@ describe("the resource oneof", () => {
     for (const f of oneof?.fields ?? []) {
       expect(RESOURCE_TYPES[f.name as keyof typeof RESOURCE_TYPES].case).toBe(f.localName);
     }
+  });
+
+  it("gives each type its domain from its proto file and its scope from its message's option", () => {
+    expect(RESOURCE_TYPES.ec2_instance).toEqual({
+      case: "ec2Instance",
+      domain: "compute",
+      scope: "regional",
+    });
+    expect(RESOURCE_TYPES.target_group.domain).toBe("load balancing");
+    expect(RESOURCE_TYPES.iam_role.scope).toBe("global");
+    expect(RESOURCE_TYPES.s3_bucket.scope).toBe("global");
+  });
+
+  it("refuses a case that is no resource message, or whose message declares no scope", () => {
+    const field = (name: string) => {
+      const f = InfrastructureChangeEventSchema.fields.find((x) => x.name === name);
+      if (f === undefined) throw new Error(`no field ${name}`);
+      return f;
+    };
+    expect(() => resourceTypeInfo(field("tags"))).toThrow(
+      "tags of elava.v1.InfrastructureChangeEvent is not a message",
+    );
+    expect(() => resourceTypeInfo(field("scan_started_at"))).toThrow(
+      "google.protobuf.Timestamp declares no scope: give it option (elava.v1.resource) = { scope: SCOPE_REGIONAL } or SCOPE_GLOBAL",
+    );
   });
 
   it.each(ALL_RESOURCE_TYPES)(
