@@ -68,6 +68,12 @@ export function awsErrorName(err: unknown): string {
   return "";
 }
 
+/** True for IAM's answer about a role, user or policy deleted since it was listed. */
+export function isNoSuchEntity(err: unknown): boolean {
+  const name = awsErrorName(err);
+  return name === "NoSuchEntity" || name === "NoSuchEntityException";
+}
+
 /**
  * True when the error is a throttling answer (counted per attempt by the clients): by the
  * SDK's classification, read under the name `awsErrorName` finds, so an S3-compatible

@@ -27,7 +27,7 @@ import {
   defineCollector,
   limited,
 } from "../collector.ts";
-import { awsErrorName } from "../errors.ts";
+import { isNoSuchEntity } from "../errors.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
 /** The largest page of IAM list operations. */
@@ -58,9 +58,7 @@ async function describe(ctx: CollectorContext, policy: Policy): Promise<IamPolic
     ]);
     return { policy, document: version.PolicyVersion?.Document ?? "", tags };
   } catch (err) {
-    if (awsErrorName(err) === "NoSuchEntity" || awsErrorName(err) === "NoSuchEntityException") {
-      return undefined;
-    }
+    if (isNoSuchEntity(err)) return undefined;
     throw err;
   }
 }

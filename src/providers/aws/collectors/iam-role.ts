@@ -29,7 +29,7 @@ import {
   limited,
   type UnitRef,
 } from "../collector.ts";
-import { awsErrorName } from "../errors.ts";
+import { isNoSuchEntity } from "../errors.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
 /** The largest page of IAM list operations. */
@@ -87,9 +87,7 @@ async function describe(
       instanceProfileArns,
     };
   } catch (err) {
-    if (awsErrorName(err) === "NoSuchEntity" || awsErrorName(err) === "NoSuchEntityException") {
-      return undefined;
-    }
+    if (isNoSuchEntity(err)) return undefined;
     throw err;
   }
 }

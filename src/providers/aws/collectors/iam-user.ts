@@ -33,7 +33,7 @@ import {
   defineCollector,
   limited,
 } from "../collector.ts";
-import { awsErrorName } from "../errors.ts";
+import { isNoSuchEntity } from "../errors.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
 /** The largest page of IAM list operations. */
@@ -84,9 +84,7 @@ async function describe(
     ]);
     return { user, detail, accessKeys, mfaDevices };
   } catch (err) {
-    if (awsErrorName(err) === "NoSuchEntity" || awsErrorName(err) === "NoSuchEntityException") {
-      return undefined;
-    }
+    if (isNoSuchEntity(err)) return undefined;
     throw err;
   }
 }
