@@ -173,11 +173,6 @@ function permanentError(errCode: number | undefined, description: string): boole
   return errCode === 10077 && /^maximum /u.test(description);
 }
 
-/** The length of headers in the NATS wire format (`NATS/1.0\r\nName: value\r\n...\r\n`). */
-export function headersLength(pairs: OutgoingMessage["headers"]): number {
-  return headerBlockLength(pairs);
-}
-
 /** The length of a message's header block, as the server counts it. */
 export function headerBytes(message: OutgoingMessage): number {
   return message.headerBlock?.length ?? headerBlockLength(message.headers);

@@ -57,7 +57,6 @@ import {
 import type { Provider, Unit } from "../providers/provider.ts";
 import {
   headerBytes,
-  headersLength,
   type JetStreamPublisher,
   type OnSettled,
   type PublishOutcome,
@@ -296,7 +295,7 @@ function boundedMarker(
   let error = cut(outcome.error, MARKER_ERROR_MAX_BYTES);
   for (;;) {
     const marker = encodeMarker(scan, key, { ...outcome, error });
-    const over = marker.data.length + headersLength(marker.headers) - maxBytes;
+    const over = marker.data.length + headerBytes(marker) - maxBytes;
     if (over <= 0 || error === "") return marker;
     error = cut(error, Math.max(0, Buffer.byteLength(error) - over - 8));
     if (Buffer.byteLength(error) < 64) error = "";

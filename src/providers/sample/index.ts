@@ -7,7 +7,7 @@
  * and instance profiles, NAT subnets, peered VPCs) points at a resource of the same
  * estate, at every scan.
  *
- * Shape: about `resources / 89` cells; a cell is one VPC and its workload (cell.ts). Cells
+ * Shape: about `resources / AVERAGE_CELL_SIZE` cells (estate.ts); a cell is one VPC and its workload (cell.ts). Cells
  * are dealt over units of up to four regions per account, from 4 VPCs per unit in small
  * estates to 40 in large ones: a few thousand resources span one or two accounts, a
  * million about a hundred, whose largest partitions hold a few thousand resources.
