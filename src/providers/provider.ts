@@ -29,8 +29,12 @@ export interface Provider {
    * Lists one partition, streaming pages of resources as they arrive. Throws a
    * PartitionFailure (or any error, counted as "error") when the partition cannot be
    * listed completely.
+   *
+   * A page is handed over: the scanner encodes all of it and then empties the array, so a
+   * generator suspended at its `yield` keeps no resource alive while the page's snapshots
+   * wait for the publish window. Yield a fresh array each time and do not read it again.
    */
-  list(partition: PartitionKey, signal: AbortSignal): AsyncIterable<readonly ObservedResource[]>;
+  list(partition: PartitionKey, signal: AbortSignal): AsyncIterable<ObservedResource[]>;
   /** Per-operation counts of the API calls made since the provider was created. */
   apiCalls?(): ReadonlyMap<string, number>;
   close?(): Promise<void>;

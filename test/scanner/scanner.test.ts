@@ -5,6 +5,7 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ObservedResource } from "../../src/contract/encode.ts";
 import { Header } from "../../src/contract/headers.ts";
 import type { ResourceType } from "../../src/contract/resource-types.ts";
 import { parseSubject, partitionId } from "../../src/contract/subject.ts";
@@ -147,6 +148,24 @@ describe("runScan", () => {
       expect(snapshots).toHaveLength(40);
       expect(Math.max(...snapshots.map((m) => m.seq))).toBeLessThan(marker.seq);
     }
+  });
+
+  it("takes each page over: it is emptied once encoded, so the provider holds no resource while its snapshots wait", async () => {
+    const { stream, prefix } = await freshStream();
+    const pages: ObservedResource[][] = [];
+    const provider = fake({ resources: 30, pageSize: 7 });
+    const list = provider.list.bind(provider);
+    provider.list = async function* (p, signal) {
+      for await (const page of list(p, signal)) {
+        pages.push(page);
+        yield page;
+      }
+    };
+    const { report } = await scan(provider, prefix);
+    expect(report.published).toBe(120);
+    expect(pages).toHaveLength(4 * 5);
+    expect(pages.filter((page) => page.length > 0)).toEqual([]);
+    expect((await readStream(nc, stream)).filter((m) => !isMarker(m))).toHaveLength(120);
   });
 
   it("adds no message when the same scan is published again", async () => {

@@ -92,7 +92,7 @@ export class FakeProvider implements Provider {
     return typeof r === "number" ? r : r(p);
   }
 
-  async *list(p: PartitionKey, signal: AbortSignal): AsyncIterable<readonly ObservedResource[]> {
+  async *list(p: PartitionKey, signal: AbortSignal): AsyncIterable<ObservedResource[]> {
     const id = partitionId(p);
     this.listed.set(id, (this.listed.get(id) ?? 0) + 1);
     const total = this.count(p);

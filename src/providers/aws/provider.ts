@@ -164,7 +164,7 @@ export function createAwsProvider(options: AwsProviderOptions = {}): AwsProvider
   async function* list(
     partition: PartitionKey,
     signal: AbortSignal,
-  ): AsyncGenerator<readonly ObservedResource[]> {
+  ): AsyncGenerator<ObservedResource[]> {
     const where = `partition ${partition.resourceType} ${partition.accountId} ${partition.region}`;
     const collector: Collector = COLLECTORS[partition.resourceType];
     const account = accounts.get(partition.accountId);
