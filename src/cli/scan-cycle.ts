@@ -218,7 +218,10 @@ export async function scanOnce(options: ScanOnceOptions): Promise<ScanReport> {
       publisher,
       {
         prefix: v.subjectPrefix,
-        concurrency: v.concurrency,
+        concurrency:
+          ctx.config.sources.concurrency.kind === "default"
+            ? (provider.concurrency ?? v.concurrency)
+            : v.concurrency,
         signal: graceful.signal,
         ...(v.types.length > 0 ? { types: v.types } : {}),
         ...(shard.count > 1 ? { includeUnit: (u) => shardOf(u, shard.count) === shard.index } : {}),

@@ -701,7 +701,7 @@ export const SETTINGS = {
     group: "scan",
     flag: "concurrency",
     env: ["ELAVA_CONCURRENCY"],
-    help: "partitions scanned at once",
+    help: "partitions scanned at once (the sample provider, which waits on nothing, lists 4 unless this is set)",
     // A scan waits on API latency, not CPU. Partitions are planned unit by unit (16 types
     // of one account and region), and AWS rate-limits per account and region, where the
     // per-service caps already bound the extra calls; so 64 lists about four units at

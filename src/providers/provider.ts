@@ -23,6 +23,12 @@ export interface Unit {
 export interface Provider {
   /** The provider's name as the CLI knows it ("aws", "sample"). */
   readonly name: string;
+  /**
+   * Partitions worth listing at once when the user did not set `--concurrency`; the
+   * setting's default (64, for API latency) when absent. A provider that waits on nothing
+   * gains nothing from more lists than cores, and each one holds a page in memory.
+   */
+  readonly concurrency?: number;
   /** Discovers the units to scan. Units that are skipped (region not enabled) are logged, not returned. */
   units(signal: AbortSignal): Promise<Unit[]>;
   /**

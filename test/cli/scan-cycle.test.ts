@@ -75,6 +75,58 @@ describe("scanOnce", () => {
   });
 });
 
+describe("the partitions a scan lists at once", () => {
+  /** The sample provider, counting the lists running at once (each lingers a little). */
+  function counted(): { provider: Provider; most: () => number } {
+    const sample = createSampleProvider({ ...DEFAULT_SAMPLE_OPTIONS, resources: 300 });
+    let running = 0;
+    let most = 0;
+    const provider: Provider = {
+      ...sample,
+      async *list(partition, signal) {
+        running += 1;
+        most = Math.max(most, running);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          yield* sample.list(partition, signal);
+        } finally {
+          running -= 1;
+        }
+      },
+    };
+    return { provider, most: () => most };
+  }
+
+  async function scanWith(flags: Record<string, string>, provider: Provider): Promise<void> {
+    await ensureStream(nats.nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
+    const ctx = {
+      ...(await context({ write: () => true })),
+      config: await loadConfig({ flags, env: {}, configFile: undefined, cwd: "/" }),
+    };
+    const publisher = new JetStreamPublisher(nats.nc, {
+      window: 64,
+      ackTimeoutMs: 2000,
+      publishDeadlineMs: 10_000,
+    });
+    const report = await scanOnce({ ctx, provider, publisher, stop: ctx.signal });
+    await publisher.close();
+    expect(report.partitions.length).toBeGreaterThan(16);
+  }
+
+  it("are the provider's choice when --concurrency is not set: 4 for the sample", async () => {
+    const { provider, most } = counted();
+    expect(provider.concurrency).toBe(4);
+    await scanWith({}, provider);
+    expect(most()).toBe(4);
+  });
+
+  it("are --concurrency when it is set, whatever the provider would choose", async () => {
+    const { provider, most } = counted();
+    await scanWith({ concurrency: "16" }, provider);
+    expect(most()).toBe(16);
+  });
+});
+
 describe("the metrics of a scan", () => {
   it("count snapshots in elava_snapshots_published_total, and time every message", async () => {
     await ensureStream(nats.nc, DEFAULT_STREAM_SETTINGS, { verifyOnly: false });
