@@ -7,11 +7,11 @@
  */
 import { pathToFileURL } from "node:url";
 import { type Command, type CommandContext, ExitCode, runCommand } from "./command.ts";
-import { COMMANDS } from "./commands/index.ts";
+import { COMMAND_NAMES, loadCommand, loadCommands } from "./commands/index.ts";
 import { createLogger, logProcessWarnings } from "./log.ts";
 
 /** The text of `elava --help`. */
-export function globalHelp(commands: readonly Command[] = COMMANDS): string {
+export function globalHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     "usage: elava <command> [options]",
@@ -26,22 +26,25 @@ export function globalHelp(commands: readonly Command[] = COMMANDS): string {
   ].join("\n");
 }
 
-/** Runs the CLI with `argv` (without node and script) in `ctx`; resolves to the exit code. */
+/**
+ * Runs the CLI with `argv` (without node and script) in `ctx`; resolves to the exit code.
+ * The commands are elava's own, each loaded only when it runs, unless `commands` are given.
+ */
 export async function main(
   argv: readonly string[],
   ctx: Omit<CommandContext, "argv">,
-  commands: readonly Command[] = COMMANDS,
+  commands?: readonly Command[],
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    ctx.stdout.write(globalHelp(commands));
+    ctx.stdout.write(globalHelp(commands ?? (await loadCommands())));
     return ExitCode.Ok;
   }
-  const command = commands.find((c) => c.name === name);
+  const command =
+    commands === undefined ? await loadCommand(name) : commands.find((c) => c.name === name);
   if (command === undefined) {
-    ctx.stderr.write(
-      `elava: unknown command "${name}"; the commands are ${commands.map((c) => c.name).join(", ")}\n`,
-    );
+    const names = commands?.map((c) => c.name) ?? COMMAND_NAMES;
+    ctx.stderr.write(`elava: unknown command "${name}"; the commands are ${names.join(", ")}\n`);
     return ExitCode.Config;
   }
   return runCommand(command, { ...ctx, argv: rest });

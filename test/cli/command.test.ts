@@ -7,8 +7,10 @@ import {
   runCommand,
   UsageError,
 } from "../../src/cli/command.ts";
-import { COMMANDS } from "../../src/cli/commands/index.ts";
+import { loadCommands } from "../../src/cli/commands/index.ts";
 import { globalHelp, main } from "../../src/cli/main.ts";
+
+const COMMANDS = await loadCommands();
 
 function buffer() {
   let text = "";
@@ -90,7 +92,7 @@ describe("command interface", () => {
       const help = helpText(command);
       expect(help).toContain(`usage: elava ${command.name}`);
       expect(help).toContain("--help");
-      expect(globalHelp()).toContain(command.summary);
+      expect(globalHelp(COMMANDS)).toContain(command.summary);
     }
     expect(helpText(COMMANDS.find((c) => c.name === "run") as Command)).toContain(
       "--interval DURATION",

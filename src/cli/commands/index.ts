@@ -1,25 +1,36 @@
-/** The commands of `bin/elava`, in the order `elava --help` lists them. */
+/**
+ * The commands of `bin/elava`, in the order `elava --help` lists them.
+ *
+ * A command's module is loaded only when it runs: each command then holds in memory only
+ * what it imports. Loaded together, the consumers' modules cost a scan about 14 MiB of
+ * resident memory it has no use for (docs/benchmarks.md, bench 1), and the scanner's cost
+ * the consumers the same.
+ */
 import type { Command } from "../command.ts";
-import { command as changes } from "./changes.ts";
-import { command as config } from "./config.ts";
-import { command as graph } from "./graph.ts";
-import { command as history } from "./history.ts";
-import { command as replay } from "./replay.ts";
-import { command as run } from "./run.ts";
-import { command as scan } from "./scan.ts";
-import { command as schema } from "./schema.ts";
-import { command as stream } from "./stream.ts";
-import { command as tail } from "./tail.ts";
 
-export const COMMANDS: readonly Command[] = [
-  scan,
-  run,
-  stream,
-  tail,
-  replay,
-  changes,
-  history,
-  graph,
-  schema,
-  config,
+const MODULES: ReadonlyArray<readonly [string, () => Promise<{ command: Command }>]> = [
+  ["scan", () => import("./scan.ts")],
+  ["run", () => import("./run.ts")],
+  ["stream", () => import("./stream.ts")],
+  ["tail", () => import("./tail.ts")],
+  ["replay", () => import("./replay.ts")],
+  ["changes", () => import("./changes.ts")],
+  ["history", () => import("./history.ts")],
+  ["graph", () => import("./graph.ts")],
+  ["schema", () => import("./schema.ts")],
+  ["config", () => import("./config.ts")],
 ];
+
+/** The names of the commands, in help order. */
+export const COMMAND_NAMES: readonly string[] = MODULES.map(([name]) => name);
+
+/** The command called `name`, loaded; undefined when there is none. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  const load = MODULES.find(([n]) => n === name)?.[1];
+  return load === undefined ? undefined : (await load()).command;
+}
+
+/** Every command, loaded (for `elava --help`, which lists them all). */
+export async function loadCommands(): Promise<Command[]> {
+  return Promise.all(MODULES.map(async ([, load]) => (await load()).command));
+}
