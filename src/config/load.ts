@@ -8,7 +8,6 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { ConfigError, errorMessage } from "../errors.ts";
 import { REDACTED, redactText } from "../util/redact.ts";
 import { formatDuration } from "../util/units.ts";
@@ -115,6 +114,8 @@ async function readConfigFile(path: string): Promise<Map<string, string>> {
       `cannot read config file ${path}: ${errorMessage(err)}; fix the --config path or ELAVA_CONFIG`,
     );
   }
+  // The YAML parser (72 modules) is loaded only when there is a file to parse.
+  const { parse: parseYaml } = await import("yaml");
   let doc: unknown;
   try {
     doc = parseYaml(text);
