@@ -255,7 +255,7 @@ export function encodeSnapshot(
     .raw(template.headerMiddle)
     .text(contentHash)
     .raw(HEADER_END);
-  return new Snapshot(subject, contentHash, data, w.take(), scan);
+  return new Snapshot(subject, data, w.take(), scan);
 }
 
 /**
@@ -272,21 +272,32 @@ function partitionPrefix(prefix: string, partition: PartitionKey): string {
   return subjectDot;
 }
 
+/** The content hash's length: the scheme, a colon and 64 hex digits. */
+const CONTENT_HASH_LENGTH = CONTENT_HASH_SCHEME.length + 1 + 64;
+const latin1 = new TextDecoder("latin1");
+
 /**
- * An encoded snapshot. Its header block is written by the encoder; the msg id and the
- * header pairs, which the publisher does not need, are made only when asked for.
+ * An encoded snapshot. Its header block is written by the encoder; the msg id, the header
+ * pairs and the content hash, which the publisher does not need, are made only when asked
+ * for: a snapshot waits for its ack longer than V8's young generation lives, and every
+ * string it holds is copied out of it and collected again in the old one.
  */
 class Snapshot implements EncodedSnapshot {
   readonly #scan: ScanContext;
 
   constructor(
     readonly subject: string,
-    readonly contentHash: string,
     readonly data: Uint8Array,
     readonly headerBlock: Uint8Array,
     scan: ScanContext,
   ) {
     this.#scan = scan;
+  }
+
+  /** The last header's value: the block ends `Elava-Content-Hash: <hash>\r\n\r\n`. */
+  get contentHash(): string {
+    const end = this.headerBlock.length - HEADER_END.length;
+    return latin1.decode(this.headerBlock.subarray(end - CONTENT_HASH_LENGTH, end));
   }
 
   get msgId(): string {

@@ -131,7 +131,8 @@ interface Pending {
   readonly message: OutgoingMessage;
   /** The header block, built once: every retry sends the same bytes. */
   readonly headers: Uint8Array;
-  readonly reply: string;
+  /** Its reply subject is `<inbox>.<token in base 36>`, built when it is sent. */
+  readonly token: number;
   readonly onSettled: OnSettled;
   readonly firstSentAt: number;
   sentAt: number;
@@ -184,7 +185,11 @@ export class JetStreamPublisher {
   readonly #opts: Required<PublisherOptions>;
   readonly #inbox: string;
   readonly #sub: Subscription;
-  readonly #pending = new Map<string, Pending>();
+  /**
+   * In flight, by token. Each entry lives until its ack, longer than V8's young
+   * generation, so it holds no string of its own: the reply subject is built per publish.
+   */
+  readonly #pending = new Map<number, Pending>();
   readonly #waiters: Waiting[] = [];
   readonly #idle: Array<() => void> = [];
   readonly #sweep: NodeJS.Timeout;
@@ -236,7 +241,7 @@ export class JetStreamPublisher {
       callback: (err, msg) => {
         if (err !== null) return;
         this.#lastAnswerAt = Date.now();
-        const p = this.#pending.get(msg.subject.slice(tokenStart));
+        const p = this.#pending.get(Number.parseInt(msg.subject.slice(tokenStart), 36));
         if (p === undefined) return; // a late ack of a message already settled
         if (msg.headers !== undefined && msg.headers.code === 503) {
           this.#retryLater(p, `no responders: no stream captures subject ${p.message.subject}`);
@@ -397,12 +402,12 @@ export class JetStreamPublisher {
       this.#failUnsent(message, onSettled, "rejected", (err as Error).message);
       return;
     }
-    const token = (this.#nextToken++).toString(36);
+    const token = this.#nextToken++;
     const now = Date.now();
     const p: Pending = {
       message,
       headers,
-      reply: `${this.#inbox}.${token}`,
+      token,
       onSettled,
       firstSentAt: now,
       sentAt: now,
@@ -423,7 +428,7 @@ export class JetStreamPublisher {
     if (!this.#connected) return; // resent on reconnect
     try {
       this.#wireHeaders.block = p.headers;
-      this.#publishOptions.reply = p.reply;
+      this.#publishOptions.reply = `${this.#inbox}.${p.token.toString(36)}`;
       this.#nc.publish(p.message.subject, p.message.data, this.#publishOptions);
       p.transmitted = true;
     } catch (err) {
@@ -547,8 +552,7 @@ export class JetStreamPublisher {
   }
 
   #settle(p: Pending, outcome: PublishOutcome): void {
-    const token = p.reply.slice(this.#inbox.length + 1);
-    if (!this.#pending.delete(token)) return;
+    if (!this.#pending.delete(p.token)) return;
     if (outcome.ok) {
       this.#stats.acked += 1;
       if (outcome.ack.duplicate) this.#stats.duplicates += 1;
