@@ -15,7 +15,7 @@
  * are reported unconfirmed, since the server may yet write them.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import type { ScanContext } from "../contract/encode.ts";
+import type { OutgoingMessage, ScanContext } from "../contract/encode.ts";
 import { partitionId } from "../contract/subject.ts";
 import type { ElavaMetrics } from "../daemon/metrics.ts";
 import { shardOf } from "../daemon/shard.ts";
@@ -44,7 +44,8 @@ export class MeasuredPublisher extends JetStreamPublisher {
   }
 
   override send(
-    ...[message, onSettled]: Parameters<JetStreamPublisher["send"]>
+    message: OutgoingMessage,
+    onSettled: OnSettled,
   ): ReturnType<JetStreamPublisher["send"]> {
     const metrics = this.#metrics;
     if (metrics === undefined) return super.send(message, onSettled);
