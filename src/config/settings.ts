@@ -723,8 +723,8 @@ export const SETTINGS = {
     group: "scan",
     flag: "publish-window",
     env: ["ELAVA_PUBLISH_WINDOW"],
-    help: "snapshots in flight awaiting their JetStream acknowledgement",
-    default: 1024,
+    help: "snapshots in flight awaiting their JetStream acknowledgement (at most this many per round trip to the server)",
+    default: 256,
     ...integer(1, 65_536, "4096"),
   }),
   publishAckTimeout: setting({

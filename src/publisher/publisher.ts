@@ -52,12 +52,14 @@ export interface PublisherOptions {
 }
 
 /**
- * Defaults: 1024 messages in flight (about 0.7 MB of 600-byte snapshots), a 5 s ack
- * timeout and a 60 s publish deadline, under the stream's default 2 minute duplicate
- * window so every retry of a message is deduplicated.
+ * Defaults: 256 messages in flight, a 5 s ack timeout and a 60 s publish deadline, under
+ * the stream's default 2 minute duplicate window so every retry of a message is
+ * deduplicated. 256 publishes as fast as 1024 into a nearby server and keeps a sample
+ * scan's resident set 10 to 15 MiB lower (docs/benchmarks.md); a far server (a long round
+ * trip) wants more: at most a window per round trip is published.
  */
 export const DEFAULT_PUBLISHER_OPTIONS: Required<PublisherOptions> = {
-  window: 1024,
+  window: 256,
   ackTimeoutMs: 5_000,
   publishDeadlineMs: DEFAULT_PUBLISH_DEADLINE_MS,
   retryInitialMs: 100,
