@@ -65,7 +65,7 @@ describe("bin/elava", () => {
     expect(scan.stdout).toMatch(
       /^ARGS --max-old-space-size=80 --max-semi-space-size=2 --no-allocation-site-pretenuring \S+ scan --provider sample$/mu,
     );
-    expect(scan.stdout).toMatch(/^ARENAS 2$/mu);
+    expect(scan.stdout).toMatch(/^ARENAS 1$/mu);
     const arenas = await run(BIN, ["scan"], { PATH, ELAVA_NODE: node, MALLOC_ARENA_MAX: "4" });
     expect(arenas.stdout).toMatch(/^ARENAS 4$/mu);
     const runCmd = await run(BIN, ["run"], { PATH, ELAVA_NODE: node });
