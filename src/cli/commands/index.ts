@@ -2,9 +2,8 @@
  * The commands of `bin/elava`, in the order `elava --help` lists them.
  *
  * A command's module is loaded only when it runs: each command then holds in memory only
- * what it imports. Loaded together, the consumers' modules cost a scan about 14 MiB of
- * resident memory it has no use for (docs/benchmarks.md, bench 1), and the scanner's cost
- * the consumers the same.
+ * what it imports. Loaded together, the other commands' modules cost a scan about 12 MiB
+ * of resident memory it has no use for (docs/benchmarks.md, Findings).
  */
 import type { Command } from "../command.ts";
 
