@@ -417,7 +417,7 @@ async function readPlan(reader: StreamReader, since: StartAt, bad: BadMessages):
           : `, i.e. ${formatDuration(limit * interval)} at the ${formatDuration(interval)} between its scans`;
       coverage = {
         reach: latest,
-        why: `it keeps ${limit} messages per subject (stream.max_msgs_per_subject), so ${limit} markers of each partition${keep}`,
+        why: `it keeps ${limit} messages per subject (--stream-max-msgs-per-subject, stream.max_msgs_per_subject in a config file), so ${limit} markers of each partition${keep}`,
         partitions: limited,
         ...(example !== undefined ? { example } : {}),
       };

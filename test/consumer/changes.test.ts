@@ -271,7 +271,7 @@ describe("deriveChanges", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShallowHistoryError);
     expect((err as Error).message).toMatch(
-      /^changes --since time: the stream reaches back only to \S+ \(.*ago\) for 1 partitions \(e\.g\. c8\.aws\.vpc\.123456789012\.us-east-1\): it keeps 2 messages per subject \(stream\.max_msgs_per_subject\), so 2 markers of each partition, i\.e\. .* --stream-max-msgs-per-subject N keeps about N x /u,
+      /^changes --since time: the stream reaches back only to \S+ \(.*ago\) for 1 partitions \(e\.g\. c8\.aws\.vpc\.123456789012\.us-east-1\): it keeps 2 messages per subject \(--stream-max-msgs-per-subject, stream\.max_msgs_per_subject in a config file\), so 2 markers of each partition, i\.e\. .* --stream-max-msgs-per-subject N keeps about N x /u,
     );
     // A window the stream does reach is derived.
     const recent = await derive(stream, prefix, { kind: "time", time: new Date(Date.now() - 15) });
