@@ -101,6 +101,9 @@ function variantCommand(
   return { command: process.execPath, args: [compiled], what: "node dist/cli/main.js" };
 }
 
+/** Replay at least this share of the raw drain's rate (issue 14; it was 0.5 before). */
+const REPLAY_TARGET = 0.8;
+
 /** Runs the memory bench and, when asked, the replay bench on its stream. */
 export async function benchMemoryReplay(options: MemoryReplayOptions): Promise<Figure[]> {
   const { resources, log } = options;
@@ -180,7 +183,7 @@ export async function benchMemoryReplay(options: MemoryReplayOptions): Promise<F
           name: "replay / raw drain",
           value: Number.NaN,
           unit: "x",
-          target: { direction: "at-least", value: 0.5 },
+          target: { direction: "at-least", value: REPLAY_TARGET },
           note: `not measured: ${why}`,
         },
       ];
@@ -214,7 +217,7 @@ export async function benchMemoryReplay(options: MemoryReplayOptions): Promise<F
         name: "replay / raw drain",
         value: m.ratio,
         unit: "x",
-        target: { direction: "at-least", value: 0.5 },
+        target: { direction: "at-least", value: REPLAY_TARGET },
       },
     ];
   } finally {
