@@ -28,6 +28,7 @@ import {
   PartitionScannedSchema,
   ScanStatus,
 } from "../gen/elava/v1/marker_pb.ts";
+import { type CheckedHeaders, headerBlockOf, readHeaderBlock } from "./header-block.ts";
 
 /** A message as the consumer tools need it: what a JetStream message (`JsMsg`) offers. */
 export interface StreamMessage {
@@ -148,9 +149,9 @@ export type Checked =
   | { readonly kind: "bad"; readonly reason: string };
 
 /** The headers the check reads, found in one pass (MsgHdrs.get scans every key per call). */
-const seen = { schema: "", scanId: "", contentHash: "" };
+const seen: CheckedHeaders = { schema: "", scanId: "", contentHash: "" };
 
-function readHeaders(headers: Iterable<readonly [string, readonly string[]]>): typeof seen {
+function readHeaders(headers: Iterable<readonly [string, readonly string[]]>): CheckedHeaders {
   seen.schema = "";
   seen.scanId = "";
   seen.contentHash = "";
@@ -169,11 +170,19 @@ export function checkMessage(prefix: string, msg: StreamMessage): Checked {
   if (typeof parts === "string") return { kind: "bad", reason: parts };
   const isSnapshot = parts.token !== undefined;
   const expected = isSnapshot ? SNAPSHOT_SCHEMA_NAME : MARKER_SCHEMA_NAME;
-  const headers = msg.headers;
-  if (headers === undefined) {
-    return { kind: "bad", reason: `it has no headers (a ${expected} carries ${Header.Schema})` };
+  // The header block's bytes when nats.js delivered the message, its decoded headers else.
+  const block = headerBlockOf(msg);
+  let checked: CheckedHeaders;
+  if (block !== undefined) {
+    checked = readHeaderBlock(block, seen);
+  } else {
+    const headers = msg.headers;
+    if (headers === undefined) {
+      return { kind: "bad", reason: `it has no headers (a ${expected} carries ${Header.Schema})` };
+    }
+    checked = readHeaders(headers);
   }
-  const { schema, scanId, contentHash } = readHeaders(headers);
+  const { schema, scanId, contentHash } = checked;
   if (schema !== expected) {
     const found = schema === "" ? `no ${Header.Schema} header` : `${Header.Schema} "${schema}"`;
     return {
