@@ -84,6 +84,18 @@ export async function allItems<P, T>(
   return all;
 }
 
+/**
+ * Each listed resource described, all at once (the service's cap bounds the calls), keeping
+ * those still there: `describe` answers undefined for one deleted since it was listed.
+ */
+export async function describeEach<T, Item>(
+  listed: readonly T[],
+  describe: (listed: T) => Promise<Item | undefined>,
+): Promise<Item[]> {
+  const items = await Promise.all(listed.map(describe));
+  return items.filter((i): i is Awaited<Item> & Item => i !== undefined);
+}
+
 /** Declares a collector with its item type inferred (use in each collector module). */
 export function defineCollector<T extends ResourceType, Item>(
   collector: Collector<T, Item>,

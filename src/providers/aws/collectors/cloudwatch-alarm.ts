@@ -12,7 +12,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { CloudwatchAlarmSchema } from "../../../gen/elava/v1/monitoring_pb.ts";
-import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector, describeEach } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
@@ -58,8 +58,7 @@ export const cloudwatchAlarmCollector = defineCollector({
       { AlarmTypes: ["MetricAlarm"] },
       callOptions(ctx),
     )) {
-      const items = await Promise.all((page.MetricAlarms ?? []).map((a) => tagged(ctx, a)));
-      yield items.filter((i): i is CloudwatchAlarmItem => i !== undefined);
+      yield await describeEach(page.MetricAlarms ?? [], (a) => tagged(ctx, a));
     }
   },
 

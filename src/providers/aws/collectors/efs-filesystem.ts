@@ -21,6 +21,7 @@ import {
   type CollectorContext,
   callOptions,
   defineCollector,
+  describeEach,
   limited,
 } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
@@ -107,8 +108,7 @@ export const efsFilesystemCollector = defineCollector({
       {},
       callOptions(ctx),
     )) {
-      const items = await Promise.all((page.FileSystems ?? []).map((f) => describe(ctx, f)));
-      yield items.filter((i): i is EfsFilesystemItem => i !== undefined);
+      yield await describeEach(page.FileSystems ?? [], (f) => describe(ctx, f));
     }
   },
 

@@ -19,6 +19,7 @@ import {
   type CollectorContext,
   callOptions,
   defineCollector,
+  describeEach,
   limited,
 } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
@@ -97,8 +98,7 @@ export const eksClusterCollector = defineCollector({
 
   async *list(ctx): AsyncGenerator<EksClusterItem[]> {
     for await (const names of clusterNamePages(ctx)) {
-      const items = await Promise.all(names.map((name) => describe(ctx, name)));
-      yield items.filter((i): i is EksClusterItem => i !== undefined);
+      yield await describeEach(names, (name) => describe(ctx, name));
     }
   },
 

@@ -25,6 +25,7 @@ import {
   type CollectorContext,
   callOptions,
   defineCollector,
+  describeEach,
   limited,
 } from "../collector.ts";
 import { isNoSuchEntity } from "../errors.ts";
@@ -75,8 +76,7 @@ export const iamPolicyCollector = defineCollector({
       { Scope: "Local" },
       callOptions(ctx),
     )) {
-      const items = await Promise.all((page.Policies ?? []).map((p) => describe(ctx, p)));
-      yield items.filter((i): i is IamPolicyItem => i !== undefined);
+      yield await describeEach(page.Policies ?? [], (p) => describe(ctx, p));
     }
   },
 

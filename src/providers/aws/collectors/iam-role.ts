@@ -26,6 +26,7 @@ import {
   type CollectorContext,
   callOptions,
   defineCollector,
+  describeEach,
   limited,
   type UnitRef,
 } from "../collector.ts";
@@ -148,8 +149,7 @@ export const iamRoleCollector = defineCollector({
       {},
       callOptions(ctx),
     )) {
-      const items = await Promise.all((page.Roles ?? []).map((r) => describe(ctx, r, profiles)));
-      yield items.filter((i): i is IamRoleItem => i !== undefined);
+      yield await describeEach(page.Roles ?? [], (r) => describe(ctx, r, profiles));
     }
   },
 

@@ -31,6 +31,7 @@ import {
   type CollectorContext,
   callOptions,
   defineCollector,
+  describeEach,
   limited,
 } from "../collector.ts";
 import { isNoSuchEntity } from "../errors.ts";
@@ -107,8 +108,7 @@ export const iamUserCollector = defineCollector({
       {},
       callOptions(ctx),
     )) {
-      const items = await Promise.all((page.Users ?? []).map((u) => describe(ctx, u, details)));
-      yield items.filter((i): i is IamUserItem => i !== undefined);
+      yield await describeEach(page.Users ?? [], (u) => describe(ctx, u, details));
     }
   },
 

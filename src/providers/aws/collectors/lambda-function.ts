@@ -22,7 +22,7 @@ import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { PartitionFailure } from "../../../errors.ts";
 import { LambdaFunctionSchema } from "../../../gen/elava/v1/compute_pb.ts";
-import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector, describeEach } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, timestamp } from "../tags.ts";
 
@@ -105,8 +105,7 @@ export const lambdaFunctionCollector = defineCollector({
       {},
       callOptions(ctx),
     )) {
-      const items = await Promise.all((page.Functions ?? []).map((f) => describe(ctx, f)));
-      yield items.filter((i): i is LambdaFunctionItem => i !== undefined);
+      yield await describeEach(page.Functions ?? [], (f) => describe(ctx, f));
     }
   },
 

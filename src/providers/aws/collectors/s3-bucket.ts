@@ -27,7 +27,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { PublicAccessBlockSchema, S3BucketSchema } from "../../../gen/elava/v1/storage_pb.ts";
-import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector, describeEach } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { arnOf, nameFrom, requireId, tagRecord, timestamp } from "../tags.ts";
 
@@ -135,8 +135,7 @@ export const s3BucketCollector = defineCollector({
       {},
       callOptions(ctx),
     )) {
-      const items = await Promise.all((page.Buckets ?? []).map((b) => describe(ctx, b)));
-      yield items.filter((i): i is S3BucketItem => i !== undefined);
+      yield await describeEach(page.Buckets ?? [], (b) => describe(ctx, b));
     }
   },
 

@@ -17,7 +17,13 @@ import {
 import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { SnsSubscriptionSchema, SnsTopicSchema } from "../../../gen/elava/v1/messaging_pb.ts";
-import { allItems, type CollectorContext, callOptions, defineCollector } from "../collector.ts";
+import {
+  allItems,
+  type CollectorContext,
+  callOptions,
+  defineCollector,
+  describeEach,
+} from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, tagRecord } from "../tags.ts";
 
@@ -115,10 +121,9 @@ export const snsTopicCollector = defineCollector({
         subscriptions = await subscriptionsByTopic(ctx);
       }
       const bySubscriptions = subscriptions ?? new Map<string, Subscription[]>();
-      const items = await Promise.all(
-        topics.map((t) => describe(ctx, t.TopicArn, bySubscriptions.get(t.TopicArn ?? "") ?? [])),
+      yield await describeEach(topics, (t) =>
+        describe(ctx, t.TopicArn, bySubscriptions.get(t.TopicArn ?? "") ?? []),
       );
-      yield items.filter((i): i is SnsTopicItem => i !== undefined);
     }
   },
 

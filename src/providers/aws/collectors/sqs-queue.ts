@@ -12,7 +12,7 @@ import { create } from "@bufbuild/protobuf";
 import { payload } from "../../../contract/resource-types.ts";
 import { PartitionFailure } from "../../../errors.ts";
 import { SqsQueueSchema } from "../../../gen/elava/v1/messaging_pb.ts";
-import { type CollectorContext, callOptions, defineCollector } from "../collector.ts";
+import { type CollectorContext, callOptions, defineCollector, describeEach } from "../collector.ts";
 import { awsErrorName } from "../errors.ts";
 import { nameFrom, requireId, timestamp } from "../tags.ts";
 
@@ -105,8 +105,7 @@ export const sqsQueueCollector = defineCollector({
       {},
       callOptions(ctx),
     )) {
-      const items = await Promise.all((page.QueueUrls ?? []).map((url) => describe(ctx, url)));
-      yield items.filter((i): i is SqsQueueItem => i !== undefined);
+      yield await describeEach(page.QueueUrls ?? [], (url) => describe(ctx, url));
     }
   },
 
