@@ -34,6 +34,7 @@ import { createInbox, type NatsConnection, type Subscription } from "@nats-io/tr
 import type { OutgoingMessage } from "../contract/encode.ts";
 import { DEFAULT_PUBLISH_DEADLINE_MS } from "../contract/stream-defaults.ts";
 import { ConfigError } from "../errors.ts";
+import { InFlight } from "./in-flight.ts";
 import { headerBlock, headerBlockLength, WireHeaders } from "./wire-headers.ts";
 
 /** Tuning of the publisher. */
@@ -188,10 +189,10 @@ export class JetStreamPublisher {
   readonly #inbox: string;
   readonly #sub: Subscription;
   /**
-   * In flight, by token. Each entry lives until its ack, longer than V8's young
-   * generation, so it holds no string of its own: the reply subject is built per publish.
+   * In flight, by token (in-flight.ts). Each entry lives until its ack, and may outlive
+   * V8's young generation, so it holds no string of its own: the reply is built per publish.
    */
-  readonly #pending = new Map<number, Pending>();
+  readonly #pending: InFlight<Pending>;
   readonly #waiters: Waiting[] = [];
   readonly #idle: Array<() => void> = [];
   readonly #sweep: NodeJS.Timeout;
@@ -212,7 +213,6 @@ export class JetStreamPublisher {
     reply: "",
     headers: this.#wireHeaders,
   };
-  #nextToken = 0;
   #connected = true;
   #closed = false;
   /** When the server last answered anything on the inbox. */
@@ -236,6 +236,7 @@ export class JetStreamPublisher {
     }
     this.#nc = nc;
     this.#opts = opts;
+    this.#pending = new InFlight(opts.window);
     this.#lowWater = opts.window - Math.max(1, Math.floor(opts.window / 4));
     this.#inbox = createInbox();
     const tokenStart = this.#inbox.length + 1;
@@ -404,7 +405,7 @@ export class JetStreamPublisher {
       this.#failUnsent(message, onSettled, "rejected", (err as Error).message);
       return;
     }
-    const token = this.#nextToken++;
+    const token = this.#pending.take();
     const now = Date.now();
     const p: Pending = {
       message,
@@ -419,7 +420,7 @@ export class JetStreamPublisher {
       lastError: "",
     };
     if (this.#pending.size === 0) this.#sweep.ref();
-    this.#pending.set(token, p);
+    this.#pending.add(p);
     this.#transmit(p, now);
   }
 
@@ -517,7 +518,7 @@ export class JetStreamPublisher {
   ): void {
     // The waiting ones first: settling the pending ones would otherwise start them.
     const waiting = this.#waiters.splice(0);
-    for (const p of [...this.#pending.values()]) {
+    for (const p of this.#pending.values()) {
       this.#fail(p, kind, text(p.message.subject, p.transmitted), p.transmitted);
     }
     for (const w of waiting) {
@@ -554,7 +555,7 @@ export class JetStreamPublisher {
   }
 
   #settle(p: Pending, outcome: PublishOutcome): void {
-    if (!this.#pending.delete(p.token)) return;
+    if (!this.#pending.delete(p)) return;
     if (outcome.ok) {
       this.#stats.acked += 1;
       if (outcome.ack.duplicate) this.#stats.duplicates += 1;
