@@ -34,6 +34,7 @@ import { createInbox, type NatsConnection, type Subscription } from "@nats-io/tr
 import type { OutgoingMessage } from "../contract/encode.ts";
 import { DEFAULT_PUBLISH_DEADLINE_MS } from "../contract/stream-defaults.ts";
 import { ConfigError } from "../errors.ts";
+import { type FrameWriter, frameWriterFor } from "./frames.ts";
 import { InFlight } from "./in-flight.ts";
 import { headerBlock, headerBlockLength, WireHeaders } from "./wire-headers.ts";
 
@@ -190,7 +191,7 @@ export class JetStreamPublisher {
   readonly #sub: Subscription;
   /**
    * In flight, by token (in-flight.ts). Each entry lives until its ack, and may outlive
-   * V8's young generation, so it holds no string of its own: the reply is built per publish.
+   * V8's young generation, so it holds no string of its own: the reply is written per publish.
    */
   readonly #pending: InFlight<Pending>;
   readonly #waiters: Waiting[] = [];
@@ -207,7 +208,11 @@ export class JetStreamPublisher {
     inFlight: 0,
   };
   readonly #lowWater: number;
-  /** Reused by every publish: the client reads it synchronously and keeps nothing. */
+  /** Writes each publish as the bytes sent, when the client allows it (frames.ts). */
+  readonly #frames: FrameWriter | undefined;
+  /** `<inbox>.`, the reply subject before a message's token. */
+  readonly #replyPrefix: Uint8Array;
+  /** Otherwise, reused by every publish: the client reads it synchronously and keeps nothing. */
   readonly #wireHeaders = new WireHeaders();
   readonly #publishOptions: { reply: string; headers: WireHeaders } = {
     reply: "",
@@ -239,6 +244,8 @@ export class JetStreamPublisher {
     this.#pending = new InFlight(opts.window);
     this.#lowWater = opts.window - Math.max(1, Math.floor(opts.window / 4));
     this.#inbox = createInbox();
+    this.#replyPrefix = new TextEncoder().encode(`${this.#inbox}.`);
+    this.#frames = frameWriterFor(nc);
     const tokenStart = this.#inbox.length + 1;
     this.#sub = nc.subscribe(`${this.#inbox}.*`, {
       callback: (err, msg) => {
@@ -430,9 +437,13 @@ export class JetStreamPublisher {
     p.retryAt = 0;
     if (!this.#connected) return; // resent on reconnect
     try {
-      this.#wireHeaders.block = p.headers;
-      this.#publishOptions.reply = `${this.#inbox}.${p.token.toString(36)}`;
-      this.#nc.publish(p.message.subject, p.message.data, this.#publishOptions);
+      if (this.#frames !== undefined) {
+        this.#frames.hpub(p.message.subject, this.#replyPrefix, p.token, p.headers, p.message.data);
+      } else {
+        this.#wireHeaders.block = p.headers;
+        this.#publishOptions.reply = `${this.#inbox}.${p.token.toString(36)}`;
+        this.#nc.publish(p.message.subject, p.message.data, this.#publishOptions);
+      }
       p.transmitted = true;
     } catch (err) {
       this.#retryLater(p, `publish failed: ${(err as Error).message}`);
