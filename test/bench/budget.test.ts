@@ -12,7 +12,7 @@ describe("the per-message budget", () => {
   it("reads the flags bin/elava gives scan", () => {
     const launcher = readFileSync(new URL("../../bin/elava", import.meta.url), "utf8");
     const flags = launcherScanFlags(launcher);
-    expect(flags).toContain("--max-semi-space-size=2");
+    expect(flags).toContain("--max-semi-space-size=4");
     expect(flags.every((f) => f.startsWith("--"))).toBe(true);
     expect(() => launcherScanFlags("#!/bin/sh\nexec node\n")).toThrow(/scan \| run/);
   });

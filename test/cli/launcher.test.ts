@@ -63,7 +63,7 @@ describe("bin/elava", () => {
     const node = fakeNode("v24.22.3");
     const scan = await run(BIN, ["scan", "--provider", "sample"], { PATH, ELAVA_NODE: node });
     expect(scan.stdout).toMatch(
-      /^ARGS --max-old-space-size=80 --max-semi-space-size=2 --no-allocation-site-pretenuring \S+ scan --provider sample$/mu,
+      /^ARGS --max-old-space-size=80 --max-semi-space-size=4 --no-allocation-site-pretenuring \S+ scan --provider sample$/mu,
     );
     expect(scan.stdout).toMatch(/^ARENAS 1$/mu);
     const arenas = await run(BIN, ["scan"], { PATH, ELAVA_NODE: node, MALLOC_ARENA_MAX: "4" });
