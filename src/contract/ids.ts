@@ -3,10 +3,26 @@
  * Scan ids sort by scan start; event ids are monotonic within a process so that a burst
  * of events in one millisecond still sorts in publish order.
  */
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+
+/**
+ * Random bytes drawn 4 KiB at a time: a scan starts a new millisecond about once per
+ * page, and one `randomBytes(16)` per millisecond was 1.3% of its CPU.
+ */
+const POOL = new Uint8Array(4096);
+let poolUsed = POOL.length;
+
+function random16(into: Uint8Array): void {
+  if (poolUsed + 16 > POOL.length) {
+    randomFillSync(POOL);
+    poolUsed = 0;
+  }
+  for (let i = 0; i < 16; i++) into[i] = (POOL[poolUsed + i] as number) & 31;
+  poolUsed += 16;
+}
 
 function encodeTime(ms: number): string {
   let out = "";
@@ -52,8 +68,7 @@ export class UlidFactory {
   #advance(now: number): void {
     if (now > this.#lastMs) {
       this.#lastMs = now;
-      const bytes = randomBytes(16);
-      for (let i = 0; i < 16; i++) this.#random[i] = (bytes[i] ?? 0) & 31;
+      random16(this.#random);
     } else {
       this.#increment();
     }
