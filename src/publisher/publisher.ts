@@ -34,6 +34,7 @@ import { createInbox, type NatsConnection, type Subscription } from "@nats-io/tr
 import type { OutgoingMessage } from "../contract/encode.ts";
 import { DEFAULT_PUBLISH_DEADLINE_MS } from "../contract/stream-defaults.ts";
 import { ConfigError } from "../errors.ts";
+import { type AckJson, parseAck } from "./ack.ts";
 import { type FrameWriter, frameWriterFor } from "./frames.ts";
 import { InFlight } from "./in-flight.ts";
 import { headerBlock, headerBlockLength, WireHeaders } from "./wire-headers.ts";
@@ -154,13 +155,6 @@ interface Waiting {
   readonly resolve: () => void;
 }
 
-interface AckJson {
-  stream?: string;
-  seq?: number;
-  duplicate?: boolean;
-  error?: { code?: number; err_code?: number; description?: string };
-}
-
 const RESOLVED: Promise<void> = Promise.resolve();
 const decoder = new TextDecoder();
 
@@ -259,7 +253,7 @@ export class JetStreamPublisher {
         }
         let ack: AckJson;
         try {
-          ack = JSON.parse(decoder.decode(msg.data)) as AckJson;
+          ack = parseAck(msg.data);
         } catch {
           this.#retryLater(p, `unreadable ack: ${decoder.decode(msg.data).slice(0, 200)}`);
           return;
