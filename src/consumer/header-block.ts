@@ -18,6 +18,7 @@
  */
 
 import { Header } from "../contract/headers.ts";
+import { bytesEqual } from "../util/bytes.ts";
 
 /** Where the installed nats.js keeps a message's bytes. */
 interface CoreMessageBytes {
@@ -62,15 +63,6 @@ const NAMES: ReadonlyArray<readonly [Uint8Array, keyof CheckedHeaders]> = (
   ] as const
 ).map(([name, field]) => [new TextEncoder().encode(name), field] as const);
 
-/** Whether bytes [from, to) are `name`. */
-function sameName(bytes: Uint8Array, from: number, to: number, name: Uint8Array): boolean {
-  if (to - from !== name.length) return false;
-  for (let i = 0; i < name.length; i++) {
-    if (bytes[from + i] !== name[i]) return false;
-  }
-  return true;
-}
-
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09;
 }
@@ -95,7 +87,7 @@ export function readHeaderBlock(block: HeaderBlock, into: CheckedHeaders): Check
     if (colon >= 0 && colon < lineEnd) {
       for (let n = 0; n < NAMES.length; n++) {
         const [name, field] = NAMES[n] as (typeof NAMES)[number];
-        if ((found & (1 << n)) === 0 && sameName(bytes, pos, colon, name)) {
+        if ((found & (1 << n)) === 0 && bytesEqual(bytes, pos, colon, name)) {
           found |= 1 << n;
           count += 1;
           let from = colon + 1;

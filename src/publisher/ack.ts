@@ -11,6 +11,8 @@
  * `JSON.parse`), only the garbage differs.
  */
 
+import { bytesEqual } from "../util/bytes.ts";
+
 /** What an ack says, as JSON.parse would give it. */
 export interface AckJson {
   stream?: string;
@@ -37,15 +39,9 @@ function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
-function same(bytes: Uint8Array, from: number, to: number, other: Uint8Array): boolean {
-  if (to - from !== other.length) return false;
-  for (let i = 0; i < other.length; i++) if (bytes[from + i] !== other[i]) return false;
-  return true;
-}
-
 /** The string of bytes [from, to), the cached one when the bytes are the last name's. */
 function nameOf(bytes: Uint8Array, from: number, to: number): string {
-  if (!same(bytes, from, to, lastName)) {
+  if (!bytesEqual(bytes, from, to, lastName)) {
     lastName = bytes.slice(from, to);
     lastNameText = decoder.decode(lastName);
   }
@@ -81,8 +77,8 @@ export function readPlainAck(b: Uint8Array): AckJson | undefined {
       }
       if (i >= n) return undefined;
       const end = i++;
-      if (same(b, keyStart, keyEnd, KEY_STREAM)) ack.stream = nameOf(b, start, end);
-      else if (same(b, keyStart, keyEnd, KEY_DOMAIN))
+      if (bytesEqual(b, keyStart, keyEnd, KEY_STREAM)) ack.stream = nameOf(b, start, end);
+      else if (bytesEqual(b, keyStart, keyEnd, KEY_DOMAIN))
         ack.domain = decoder.decode(b.subarray(start, end));
       else return undefined;
     } else if (c !== undefined && c >= 0x30 && c <= 0x39) {
@@ -92,7 +88,7 @@ export function readPlainAck(b: Uint8Array): AckJson | undefined {
         i++;
       }
       if (b[i] === 0x2e || b[i] === 0x65 || b[i] === 0x45) return undefined; // . e E
-      if (!Number.isSafeInteger(v) || !same(b, keyStart, keyEnd, KEY_SEQ)) return undefined;
+      if (!Number.isSafeInteger(v) || !bytesEqual(b, keyStart, keyEnd, KEY_SEQ)) return undefined;
       ack.seq = v;
     } else if (c === 0x74 || c === 0x66) {
       // true / false
@@ -100,7 +96,7 @@ export function readPlainAck(b: Uint8Array): AckJson | undefined {
       const word = value ? "true" : "false";
       for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return undefined;
       i += word.length;
-      if (!same(b, keyStart, keyEnd, KEY_DUPLICATE)) return undefined;
+      if (!bytesEqual(b, keyStart, keyEnd, KEY_DUPLICATE)) return undefined;
       ack.duplicate = value;
     } else {
       return undefined;

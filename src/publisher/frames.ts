@@ -86,9 +86,8 @@ export class FrameWriter {
       throw new Error(`invalid subject ${JSON.stringify(subject)}: it contains whitespace`);
     }
     chunk[pos++] = SPACE;
-    pos += replyPrefix.length;
-    chunk.set(replyPrefix, pos - replyPrefix.length);
-    pos = writeUint(chunk, pos, token, 36);
+    chunk.set(replyPrefix, pos);
+    pos = writeUint(chunk, pos + replyPrefix.length, token, 36);
     chunk[pos++] = SPACE;
     pos = writeUint(chunk, pos, headers.length, 10);
     chunk[pos++] = SPACE;
