@@ -31,6 +31,7 @@ if (options === null) {
 const fake = await FakeAws.start();
 const estate = await scriptAwsEstate(fake, options);
 fake.delayMs = delayMs;
+fake.cacheAnswers = true;
 const summary: FakeEstateSummary = {
   partitions: estate.partitions.map((p) => ({
     resourceType: p.resourceType,
