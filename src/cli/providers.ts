@@ -1,5 +1,6 @@
 /** Builds the configured provider: AWS, or the synthetic sample estate. */
 import type { LoadedConfig } from "../config/load.ts";
+import type { AwsProviderOptions } from "../providers/aws/provider.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { Logger } from "./log.ts";
 
@@ -24,11 +25,13 @@ export async function createProvider(
       failTypes: v.sampleFail,
     });
   }
-  // Imported on demand, like the sample provider: the AWS SDK clients cost about 70 MiB of
-  // resident memory, which a sample scan (demo, bench, load test) has no use for.
-  const { createAwsProvider } = await import("../providers/aws/provider.ts");
+  // The AWS provider runs on a thread of its own (src/providers/thread/host.ts): the SDK
+  // parses each answer in one go, which on this thread would hold the event loop. Only
+  // that thread loads the SDK clients (about 70 MiB of resident memory), which a sample
+  // scan (demo, bench, load test) has no use for.
+  const { moduleBeside, startProviderThread } = await import("../providers/thread/host.ts");
   const externalId = v.externalId;
-  return createAwsProvider({
+  const options: AwsProviderOptions = {
     ...(v.regions.length > 0 ? { regions: v.regions } : {}),
     assumeRoles: v.assumeRoles.map((roleArn) => ({
       roleArn,
@@ -45,6 +48,11 @@ export async function createProvider(
           },
         }),
     maxAttempts: v.awsMaxAttempts,
+  };
+  return startProviderThread({
+    module: moduleBeside(import.meta.url, "../providers/aws/provider"),
+    factory: "createAwsProvider",
+    options: { ...options },
     log: (level, message, fields) => log[level](message, { provider: "aws", ...fields }),
   });
 }
