@@ -26,6 +26,8 @@ export interface ThreadTestOptions {
   readonly hangIn?: string;
   /** A partition whose list ends the thread (`process.exit(3)`). */
   readonly exitIn?: string;
+  /** `units` waits until it is aborted, then throws the abort's reason. */
+  readonly hangUnits?: boolean;
   /** The factory throws a ConfigError naming this. */
   readonly refuse?: string;
   readonly log: (level: "info", message: string, fields: Record<string, unknown>) => void;
@@ -56,7 +58,14 @@ export function createThreadTestProvider(options: ThreadTestOptions): Provider {
   return {
     name: "thread-test",
     concurrency: 3,
-    units: () => inner.units(),
+    async units(signal) {
+      if (options.hangUnits) {
+        await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+        options.log("info", "units aborted", { reason: String(signal.reason) });
+        throw signal.reason;
+      }
+      return inner.units();
+    },
     async *list(key, signal) {
       lists += 1;
       const id = partitionId(key);

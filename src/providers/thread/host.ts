@@ -15,7 +15,6 @@
 import { Worker } from "node:worker_threads";
 import type { ObservedResource } from "../../contract/encode.ts";
 import type { PartitionKey } from "../../contract/subject.ts";
-import { errorMessage } from "../../errors.ts";
 import type { Provider, Unit } from "../provider.ts";
 import {
   type Counts,
@@ -174,13 +173,18 @@ export async function startProviderThread(
     name,
     ...(concurrency !== undefined ? { concurrency } : {}),
 
-    async units(): Promise<Unit[]> {
+    async units(signal: AbortSignal): Promise<Unit[]> {
       const id = nextId++;
+      const abort = () => send({ t: "abort", id });
+      signal.addEventListener("abort", abort, { once: true });
       try {
-        const reply = await ask({ t: "units", id }).take();
+        const box = ask({ t: "units", id });
+        if (signal.aborted) abort();
+        const reply = await box.take();
         if (reply.t !== "units") throw threadError(reply);
         return reply.units.map(receiveUnit);
       } finally {
+        signal.removeEventListener("abort", abort);
         release(id);
       }
     },
@@ -217,11 +221,10 @@ export async function startProviderThread(
 
     async close(): Promise<void> {
       if (dead === undefined) {
+        // The provider closes its clients; a thread that dies meanwhile answers too (die).
         const id = nextId++;
         try {
           await ask({ t: "close", id }).take();
-        } catch (err) {
-          options.log("warn", "closing the provider's thread", { error: errorMessage(err) });
         } finally {
           release(id);
         }

@@ -54,6 +54,7 @@ export type Request =
   | { readonly t: "list"; readonly id: number; readonly key: PartitionKey }
   /** The scan took the last page of list `id`: list the next one. */
   | { readonly t: "next"; readonly id: number }
+  /** The scan no longer waits for request `id` (units or list): abort it. */
   | { readonly t: "abort"; readonly id: number }
   | { readonly t: "close"; readonly id: number };
 

@@ -58,16 +58,16 @@ function serve(provider: Threaded): void {
     };
   }
 
-  /** A list in progress: its abort, and the scan thread's go-ahead for the next page. */
-  interface Listing {
+  /** A request in progress: its abort, and for a list the go-ahead for the next page. */
+  interface Running {
     readonly abort: AbortController;
     resume?: () => void;
   }
-  const listings = new Map<number, Listing>();
+  const running = new Map<number, Running>();
 
   async function list(id: number, key: PartitionKey): Promise<void> {
-    const listing: Listing = { abort: new AbortController() };
-    listings.set(id, listing);
+    const listing: Running = { abort: new AbortController() };
+    running.set(id, listing);
     const { signal } = listing.abort;
     try {
       for await (const page of provider.list(key, signal)) {
@@ -82,30 +82,35 @@ function serve(provider: Threaded): void {
     } catch (err) {
       post({ t: "failed", id, error: sendError(err), counts: counts() });
     } finally {
-      listings.delete(id);
+      running.delete(id);
     }
   }
 
   port.on("message", (request: Request) => {
     switch (request.t) {
-      case "units":
-        provider.units(new AbortController().signal).then(
-          (units) =>
-            post({ t: "units", id: request.id, units: units.map(sendUnit), counts: counts() }),
-          (err: unknown) =>
-            post({ t: "failed", id: request.id, error: sendError(err), counts: counts() }),
-        );
+      case "units": {
+        const { id } = request;
+        const pending: Running = { abort: new AbortController() };
+        running.set(id, pending);
+        provider
+          .units(pending.abort.signal)
+          .then(
+            (units) => post({ t: "units", id, units: units.map(sendUnit), counts: counts() }),
+            (err: unknown) => post({ t: "failed", id, error: sendError(err), counts: counts() }),
+          )
+          .finally(() => running.delete(id));
         break;
+      }
       case "list":
         void list(request.id, request.key);
         break;
       case "next":
-        listings.get(request.id)?.resume?.();
+        running.get(request.id)?.resume?.();
         break;
       case "abort": {
-        const listing = listings.get(request.id);
-        listing?.abort.abort(new Error("the scan stopped listing this partition"));
-        listing?.resume?.();
+        const pending = running.get(request.id);
+        pending?.abort.abort(new Error("the scan stopped waiting for this answer"));
+        pending?.resume?.();
         break;
       }
       case "close":

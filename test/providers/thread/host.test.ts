@@ -150,6 +150,17 @@ describe("a provider on its own thread", () => {
     expect(logs.find((l) => l.message === "aborted")?.fields.partition).toBe(partitionId(k));
   });
 
+  it("passes the scan's abort to the discovery of units on the thread", async () => {
+    const p = await start({ hangUnits: true });
+    const stop = new AbortController();
+    const units = p.units(stop.signal).catch((e: unknown) => e);
+    stop.abort(new Error("scan interrupted"));
+    expect(await units).toBeInstanceOf(Error);
+    await expect
+      .poll(() => logs.find((l) => l.message === "units aborted")?.fields.reason)
+      .toBe("Error: the scan stopped waiting for this answer");
+  });
+
   it("stops the thread's listing when the scan stops reading", async () => {
     const p = await start({ resources: 30, pageSize: 1 });
     const k = key("elastic_ip");
