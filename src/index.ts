@@ -4,7 +4,8 @@
  * what the stream contract (docs/stream-contract.md) promises.
  *
  * The AWS provider is not re-exported: it loads the AWS SDK, which a consumer does not
- * need. Import it from `src/providers/aws/provider.ts` when you scan AWS yourself.
+ * need. Import it from `src/providers/aws/provider.ts` when you scan AWS yourself, or
+ * run it on a thread of its own with `startProviderThread`, as the CLI does.
  */
 
 // Consuming the stream.
@@ -95,6 +96,12 @@ export * from "./gen/elava/v1/storage_pb.ts";
 export type { Provider, Unit } from "./providers/provider.ts";
 // Publishing a scan.
 export { createSampleProvider, sampleChurn } from "./providers/sample/index.ts";
+export {
+  moduleBeside,
+  type ProviderThreadOptions,
+  startProviderThread,
+  type ThreadedProvider,
+} from "./providers/thread/host.ts";
 export { connectNats, type NatsConnectionOptions } from "./publisher/connection.ts";
 export { JetStreamPublisher } from "./publisher/publisher.ts";
 export { DEFAULT_STREAM_SETTINGS, ensureStream, type StreamSettings } from "./publisher/stream.ts";

@@ -25,6 +25,7 @@ describe("the public API", () => {
       replay: elava.replay,
       buildGraph: elava.buildGraph,
       runScan: elava.runScan,
+      startProviderThread: elava.startProviderThread,
       connectNats: elava.connectNats,
     };
     for (const [name, fn] of Object.entries(entryPoints)) expect(typeof fn, name).toBe("function");
