@@ -140,6 +140,8 @@ interface Pending {
   readonly token: number;
   readonly onSettled: OnSettled;
   readonly firstSentAt: number;
+  /** The publisher's count of answers when it was first sent (see `#answers`). */
+  readonly answersBefore: number;
   sentAt: number;
   attempts: number;
   /** Handed to a connected client at least once: the server may have stored it. */
@@ -214,8 +216,13 @@ export class JetStreamPublisher {
   };
   #connected = true;
   #closed = false;
-  /** When the server last answered anything on the inbox. */
-  #lastAnswerAt = Date.now();
+  /**
+   * Answers from the server on the inbox, counted (and `resume()` counts as one): a
+   * message sent when the count was n, past its deadline with the count still n, had not
+   * one answer since. A count, not a time: an answer and a send in the same millisecond
+   * are still told apart.
+   */
+  #answers = 0;
   /** Why the connection is gone for good. */
   #lost: string | undefined;
   /** Why `abandon` was called. */
@@ -244,7 +251,7 @@ export class JetStreamPublisher {
     this.#sub = nc.subscribe(`${this.#inbox}.*`, {
       callback: (err, msg) => {
         if (err !== null) return;
-        this.#lastAnswerAt = Date.now();
+        this.#answers += 1;
         const p = this.#pending.get(Number.parseInt(msg.subject.slice(tokenStart), 36));
         if (p === undefined) return; // a late ack of a message already settled
         if (msg.headers !== undefined && msg.headers.code === 503) {
@@ -318,7 +325,7 @@ export class JetStreamPublisher {
    */
   resume(): void {
     this.#stalled = undefined;
-    this.#lastAnswerAt = Date.now();
+    this.#answers += 1;
   }
 
   /**
@@ -414,6 +421,7 @@ export class JetStreamPublisher {
       token,
       onSettled,
       firstSentAt: now,
+      answersBefore: this.#answers,
       sentAt: now,
       attempts: 0,
       transmitted: false,
@@ -458,7 +466,7 @@ export class JetStreamPublisher {
     const { ackTimeoutMs, publishDeadlineMs } = this.#opts;
     for (const p of this.#pending.values()) {
       if (now - p.firstSentAt >= publishDeadlineMs) {
-        if (this.#lastAnswerAt < p.firstSentAt) {
+        if (this.#answers === p.answersBefore) {
           // Not one answer from the server since this message was sent: it is down or hung,
           // and every other message would wait out its own deadline the same way.
           this.#stalled = `JetStream answered nothing for ${publishDeadlineMs} ms (the publish deadline)${p.lastError ? `; last error: ${p.lastError}` : ""}`;
