@@ -18,21 +18,29 @@
  *   resources is listed, flagged.
  *
  * How it reads (the first pass, `planInventory`): every snapshot of a scan lies between
- * the scan's start in that partition and its marker, so the basis of each partition is
- * found first from the markers alone (the server's subject index lists the marker
- * subjects, one direct get per partition fetches its latest marker, and only a partition
- * whose latest marker is not OK has its earlier markers read), and then just the time
- * windows of those scans are read, merged where they touch. A read of the latest snapshot
- * of every subject (DeliverPolicy.LastPerSubject) would be simpler, but the server's work
- * to start one grows with every message the stream holds, and a stream keeps many scans
- * of each resource (docs/stream-contract.md, Replay, gives the measurement). The window of
- * the most recent scans is read to the end of the stream, which also shows what scans
- * still running or interrupted have published.
+ * the scan's start in that partition and its marker. The newest scan's window is read
+ * first, from the newest marker's scan start to the end of the stream (`readNewestScan`),
+ * keeping each partition's markers in stream order and its snapshots by scan; it settles
+ * every partition whose markers all lie in it (the server's subject index counts them)
+ * and whose basis began inside it, which after a complete scan is nearly all of them.
+ * The rest are read markers first, as every partition once was: one get per partition
+ * fetches its latest marker (only one that is not OK has its earlier markers read), and
+ * then just the time windows of those scans are read, merged where they touch. Reading
+ * markers first for every partition made nats-server 2.9 load and index every message
+ * block once for the gets and again for the read (docs/benchmarks.md). A read of the
+ * latest snapshot of every subject (DeliverPolicy.LastPerSubject) would be simpler, but
+ * the server's work to start one grows with every message the stream holds, and a stream
+ * keeps many scans of each resource (docs/stream-contract.md, Replay, gives the
+ * measurement). The newest window is read to the end of the stream, which also shows what
+ * scans still running or interrupted have published. `graph` and `history` read markers
+ * first: they need each member as it is found.
  *
  * Per resource only a 64-bit hash of its subject and the sequence of its snapshot are
  * kept (compact.ts). A tool that needs the content reads the windows again
  * (`inventorySnapshots`), decoding only the snapshots that belong to the inventory.
  */
+
+import { ulidTime } from "../contract/ids.ts";
 import type { PartitionScanned } from "../gen/elava/v1/marker_pb.ts";
 import { ScanStatus } from "../gen/elava/v1/marker_pb.ts";
 import { mapConcurrent } from "../util/concurrency.ts";
@@ -97,7 +105,7 @@ export class PartitionState {
   /** Snapshots after the basis that no OK marker closes (a scan interrupted or running). */
   laterSnapshots = false;
   /** Members: subject hash -> sequence of the snapshot that represents the resource. */
-  readonly members = new SeqTable();
+  members = new SeqTable();
   /** Which read holds the members (an index into `InventoryPlan.windows`). */
   window = -1;
 
@@ -169,6 +177,12 @@ export interface PlanOptions {
   readonly signal?: AbortSignal;
   /** Called for every member as it is found (graph: indexes that need the payload). */
   readonly onMember?: (msg: StreamMessage, partition: PartitionState, facts: SnapshotFacts) => void;
+  /**
+   * Read the newest scan's window before any marker (`readNewestScan`); on unless
+   * `partition` or `onMember` is set, which need the markers first. Off, every partition's
+   * latest marker is fetched first, as before (the tests compare the two).
+   */
+  readonly newestFirst?: boolean;
 }
 
 const scratch: Hash64 = { hi: 0, lo: 0 };
@@ -223,6 +237,187 @@ async function latestMarkers(
 }
 
 /**
+ * When the newest scan began, in server time: the newest marker's time less the scan's
+ * age at that marker (its scan id is a ULID of the scan's start), less the clock margin.
+ * Undefined when the marker does not tell (a scan id that is not a ULID, no finish time).
+ */
+export function newestScanStart(m: MarkerSeen): number | undefined {
+  const finished = m.marker.finishedAt;
+  if (finished === undefined) return undefined;
+  let started: number;
+  try {
+    started = ulidTime(m.marker.scanId).getTime();
+  } catch {
+    return undefined;
+  }
+  const age = Number(finished.seconds) * 1000 + finished.nanos / 1e6 - started;
+  return m.storedAt - Math.max(0, age) - CLOCK_MARGIN_MS;
+}
+
+/** What the read of the newest scan settled, and where it read. */
+interface NewestScan {
+  readonly window: InventoryWindow;
+  /** Partitions settled, by marker subject: nothing more needs reading for them. */
+  readonly settled: Map<string, PartitionState>;
+  readonly messagesRead: number;
+}
+
+/** One partition as the read of the newest scan sees it. */
+export class SeenInWindow {
+  /** Messages on its marker subject in the window, bad ones included. */
+  markerMessages = 0;
+  /** Its snapshots in the window, by scan id: hash -> sequence. */
+  readonly scans = new Map<string, SeqTable>();
+  /** Scans whose OK marker has been read: a later snapshot of theirs is no member. */
+  readonly closed = new Set<string>();
+  lastSnapshot = 0;
+  /** A snapshot of a scan after that scan's OK marker: only the markers-first read can say. */
+  reopened = false;
+  constructor(readonly state: PartitionState) {}
+}
+
+/**
+ * Reads the window of the newest scan (from the newest marker's scan start to the end)
+ * before any other marker, keeping each partition's markers in stream order and its
+ * snapshots by scan, and settles every partition whose markers all lie in it (the
+ * subject index's count of its marker subject says so) and whose basis scan began inside
+ * it: such a partition's latest marker, basis, members and later snapshots are what the
+ * markers-first read would find, from one read instead of a marker fetch per partition
+ * and a second read. The rest (a partition the newest scan did not list, or whose basis
+ * is older) is left to the markers-first read. A partition with no marker at all lists
+ * the latest snapshot of each resource in the window.
+ */
+async function readNewestScan(
+  reader: StreamReader,
+  markerCounts: ReadonlyMap<string, number>,
+  bad: BadMessages,
+  signal: AbortSignal | undefined,
+): Promise<NewestScan | undefined> {
+  const { prefix } = reader.location;
+  const newest = await reader.lastOn(allMarkers(prefix));
+  if (newest === undefined || newest.seq > reader.endSeq) return undefined;
+  const checked = checkMessage(prefix, newest);
+  if (checked.kind !== "marker") return undefined;
+  const from = newestScanStart({
+    seq: newest.seq,
+    storedAt: storedAtMs(newest),
+    marker: checked.marker,
+  });
+  if (from === undefined || !Number.isFinite(from)) return undefined;
+
+  const seen = new Map<string, SeenInWindow>();
+  const seenOf = (parts: Omit<SubjectParts, "token">): SeenInWindow => {
+    let s = seen.get(parts.partition);
+    if (s === undefined) {
+      s = new SeenInWindow(new PartitionState(parts.partition, parts));
+      seen.set(parts.partition, s);
+    }
+    return s;
+  };
+  const key: Hash64 = { hi: 0, lo: 0 };
+  let messagesRead = 0;
+  for await (const m of reader.read({
+    filter: everything(prefix),
+    start: { kind: "time", time: new Date(Math.max(0, from)) },
+    until: reader.endSeq,
+    purpose: "reading the newest scan",
+    ...(signal ? { signal } : {}),
+  })) {
+    messagesRead++;
+    const c = checkMessage(prefix, m);
+    if (c.kind === "bad") {
+      bad.add({ seq: m.seq, subject: m.subject, reason: c.reason });
+      const s = seen.get(m.subject);
+      if (s !== undefined) s.markerMessages++;
+      else if (markerCounts.has(m.subject)) {
+        const parts = subjectParts(prefix, m.subject);
+        if (typeof parts !== "string") seenOf(parts).markerMessages++;
+      }
+      continue;
+    }
+    const s = seenOf(c.parts);
+    if (c.kind === "marker") {
+      s.markerMessages++;
+      const marker: MarkerSeen = { seq: m.seq, storedAt: storedAtMs(m), marker: c.marker };
+      s.state.latest = marker;
+      if (c.marker.status === ScanStatus.OK) {
+        s.state.basis = marker;
+        s.closed.add(c.marker.scanId);
+      }
+      continue;
+    }
+    s.lastSnapshot = m.seq;
+    resourceKey(prefix, m.subject, key);
+    if (!markerCounts.has(c.parts.partition)) {
+      // No marker stored at all: unknown, the latest snapshot of each resource.
+      s.state.members.set(key, m.seq);
+      continue;
+    }
+    if (s.closed.has(c.scanId)) {
+      s.reopened = true;
+      continue;
+    }
+    let table = s.scans.get(c.scanId);
+    if (table === undefined) {
+      table = new SeqTable();
+      s.scans.set(c.scanId, table);
+    }
+    table.set(key, m.seq);
+  }
+
+  const settled = settleFromWindow(seen, markerCounts, from);
+  return { window: { from, until: reader.endSeq }, settled, messagesRead };
+}
+
+/**
+ * The partitions a read of the window from `from` to the end settles, as the
+ * markers-first read would: every message on a partition's marker subject is in the
+ * window (`markerCounts`, from the subject index, says how many there are), no snapshot
+ * of a scan came after that scan's OK marker, and its basis (or, without one, its latest
+ * FAILED marker) began inside the window. A partition with no marker subject at all is
+ * settled as unknown with the latest snapshot of each resource.
+ */
+export function settleFromWindow(
+  seen: ReadonlyMap<string, SeenInWindow>,
+  markerCounts: ReadonlyMap<string, number>,
+  from: number,
+): Map<string, PartitionState> {
+  const settled = new Map<string, PartitionState>();
+  for (const [subject, s] of seen) {
+    const p = s.state;
+    const stored = markerCounts.get(subject);
+    if (stored !== undefined) {
+      if (s.markerMessages !== stored || s.reopened || p.latest === undefined) continue;
+      const b = p.basis;
+      // Began at or after the window's start (the estimate holds the clock margin too).
+      if (scanStartEstimate(b ?? p.latest) + CLOCK_MARGIN_MS < from) continue;
+      if (b !== undefined) {
+        p.members = s.scans.get(b.marker.scanId) ?? p.members;
+        p.laterSnapshots = s.lastSnapshot > b.seq;
+      } else {
+        // Only FAILED markers, all of them here: unknown, the latest snapshot of each.
+        p.members = latestOfEach(s.scans.values());
+      }
+    }
+    settled.set(subject, p);
+  }
+  return settled;
+}
+
+/** One table of the latest sequence of each key across `tables`. */
+function latestOfEach(tables: Iterable<SeqTable>): SeqTable {
+  const out = new SeqTable();
+  const key: Hash64 = { hi: 0, lo: 0 };
+  for (const t of tables) {
+    for (const i of t.slots()) {
+      const { seq } = t.read(i, key);
+      if (seq > out.seqOf(key)) out.set(key, seq);
+    }
+  }
+  return out;
+}
+
+/**
  * The first pass: finds every partition's basis, status and members (see the module
  * comment). Bad messages are reported to `options.bad` and never counted.
  */
@@ -232,9 +427,14 @@ export async function planInventory(
 ): Promise<InventoryPlan> {
   const { prefix } = reader.location;
   const { bad, signal } = options;
-  const subjects = options.partition
-    ? [...(await reader.subjectCounts(options.partition)).keys()]
-    : [...(await reader.subjectCounts(allMarkers(prefix))).keys()];
+  const markerCounts = await reader.subjectCounts(options.partition ?? allMarkers(prefix));
+  const newestFirst =
+    (options.newestFirst ?? true) &&
+    options.partition === undefined &&
+    options.onMember === undefined;
+  const newest = newestFirst ? await readNewestScan(reader, markerCounts, bad, signal) : undefined;
+  const settled = newest?.settled ?? new Map<string, PartitionState>();
+  const subjects = [...markerCounts.keys()].filter((s) => !settled.has(s));
   const partitions = new Map<string, PartitionState>();
   // Direct gets are cheap for the server; many in flight hide the round trips.
   const states = await mapConcurrent(subjects, 64, async (subject) => {
@@ -272,12 +472,15 @@ export async function planInventory(
     s.p.window = windows.length - 1;
   }
   // The newest window runs to the end: later scans, and partitions with no marker yet.
-  const newest = windows.at(-1);
-  if (newest !== undefined) newest.until = reader.endSeq;
-  else if (reader.endSeq > 0) windows.push({ from: 0, to: 0, until: reader.endSeq });
+  // After the newest scan's read only the partitions it left need reading, if any.
+  const last = windows.at(-1);
+  if (last !== undefined) last.until = reader.endSeq;
+  else if (newest === undefined && reader.endSeq > 0) {
+    windows.push({ from: 0, to: 0, until: reader.endSeq });
+  }
   const main = windows.length - 1;
 
-  let messagesRead = 0;
+  let messagesRead = newest?.messagesRead ?? 0;
   const filter = options.partition ? `${options.partition}.*` : everything(prefix);
   const key: Hash64 = { hi: 0, lo: 0 };
   for (let w = 0; w < windows.length; w++) {
@@ -295,7 +498,7 @@ export async function planInventory(
         bad.add({ seq: m.seq, subject: m.subject, reason: c.reason });
         continue;
       }
-      if (c.kind === "marker") continue;
+      if (c.kind === "marker" || settled.has(c.parts.partition)) continue;
       let p = partitions.get(c.parts.partition);
       if (p === undefined) {
         // Snapshots of a partition with no marker stored at all.
@@ -320,11 +523,16 @@ export async function planInventory(
       options.onMember?.(m, p, c);
     }
   }
-  return {
-    partitions,
-    windows: windows.map((w) => ({ from: w.from, until: w.until })),
-    messagesRead,
-  };
+  const planned: InventoryWindow[] = windows.map((w) => ({ from: w.from, until: w.until }));
+  if (newest !== undefined && settled.size > 0) {
+    // The newest scan's window is read again by the second pass for what it settled.
+    for (const [subject, p] of settled) {
+      p.window = planned.length;
+      partitions.set(subject, p);
+    }
+    planned.push(newest.window);
+  }
+  return { partitions, windows: planned, messagesRead };
 }
 
 /** A member of the inventory, read again by the second pass. */
