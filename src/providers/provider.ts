@@ -43,5 +43,10 @@ export interface Provider {
   list(partition: PartitionKey, signal: AbortSignal): AsyncIterable<ObservedResource[]>;
   /** Per-operation counts of the API calls made since the provider was created. */
   apiCalls?(): ReadonlyMap<string, number>;
+  /**
+   * Why the provider can no longer list anything (its thread stopped), or undefined while
+   * it can: a daemon builds a new one for its next scan.
+   */
+  broken?(): string | undefined;
   close?(): Promise<void>;
 }

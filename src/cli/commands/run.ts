@@ -83,7 +83,11 @@ unfinished ones get no marker, NATS is drained, and the process exits 0.`,
           signal: ctx.signal,
           scan: async (cycle) => {
             try {
-              if (provider === undefined || v.provider === "sample") {
+              const broken = provider?.broken?.();
+              if (broken !== undefined) {
+                ctx.log.warn("building the provider again", { provider: v.provider, why: broken });
+              }
+              if (provider === undefined || v.provider === "sample" || broken !== undefined) {
                 await provider?.close?.();
                 provider = await createProvider(ctx.config, cycle, ctx.log);
                 metrics.resetApiBaseline();

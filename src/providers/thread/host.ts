@@ -46,6 +46,7 @@ export interface ProviderThreadOptions {
 export interface ThreadedProvider extends Provider {
   apiCalls(): ReadonlyMap<string, number>;
   throttledCalls(): ReadonlyMap<string, number>;
+  broken(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -218,6 +219,7 @@ export async function startProviderThread(
 
     apiCalls: () => calls,
     throttledCalls: () => throttled,
+    broken: () => dead?.message,
 
     async close(): Promise<void> {
       if (dead === undefined) {

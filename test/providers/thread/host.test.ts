@@ -71,6 +71,7 @@ describe("a provider on its own thread", () => {
   it("reports the thread's provider name and concurrency, and its units with their failures", async () => {
     const p = await start();
     expect(p.name).toBe("thread-test");
+    expect(p.broken()).toBeUndefined();
     expect(p.concurrency).toBe(3);
     const units = await p.units(new AbortController().signal);
     expect(units.map((u) => `${u.accountId}/${u.region}`)).toEqual([
@@ -186,6 +187,8 @@ describe("a provider on its own thread", () => {
     await expect(p.units(new AbortController().signal)).rejects.toThrow(
       "the provider's thread stopped: it exited with code 3",
     );
+    // What the daemon asks before each scan, to build a new provider.
+    expect(p.broken()).toBe("the provider's thread stopped: it exited with code 3");
   });
 
   it("does not keep the process alive once nothing waits on it", async () => {
