@@ -67,6 +67,16 @@ function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09;
 }
 
+/**
+ * The schema and scan id of the last block read, bytes and text: consecutive messages of
+ * a stream almost always repeat both, and comparing a few bytes is cheaper than decoding
+ * them again (replay reads a million blocks). The content hash differs every time.
+ */
+const last: { bytes: Uint8Array; text: string }[] = [
+  { bytes: new Uint8Array(0), text: "" },
+  { bytes: new Uint8Array(0), text: "" },
+];
+
 /** Reads the checked headers out of a header block into `into`, and returns it. */
 export function readHeaderBlock(block: HeaderBlock, into: CheckedHeaders): CheckedHeaders {
   into.schema = "";
@@ -94,7 +104,16 @@ export function readHeaderBlock(block: HeaderBlock, into: CheckedHeaders): Check
           let to = lineEnd;
           while (from < to && isSpace(bytes[from])) from++;
           while (to > from && isSpace(bytes[to - 1])) to--;
-          into[field] = decoder.decode(bytes.subarray(from, to));
+          const seen = last[n];
+          if (seen === undefined) {
+            into[field] = decoder.decode(bytes.subarray(from, to));
+          } else if (bytesEqual(bytes, from, to, seen.bytes)) {
+            into[field] = seen.text;
+          } else {
+            seen.bytes = bytes.slice(from, to);
+            seen.text = decoder.decode(seen.bytes);
+            into[field] = seen.text;
+          }
           break;
         }
       }

@@ -91,6 +91,34 @@ describe("reading the checked headers from a header block", () => {
     });
   });
 
+  it("reads each block's own values when consecutive blocks repeat or change them", () => {
+    const block = (scan: string, hash: string) => {
+      const bytes = text.encode(
+        `NATS/1.0\r\n${Header.Schema}: elava.v1.InfrastructureChangeEvent\r\n${Header.ScanId}: ${scan}\r\n${Header.ContentHash}: ${hash}\r\n\r\n`,
+      );
+      return { bytes, end: bytes.length };
+    };
+    const read = (scan: string, hash: string) =>
+      readHeaderBlock(block(scan, hash), { schema: "", scanId: "", contentHash: "" });
+    const seen = [
+      read("01AAAA", "h1"),
+      read("01AAAA", "h2"),
+      read("01BBBB", "h3"),
+      read("01AAAB", "h4"),
+      read("01AAAA", "h5"),
+    ];
+    expect(seen.map((h) => `${h.scanId} ${h.contentHash}`)).toEqual([
+      "01AAAA h1",
+      "01AAAA h2",
+      "01BBBB h3",
+      "01AAAB h4",
+      "01AAAA h5",
+    ]);
+    expect(new Set(seen.map((h) => h.schema))).toEqual(
+      new Set(["elava.v1.InfrastructureChangeEvent"]),
+    );
+  });
+
   it("finds no block in a message built by hand, so the tools read its headers", () => {
     expect(headerBlockOf({ subject: "a.b", seq: 1, data: new Uint8Array(0) })).toBeUndefined();
     expect(headerBlockOf({ msg: { _rdata: new Uint8Array(4), _msg: { hdr: 9 } } })).toBeUndefined();
