@@ -52,7 +52,7 @@ export async function createProvider(
   return startProviderThread({
     module: moduleBeside(import.meta.url, "../providers/aws/provider"),
     factory: "createAwsProvider",
-    options: { ...options },
+    options,
     log: (level, message, fields) => log[level](message, { provider: "aws", ...fields }),
   });
 }

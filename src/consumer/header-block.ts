@@ -18,7 +18,7 @@
  */
 
 import { Header } from "../contract/headers.ts";
-import { bytesEqual } from "../util/bytes.ts";
+import { bytesEqual, RepeatedText } from "../util/bytes.ts";
 
 /** Where the installed nats.js keeps a message's bytes. */
 interface CoreMessageBytes {
@@ -54,28 +54,23 @@ const LF = 0x0a;
 const COLON = 0x3a;
 const decoder = new TextDecoder();
 
-/** The header names as bytes, and which field each fills. */
-const NAMES: ReadonlyArray<readonly [Uint8Array, keyof CheckedHeaders]> = (
-  [
-    [Header.Schema, "schema"],
-    [Header.ScanId, "scanId"],
-    [Header.ContentHash, "contentHash"],
-  ] as const
-).map(([name, field]) => [new TextEncoder().encode(name), field] as const);
+/**
+ * The header names as bytes, which field each fills, and for the schema and the scan id,
+ * which consecutive messages of a stream almost always repeat, the last text read (replay
+ * reads a million blocks). The content hash differs every time.
+ */
+const NAMES: ReadonlyArray<readonly [Uint8Array, keyof CheckedHeaders, RepeatedText | undefined]> =
+  (
+    [
+      [Header.Schema, "schema", new RepeatedText()],
+      [Header.ScanId, "scanId", new RepeatedText()],
+      [Header.ContentHash, "contentHash", undefined],
+    ] as const
+  ).map(([name, field, text]) => [new TextEncoder().encode(name), field, text] as const);
 
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09;
 }
-
-/**
- * The schema and scan id of the last block read, bytes and text: consecutive messages of
- * a stream almost always repeat both, and comparing a few bytes is cheaper than decoding
- * them again (replay reads a million blocks). The content hash differs every time.
- */
-const last: { bytes: Uint8Array; text: string }[] = [
-  { bytes: new Uint8Array(0), text: "" },
-  { bytes: new Uint8Array(0), text: "" },
-];
 
 /** Reads the checked headers out of a header block into `into`, and returns it. */
 export function readHeaderBlock(block: HeaderBlock, into: CheckedHeaders): CheckedHeaders {
@@ -96,7 +91,7 @@ export function readHeaderBlock(block: HeaderBlock, into: CheckedHeaders): Check
     const colon = bytes.indexOf(COLON, pos);
     if (colon >= 0 && colon < lineEnd) {
       for (let n = 0; n < NAMES.length; n++) {
-        const [name, field] = NAMES[n] as (typeof NAMES)[number];
+        const [name, field, repeated] = NAMES[n] as (typeof NAMES)[number];
         if ((found & (1 << n)) === 0 && bytesEqual(bytes, pos, colon, name)) {
           found |= 1 << n;
           count += 1;
@@ -104,16 +99,7 @@ export function readHeaderBlock(block: HeaderBlock, into: CheckedHeaders): Check
           let to = lineEnd;
           while (from < to && isSpace(bytes[from])) from++;
           while (to > from && isSpace(bytes[to - 1])) to--;
-          const seen = last[n];
-          if (seen === undefined) {
-            into[field] = decoder.decode(bytes.subarray(from, to));
-          } else if (bytesEqual(bytes, from, to, seen.bytes)) {
-            into[field] = seen.text;
-          } else {
-            seen.bytes = bytes.slice(from, to);
-            seen.text = decoder.decode(seen.bytes);
-            into[field] = seen.text;
-          }
+          into[field] = repeated?.of(bytes, from, to) ?? decoder.decode(bytes.subarray(from, to));
           break;
         }
       }

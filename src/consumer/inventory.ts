@@ -327,12 +327,9 @@ async function readNewestScan(
     const c = checkMessage(prefix, m);
     if (c.kind === "bad") {
       bad.add({ seq: m.seq, subject: m.subject, reason: c.reason });
-      const s = seen.get(m.subject);
-      if (s !== undefined) s.markerMessages++;
-      else if (markerCounts.has(m.subject)) {
-        const parts = subjectParts(prefix, m.subject);
-        if (typeof parts !== "string") seenOf(parts).markerMessages++;
-      }
+      // A bad message on a marker subject counts among that subject's messages.
+      const parts = markerCounts.has(m.subject) ? subjectParts(prefix, m.subject) : undefined;
+      if (parts !== undefined && typeof parts !== "string") seenOf(parts).markerMessages++;
       continue;
     }
     const s = seenOf(c.parts);

@@ -11,7 +11,7 @@
  * `JSON.parse`), only the garbage differs.
  */
 
-import { bytesEqual } from "../util/bytes.ts";
+import { bytesEqual, RepeatedText } from "../util/bytes.ts";
 
 /** What an ack says, as JSON.parse would give it. */
 export interface AckJson {
@@ -31,21 +31,11 @@ const KEY_SEQ = encoder.encode("seq");
 const KEY_DUPLICATE = encoder.encode("duplicate");
 const KEY_DOMAIN = encoder.encode("domain");
 
-/** The last stream name read, as bytes and as the string handed out. */
-let lastName: Uint8Array = new Uint8Array(0);
-let lastNameText = "";
+/** The stream's name, the same string for every ack of the same stream. */
+const streamName = new RepeatedText();
 
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
-}
-
-/** The string of bytes [from, to), the cached one when the bytes are the last name's. */
-function nameOf(bytes: Uint8Array, from: number, to: number): string {
-  if (!bytesEqual(bytes, from, to, lastName)) {
-    lastName = bytes.slice(from, to);
-    lastNameText = decoder.decode(lastName);
-  }
-  return lastNameText;
 }
 
 /** Reads a plain ack (see the module comment); undefined for anything else. */
@@ -77,7 +67,7 @@ export function readPlainAck(b: Uint8Array): AckJson | undefined {
       }
       if (i >= n) return undefined;
       const end = i++;
-      if (bytesEqual(b, keyStart, keyEnd, KEY_STREAM)) ack.stream = nameOf(b, start, end);
+      if (bytesEqual(b, keyStart, keyEnd, KEY_STREAM)) ack.stream = streamName.of(b, start, end);
       else if (bytesEqual(b, keyStart, keyEnd, KEY_DOMAIN))
         ack.domain = decoder.decode(b.subarray(start, end));
       else return undefined;

@@ -33,7 +33,7 @@ export interface ProviderThreadOptions {
   /** The factory's export name (`createAwsProvider`). */
   readonly factory: string;
   /** The factory's options: data only (they are cloned); its `log` is this `log`. */
-  readonly options: Readonly<Record<string, unknown>>;
+  readonly options: object;
   /** Where the provider's log lines go. */
   readonly log: (
     level: LogLevel,

@@ -18,7 +18,7 @@ export interface ThreadStart {
   readonly module: string;
   /** The factory's export name; it is called with `options` plus a `log` that forwards. */
   readonly factory: string;
-  readonly options: Readonly<Record<string, unknown>>;
+  readonly options: object;
 }
 
 /** A log line of the provider, forwarded to the scan thread's logger. */
